@@ -1,0 +1,134 @@
+"""Accuracy of a model on the MNIST test set and on real pen-drawn strokes, plus single-input latency.
+
+Strokes go through webapp.preprocess exactly as the server feeds them.
+"""
+import argparse
+import gzip
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import record  # noqa: E402
+from webapp import mnist, preprocess  # noqa: E402
+from webapp.model import CheckpointError  # noqa: E402
+from webapp.predictor import DEFAULT_MODEL, Predictor  # noqa: E402
+
+DEFAULT_STROKES = Path(__file__).resolve().parent.parent.parent / "shared" / "strokes" / "unipen1a_dev.json.gz"
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--model", default=str(DEFAULT_MODEL), help="model (.safetensors with its .json sidecar)")
+    p.add_argument("--strokes", default=str(DEFAULT_STROKES), help="stroke file (gzipped JSON records)")
+    p.add_argument("--data-dir", default=None, help=f"MNIST folder (default: $MNIST_DIR or {mnist.DEFAULT_DIR})")
+    p.add_argument("--timing-runs", type=int, default=2000, help="single-input runs timed for latency")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    p.add_argument("--no-record", action="store_true", help="do not write the figures into BENCHMARKS.md")
+    return p.parse_args(argv)
+
+
+def load_strokes(path):
+    """Records of {'label', 'strokes'} from a gzipped (or plain) JSON list."""
+    raw = Path(path).read_bytes()
+    records = json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
+    if not isinstance(records, list) or not all("strokes" in r and "label" in r for r in records):
+        raise ValueError(f"{path}: expected a JSON list of records with 'strokes' and 'label'")
+    return records
+
+
+def class_report(labels, predicted):
+    """Per-class accuracy and the most confused (true, predicted) pairs."""
+    labels, predicted = np.asarray(labels), np.asarray(predicted)
+    per_class = [float((predicted[labels == c] == c).mean()) if (labels == c).any() else None for c in range(10)]
+    pairs = {}
+    for t, p in zip(labels, predicted):
+        if t != p:
+            pairs[(int(t), int(p))] = pairs.get((int(t), int(p)), 0) + 1
+    confused = sorted(pairs.items(), key=lambda kv: -kv[1])[:5]
+    return per_class, [{"true": t, "predicted": p, "count": n} for (t, p), n in confused]
+
+
+def time_single(predictor, strokes, runs):
+    """Median milliseconds of (preprocessing, model) for one input at a time, after warm-up."""
+    prep, infer = [], []
+    for i in range(runs + 50):
+        s = strokes[i % len(strokes)]
+        t0 = time.perf_counter()
+        pixels = preprocess.strokes_to_input(s)
+        t1 = time.perf_counter()
+        predictor.classifier.probabilities(pixels)
+        t2 = time.perf_counter()
+        if i >= 50:
+            prep.append(t1 - t0)
+            infer.append(t2 - t1)
+    return float(np.median(prep) * 1e3), float(np.median(infer) * 1e3), float(np.median(np.add(prep, infer)) * 1e3)
+
+
+def measure(args):
+    torch.set_num_threads(1)  # as in each server worker
+    predictor = Predictor(args.model)
+    images, labels = mnist.load_split("test", args.data_dir)
+    mnist_pred = predictor.classifier.probabilities(images).argmax(1)
+    records = load_strokes(args.strokes)
+    answers = [predictor.predict_strokes(r["strokes"]) for r in records]
+    stroke_labels = [r["label"] for r in records]
+    stroke_pred = [-1 if a["digit"] is None else a["digit"] for a in answers]
+    strokes_per_class, strokes_confused = class_report(stroke_labels, stroke_pred)
+    mnist_per_class, mnist_confused = class_report(labels, mnist_pred)
+    prep_ms, infer_ms, total_ms = time_single(predictor, [r["strokes"] for r in records], args.timing_runs)
+    return {
+        "model": str(args.model),
+        "mnist_test_accuracy": float((mnist_pred == labels).mean()),
+        "mnist_test_count": int(len(labels)),
+        "strokes_accuracy": float(np.mean(np.equal(stroke_pred, stroke_labels))),
+        "strokes_count": len(records),
+        "strokes_file": str(args.strokes),
+        "infer_ms_p50": infer_ms,
+        "preprocess_ms_p50": prep_ms,
+        "total_ms_p50": total_ms,
+        "mnist_per_class": mnist_per_class,
+        "strokes_per_class": strokes_per_class,
+        "mnist_confused": mnist_confused,
+        "strokes_confused": strokes_confused,
+    }
+
+
+def table(r):
+    """The human-readable report."""
+    pct = lambda v: "  -  " if v is None else f"{100 * v:5.1f}"  # noqa: E731
+    lines = [
+        f"model: {r['model']}",
+        f"{'':24}{'accuracy':>9}   per class 0..9",
+        f"{'MNIST test':24}{100 * r['mnist_test_accuracy']:8.2f}%   " + " ".join(pct(v) for v in r["mnist_per_class"]),
+        f"{'strokes (' + str(r['strokes_count']) + ')':24}{100 * r['strokes_accuracy']:8.2f}%   "
+        + " ".join(pct(v) for v in r["strokes_per_class"]),
+        "most confused (true->said: count): MNIST "
+        + ", ".join(f"{c['true']}->{c['predicted']}: {c['count']}" for c in r["mnist_confused"])
+        + "; strokes " + ", ".join(f"{c['true']}->{c['predicted']}: {c['count']}" for c in r["strokes_confused"]),
+        f"one input, median: preprocessing {r['preprocess_ms_p50']:.3f} ms + model {r['infer_ms_p50']:.3f} ms"
+        f" = {r['total_ms_p50']:.3f} ms",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        result = measure(args)
+    except (OSError, ValueError, mnist.MnistError, CheckpointError) as exc:
+        sys.exit(f"accuracy.py: {exc}")
+    text = table(result)
+    print(json.dumps(result) if args.json else text)
+    if not args.no_record:
+        record.write_section("accuracy", "bench/accuracy.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+                             "```\n" + text + "\n```")
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,172 @@
+"""The one place that turns drawn strokes or an image into the model's 28x28 input.
+
+MNIST's recipe: crop to the ink, scale so the longer side is 20 px keeping the
+aspect ratio (anti-aliased), then translate so the centre of mass lands on the
+centre of a 28x28 field. Output: uint8, ink bright (0..255), or None for no ink.
+"""
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image, ImageDraw, ImageOps
+
+FIELD = 28
+BOX = 20
+# MNIST's mean centre of mass in pixel-index coordinates (row, col); measured
+# over the 60k training digits, 13.996 and 14.007.
+CENTRE = 14.0
+# Drawing happens SUPERSAMPLE times finer, then is averaged down: anti-aliasing.
+SUPERSAMPLE = 4
+# Pen width as a fraction of the digit's longer side, so a digit drawn small or
+# large comes out as thick as MNIST's strokes (0.14 matches MNIST's mean ink
+# per digit class on real pen-drawn digits).
+PEN_WIDTH = 0.14
+# Ink below this (0..1) does not count when cropping or deciding "empty".
+INK_THRESHOLD = 0.1
+# Coordinates beyond this magnitude are rescaled first so float maths stays finite.
+_COORD_LIMIT = 1e12
+
+
+def strokes_to_input(strokes):
+    """Strokes (lists of [x, y] points, y down, any units) -> 28x28 uint8, or None if empty."""
+    points = [np.asarray(stroke, dtype=np.float64).reshape(-1, 2) for stroke in strokes if len(stroke)]
+    if not points:
+        return None
+    everything = np.concatenate(points)
+    if not np.isfinite(everything).all():
+        raise ValueError("stroke coordinates must be finite numbers")
+    origin = everything.min(axis=0)
+    magnitude = np.abs(everything - origin).max()
+    unit = magnitude / _COORD_LIMIT if magnitude > _COORD_LIMIT else 1.0
+    points = [(p - origin) / unit for p in points]
+    return normalize(render_strokes(points))
+
+
+def render_strokes(points):
+    """Draw strokes (arrays of points, min at 0) anti-aliasing-ready: longer ink side = BOX*SUPERSAMPLE px."""
+    everything = np.concatenate(points)
+    width, height = everything.max(axis=0)
+    size = max(width, height)
+    if size == 0:
+        size = 1.0  # a single dot: it still has a pen width, so it is drawn as a disc
+    pen = PEN_WIDTH * size
+    scale = BOX * SUPERSAMPLE / (size + pen)
+    pen_px = max(1, round(pen * scale))
+    margin = pen_px  # room for round caps
+    canvas = Image.new("L", (math.ceil(width * scale) + 2 * margin + 1, math.ceil(height * scale) + 2 * margin + 1), 0)
+    draw = ImageDraw.Draw(canvas)
+    radius = pen_px / 2
+    for stroke in points:
+        xy = [(float(x) * scale + margin, float(y) * scale + margin) for x, y in stroke]
+        if len(xy) > 1:
+            draw.line(xy, fill=255, width=pen_px, joint="curve")
+        for x, y in (xy[0], xy[-1]):
+            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=255)
+    return np.asarray(canvas, dtype=np.float32) / 255.0
+
+
+def image_to_input(image):
+    """A PIL image (any mode or size; dark-on-light, light-on-dark or on transparency) -> 28x28 uint8, or None."""
+    ink = image_ink(image)
+    if ink is None:
+        return None
+    rows, cols = _ink_box(ink)
+    crop = ink[rows[0]:rows[1] + 1, cols[0]:cols[1] + 1]
+    h, w = crop.shape
+    scale = BOX * SUPERSAMPLE / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    resized = Image.fromarray(crop, mode="F").resize(size, Image.Resampling.BICUBIC if scale > 1 else Image.Resampling.BOX)
+    return normalize(np.clip(np.asarray(resized), 0.0, 1.0))
+
+
+def image_ink(image):
+    """Ink intensity 0..1 (float32 array, ink bright), or None if the image holds no ink."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        alpha = np.asarray(rgba.getchannel("A"), dtype=np.float32) / 255.0
+        if alpha.min() < 0.99:
+            # Ink on a transparent background: ink is where it is opaque.
+            ink = alpha
+            return ink if ink.max() >= INK_THRESHOLD else None
+        image = rgba.convert("RGB")
+    gray = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
+    background = float(np.median(gray))
+    ink = gray if background < 0.5 else 1.0 - gray
+    floor = min(background, 1.0 - background)
+    ink = np.clip(ink - floor, 0.0, None)
+    peak = float(ink.max())
+    if peak < INK_THRESHOLD:
+        return None
+    return ink / peak
+
+
+def _ink_box(ink):
+    mask = ink > INK_THRESHOLD
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    return (rows[0], rows[-1]), (cols[0], cols[-1])
+
+
+def normalize(ink):
+    """Hi-res ink patch (longer side ~BOX*SUPERSAMPLE) -> 28x28 uint8 with its centre of mass at CENTRE."""
+    if ink.max() < INK_THRESHOLD:
+        return None
+    rows, cols = _ink_box(ink)
+    patch = ink[rows[0]:rows[1] + 1, cols[0]:cols[1] + 1]
+    s = SUPERSAMPLE
+    field = np.zeros((FIELD * s, FIELD * s), dtype=np.float32)
+    mass = patch.sum()
+    com = [(patch.sum(axis=1 - axis) * np.arange(patch.shape[axis])).sum() / mass for axis in (0, 1)]
+    # A hi-res pixel u lands on low-res coordinate (u + 0.5) / s - 0.5.
+    top, left = (round((CENTRE + 0.5) * s - 0.5 - c) for c in com)
+    _paste(field, patch, top, left)
+    small = field.reshape(FIELD, s, FIELD, s).mean(axis=(1, 3))
+    return np.clip(np.rint(small * 255.0), 0, 255).astype(np.uint8)
+
+
+def _paste(field, patch, top, left):
+    h, w = patch.shape
+    t0, l0 = max(top, 0), max(left, 0)
+    t1, l1 = min(top + h, field.shape[0]), min(left + w, field.shape[1])
+    if t1 > t0 and l1 > l0:
+        field[t0:t1, l0:l1] = patch[t0 - top:t1 - top, l0 - left:l1 - left]
+
+
+def normalize_batch(images):
+    """Training's version of normalize(): (N, 1, 28, 28) float 0..1 -> re-cropped, re-scaled, re-centred."""
+    grid = F.affine_grid(normalizing_theta(images), list(images.shape), align_corners=False)
+    return F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+
+def normalizing_theta(images):
+    """Per-digit affine (N, 2, 3) for F.affine_grid that crops, scales to BOX and centres the mass.
+
+    The same geometry as normalize(), batched in torch so that augmented training
+    digits are placed exactly as drawn input is. An empty digit keeps the identity.
+    """
+    n = images.shape[0]
+    x = images[:, 0]
+    mask = x > INK_THRESHOLD
+    index = torch.arange(FIELD, dtype=x.dtype, device=x.device)
+    big = torch.tensor(FIELD, dtype=x.dtype, device=x.device)
+    extents = []
+    for dim in (2, 1):  # rows that hold ink, then columns that do
+        present = mask.any(dim=dim)
+        first = torch.where(present, index, big).amin(dim=1)
+        last = torch.where(present, index, -big).amax(dim=1)
+        extents.append((last - first + 1).clamp(min=1))
+    empty = ~mask.flatten(1).any(dim=1)
+    scale = torch.where(empty, torch.ones_like(big), BOX / torch.maximum(*extents))
+    mass = x.sum(dim=(1, 2)).clamp(min=1e-6)
+    com_row = torch.where(empty, torch.full_like(big, CENTRE), (x.sum(dim=2) * index).sum(dim=1) / mass)
+    com_col = torch.where(empty, torch.full_like(big, CENTRE), (x.sum(dim=1) * index).sum(dim=1) / mass)
+    # Output pixel p samples input pixel com + (p - CENTRE) / scale; affine_grid
+    # works in [-1, 1] coordinates with align_corners=False.
+    theta = torch.zeros(n, 2, 3, dtype=x.dtype, device=x.device)
+    theta[:, 0, 0] = 1 / scale
+    theta[:, 1, 1] = 1 / scale
+    theta[:, 0, 2] = (2 * (com_col + (FIELD / 2 - 0.5 - CENTRE) / scale) + 1) / FIELD - 1
+    theta[:, 1, 2] = (2 * (com_row + (FIELD / 2 - 0.5 - CENTRE) / scale) + 1) / FIELD - 1
+    return theta

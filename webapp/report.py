@@ -1,0 +1,95 @@
+"""The training report: metrics JSON and PNG plots of how the model learned and where it fails."""
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def write(folder, model, history, images, labels, probs, summary):
+    """Write metrics.json and the plots into folder; returns the metrics dict."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    predicted = probs.argmax(1)
+    confusion = np.zeros((10, 10), dtype=int)
+    np.add.at(confusion, (labels, predicted), 1)
+    per_class = [float(confusion[c, c] / max(confusion[c].sum(), 1)) for c in range(10)]
+    metrics = {**summary, "per_class_accuracy": per_class, "confusion": confusion.tolist(), "history": history}
+    (folder / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    _curves(folder / "curves.png", history)
+    _confusion(folder / "confusion.png", confusion)
+    _per_class(folder / "per_class.png", per_class, summary)
+    _most_wrong(folder / "most_wrong.png", images, labels, probs)
+    _first_layer(folder / "first_layer.png", model)
+    return metrics
+
+
+def _curves(path, history):
+    epochs = [h["epoch"] for h in history]
+    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(10, 4))
+    for key, label in (("train", "train (augmented)"), ("val", "validation")):
+        loss_ax.plot(epochs, [h[f"{key}_loss"] for h in history], marker=".", label=label)
+        acc_ax.plot(epochs, [h[f"{key}_accuracy"] for h in history], marker=".", label=label)
+    loss_ax.set(title="Loss", xlabel="epoch")
+    acc_ax.set(title="Accuracy", xlabel="epoch")
+    for ax in (loss_ax, acc_ax):
+        ax.legend()
+        ax.grid(alpha=0.3)
+    _save(fig, path)
+
+
+def _confusion(path, confusion):
+    fig, ax = plt.subplots(figsize=(6, 5.5))
+    shown = confusion.astype(float)
+    np.fill_diagonal(shown, np.nan)  # the diagonal would drown the mistakes
+    im = ax.imshow(shown, cmap="viridis")
+    for (t, p), n in np.ndenumerate(confusion):
+        ax.text(p, t, str(n), ha="center", va="center", fontsize=7, color="black" if t == p else "white")
+    ax.set(title="Confusion (test set; diagonal: correct)", xlabel="predicted", ylabel="true",
+           xticks=range(10), yticks=range(10))
+    fig.colorbar(im, ax=ax, label="mistakes")
+    _save(fig, path)
+
+
+def _per_class(path, per_class, summary):
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    ax.bar(range(10), [100 * a for a in per_class], color="#0072B2")
+    low = min(per_class) * 100
+    ax.set(title=f"Per-class test accuracy (MLP {100 * summary['test_accuracy']:.2f}%, "
+                 f"linear baseline {100 * summary['baseline_test_accuracy']:.2f}%)",
+           xticks=range(10), xlabel="digit", ylabel="%", ylim=(max(0, low - 2), 100))
+    _save(fig, path)
+
+
+def _most_wrong(path, images, labels, probs, count=25):
+    predicted = probs.argmax(1)
+    wrong = np.flatnonzero(predicted != labels)
+    wrong = wrong[np.argsort(-probs[wrong, predicted[wrong]])][:count]
+    fig, axes = plt.subplots(5, 5, figsize=(7, 7.8))
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, i in zip(axes.flat, wrong):
+        ax.imshow(images[i], cmap="gray_r")
+        ax.set_title(f"true {labels[i]}, said {predicted[i]}\n{100 * probs[i, predicted[i]]:.0f}%", fontsize=8)
+    fig.suptitle("The most confidently wrong test digits")
+    _save(fig, path)
+
+
+def _first_layer(path, model, count=64):
+    weights = model.net[2].weight.detach().cpu().numpy()[:count].reshape(-1, 28, 28)
+    fig, axes = plt.subplots(8, 8, figsize=(8, 8))
+    for ax, w in zip(axes.flat, weights):
+        limit = np.abs(w).max() or 1.0
+        ax.imshow(w, cmap="RdBu_r", vmin=-limit, vmax=limit)  # red/blue: colour-blind safe diverging map
+        ax.axis("off")
+    fig.suptitle(f"First hidden layer: weights of {len(weights)} units as 28x28 images")
+    _save(fig, path)
+
+
+def _save(fig, path):
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
