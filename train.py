@@ -58,8 +58,8 @@ def split(images, labels, val_size, seed):
     """Hold out val_size training images (a seeded random choice) for validation."""
     order = np.random.default_rng(seed).permutation(len(labels))
     val, train = order[:val_size], order[val_size:]
-    return (to_tensor(images[train]), torch.from_numpy(labels[train]).long(),
-            to_tensor(images[val]), torch.from_numpy(labels[val]).long())
+    return (to_tensor(images[train]), torch.tensor(labels[train], dtype=torch.long),
+            to_tensor(images[val]), torch.tensor(labels[val], dtype=torch.long))
 
 
 def train(model, ema, device, x, y, optimizer, scheduler, epoch, args, generator):
@@ -136,7 +136,7 @@ def main(argv=None):
     except mnist.MnistError as exc:
         sys.exit(f"train.py: {exc}")
     x, y, val_x, val_y = split(train_images, train_labels, args.val_size, args.seed)
-    test_x, test_y = to_tensor(test_images), torch.from_numpy(test_labels).long()
+    test_x, test_y = to_tensor(test_images), torch.tensor(test_labels, dtype=torch.long)
 
     model = model_lib.MLP(args.hidden, args.dropout).to(device)
     ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(0.999), use_buffers=True)

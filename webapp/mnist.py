@@ -84,7 +84,7 @@ def file_sha256(path):
     return hashlib.sha256(_read_bytes(path)).hexdigest()
 
 
-def load_split(split, folder=None, download=True, mirrors=MIRRORS):
+def load_split(split, folder=None, download=True, mirrors=None):
     """Return (images uint8 (N, 28, 28), labels uint8 (N,)) for 'train' or 'test'."""
     folder = data_dir(folder)
     images_name, labels_name = SPLITS[split]
@@ -124,7 +124,7 @@ def missing_message(folder, name=None):
             f"or name their folder with --data-dir / MNIST_DIR")
 
 
-def ensure_files(folder, names=tuple(SHA256), mirrors=MIRRORS, timeout=30):
+def ensure_files(folder, names=tuple(SHA256), mirrors=None, timeout=30):
     """Download any of the named files that are not in folder yet."""
     folder = Path(folder)
     for name in names:
@@ -132,9 +132,10 @@ def ensure_files(folder, names=tuple(SHA256), mirrors=MIRRORS, timeout=30):
             download(name, folder, mirrors, timeout)
 
 
-def download(name, folder, mirrors=MIRRORS, timeout=30):
-    """Fetch name.gz from the first mirror that has it, verify, write atomically."""
+def download(name, folder, mirrors=None, timeout=30):
+    """Fetch name.gz from the first mirror that has it (default: MIRRORS), verify, write atomically."""
     folder = Path(folder)
+    mirrors = MIRRORS if mirrors is None else mirrors
     failures = []
     for base in mirrors:
         url = f"{base}{name}.gz"

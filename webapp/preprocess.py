@@ -63,21 +63,13 @@ def render_strokes(points):
             draw.line(xy, fill=255, width=pen_px, joint="curve")
         for x, y in (xy[0], xy[-1]):
             draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=255)
-    return np.asarray(canvas, dtype=np.float32) / 255.0
+    return np.asarray(canvas, dtype=np.float32) * (1 / 255.0)
 
 
 def image_to_input(image):
     """A PIL image (any mode or size; dark-on-light, light-on-dark or on transparency) -> 28x28 uint8, or None."""
     ink = image_ink(image)
-    if ink is None:
-        return None
-    rows, cols = _ink_box(ink)
-    crop = ink[rows[0]:rows[1] + 1, cols[0]:cols[1] + 1]
-    h, w = crop.shape
-    scale = BOX * SUPERSAMPLE / max(h, w)
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    resized = Image.fromarray(crop, mode="F").resize(size, Image.Resampling.BICUBIC if scale > 1 else Image.Resampling.BOX)
-    return normalize(np.clip(np.asarray(resized), 0.0, 1.0))
+    return None if ink is None else normalize(ink)
 
 
 def image_ink(image):
@@ -110,20 +102,35 @@ def _ink_box(ink):
 
 
 def normalize(ink):
-    """Hi-res ink patch (longer side ~BOX*SUPERSAMPLE) -> 28x28 uint8 with its centre of mass at CENTRE."""
+    """Ink (float 0..1, any size) -> 28x28 uint8, MNIST's way.
+
+    Crop to the ink, scale (anti-aliased) so the longer side fills a 20x20 box
+    and the shorter one is centred in it, then shift that box by whole pixels so
+    the centre of mass lands on CENTRE, as MNIST's digits were placed.
+    """
     if ink.max() < INK_THRESHOLD:
         return None
     rows, cols = _ink_box(ink)
     patch = ink[rows[0]:rows[1] + 1, cols[0]:cols[1] + 1]
     s = SUPERSAMPLE
-    field = np.zeros((FIELD * s, FIELD * s), dtype=np.float32)
-    mass = patch.sum()
-    com = [(patch.sum(axis=1 - axis) * np.arange(patch.shape[axis])).sum() / mass for axis in (0, 1)]
-    # A hi-res pixel u lands on low-res coordinate (u + 0.5) / s - 0.5.
-    top, left = (round((CENTRE + 0.5) * s - 0.5 - c) for c in com)
-    _paste(field, patch, top, left)
-    small = field.reshape(FIELD, s, FIELD, s).mean(axis=(1, 3))
-    return np.clip(np.rint(small * 255.0), 0, 255).astype(np.uint8)
+    side = BOX * s
+    h, w = patch.shape
+    scale = side / max(h, w)
+    size = (min(side, max(1, round(w * scale))), min(side, max(1, round(h * scale))))
+    if size != (w, h):
+        filter_ = Image.Resampling.BICUBIC if scale > 1 else Image.Resampling.BOX
+        patch = np.clip(np.asarray(Image.fromarray(patch, mode="F").resize(size, filter_)), 0.0, 1.0)
+    box = np.zeros((side, side), dtype=np.float32)
+    top, left = (side - patch.shape[0]) // 2, (side - patch.shape[1]) // 2
+    box[top:top + patch.shape[0], left:left + patch.shape[1]] = patch
+    box = np.rint(box.reshape(BOX, s, BOX, s).mean(axis=(1, 3)) * 255.0)
+    # The centre of mass of the rounded pixels, so the whole-pixel shift puts it within 0.5 px.
+    mass = box.sum()
+    index = np.arange(BOX)
+    com_row, com_col = (box.sum(axis=1) * index).sum() / mass, (box.sum(axis=0) * index).sum() / mass
+    field = np.zeros((FIELD, FIELD), dtype=np.uint8)
+    _paste(field, box.astype(np.uint8), round(CENTRE - com_row), round(CENTRE - com_col))
+    return field
 
 
 def _paste(field, patch, top, left):

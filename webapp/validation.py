@@ -1,0 +1,109 @@
+"""Every check on what a client sends to /api/predict, turned into one clear ApiError."""
+import base64
+import binascii
+import io
+import json
+import math
+import re
+
+from PIL import Image, UnidentifiedImageError
+
+from .errors import ApiError
+
+IMAGE_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP")
+_DATA_URL = re.compile(r"^data:image/[a-z0-9.+-]+;base64,", re.I)
+
+
+def parse_predict_request(request, limits):
+    """Return ('strokes', list of strokes) or ('image', PIL image) from a request, or raise ApiError."""
+    mimetype = request.mimetype
+    if mimetype == "application/json":
+        try:
+            body = json.loads(request.get_data(cache=False))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ApiError(400, "invalid_json", f"the body is not valid JSON ({exc})") from exc
+        return _from_json(body, limits)
+    if mimetype == "multipart/form-data":
+        upload = request.files.get("image")
+        if upload is None:
+            raise ApiError(400, "missing_input", "a multipart request needs a file field named 'image'")
+        return "image", decode_image(upload.read(), limits)
+    raise ApiError(415, "unsupported_media_type",
+                   f"send application/json or multipart/form-data, not {mimetype or 'no content type'}")
+
+
+def _from_json(body, limits):
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_input", "the JSON body must be an object")
+    has_strokes, has_image = "strokes" in body, "image" in body
+    if has_strokes == has_image:
+        raise ApiError(400, "missing_input", "send exactly one of 'strokes' or 'image'")
+    for key in ("width", "height"):
+        if key in body:
+            _check_number(body[key], key, positive=True)
+    if has_image:
+        return "image", decode_data_url(body["image"], limits)
+    return "strokes", check_strokes(body["strokes"], limits)
+
+
+def _check_number(value, where, positive=False):
+    # bool is an int in Python, but true/false are not coordinates.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ApiError(400, "invalid_input", f"{where} must be a number")
+    if not math.isfinite(value):
+        raise ApiError(400, "invalid_input", f"{where} must be finite, not {value}")
+    if positive and value <= 0:
+        raise ApiError(400, "invalid_input", f"{where} must be positive")
+
+
+def check_strokes(strokes, limits):
+    """A list of strokes, each a list of [x, y] finite numbers, within the configured limits."""
+    if not isinstance(strokes, list):
+        raise ApiError(400, "invalid_strokes", "'strokes' must be a list of strokes")
+    if len(strokes) > limits["MAX_STROKES"]:
+        raise ApiError(400, "too_many_strokes", f"at most {limits['MAX_STROKES']} strokes, got {len(strokes)}")
+    total = 0
+    for i, stroke in enumerate(strokes):
+        if not isinstance(stroke, list):
+            raise ApiError(400, "invalid_strokes", f"stroke {i} must be a list of [x, y] points")
+        total += len(stroke)
+        if total > limits["MAX_POINTS"]:
+            raise ApiError(400, "too_many_points", f"at most {limits['MAX_POINTS']} points in all")
+        for j, point in enumerate(stroke):
+            if not isinstance(point, list) or len(point) != 2:
+                raise ApiError(400, "invalid_strokes", f"stroke {i} point {j} must be [x, y]")
+            for value in point:
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                    raise ApiError(400, "invalid_strokes",
+                                   f"stroke {i} point {j}: coordinates must be finite numbers, got {value!r}")
+    return strokes
+
+
+def decode_data_url(value, limits):
+    """'data:image/png;base64,...' -> PIL image."""
+    if not isinstance(value, str) or not _DATA_URL.match(value):
+        raise ApiError(400, "invalid_image", "'image' must be a data URL: data:image/png;base64,...")
+    try:
+        blob = base64.b64decode(value[value.index(",") + 1:], validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ApiError(400, "invalid_image", f"the image's base64 does not decode ({exc})") from exc
+    return decode_image(blob, limits)
+
+
+def decode_image(blob, limits):
+    """Image bytes -> a fully loaded PIL image, refusing oversized ones before decoding pixels."""
+    if not blob:
+        raise ApiError(400, "invalid_image", "the image is empty")
+    try:
+        image = Image.open(io.BytesIO(blob), formats=IMAGE_FORMATS)
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ApiError(400, "invalid_image", f"not a readable {'/'.join(IMAGE_FORMATS)} image") from exc
+    width, height = image.size
+    if width * height > limits["MAX_IMAGE_PIXELS"]:
+        raise ApiError(413, "image_too_large",
+                       f"the image is {width}x{height}; at most {limits['MAX_IMAGE_PIXELS']} pixels")
+    try:
+        image.load()
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ApiError(400, "invalid_image", f"the image does not decode ({exc})") from exc
+    return image
