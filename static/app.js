@@ -269,6 +269,15 @@
     else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "z") { e.preventDefault(); undo(); }
   });
 
+  // Read-only view of the page's state, for tests and the latency benchmark.
+  window.__digits = Object.freeze({
+    strokes: () => JSON.parse(JSON.stringify(strokes)),
+    drawing: () => current !== null,
+    version: () => version,
+    shownVersion: () => shownVersion,
+    settled: () => !current && !inFlight && timer === null && shownVersion === version,
+  });
+
   // --- start ------------------------------------------------------------------------
   new ResizeObserver(resize).observe(pad);
   window.addEventListener("resize", resize);

@@ -46,12 +46,12 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     app_config = {"MODEL_PATH": args.model} if args.model else None
-    if args.model:
-        from .model import CheckpointError, load
-        try:
-            load(args.model)  # fail here with one line, not in every worker
-        except CheckpointError as exc:
-            sys.exit(f"python -m webapp: {exc}")
+    from . import DEFAULTS
+    from .model import CheckpointError, load
+    try:
+        load(args.model or DEFAULTS["MODEL_PATH"])  # fail here with one line, not in every worker
+    except CheckpointError as exc:
+        sys.exit(f"python -m webapp: {exc}")
     host = f"[{args.host}]" if ":" in args.host else args.host
     options = {
         "bind": f"{host}:{args.port}",
