@@ -18,11 +18,11 @@ QUICK = {"epochs": 5, "hidden": [512, 512]}
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--epochs", type=int, default=40, help="training epochs")
-    p.add_argument("--batch-size", type=int, default=128, help="training batch size")
+    p.add_argument("--epochs", type=int, default=90, help="training epochs")
+    p.add_argument("--batch-size", type=int, default=256, help="training batch size")
     p.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (AdamW, one-cycle schedule)")
     p.add_argument("--weight-decay", type=float, default=0.02, help="AdamW weight decay")
-    p.add_argument("--hidden", type=int, nargs="+", default=[1024, 1024], help="hidden layer sizes")
+    p.add_argument("--hidden", type=int, nargs="+", default=[1536, 1024], help="hidden layer sizes")
     p.add_argument("--dropout", type=float, default=0.1, help="dropout after each hidden layer")
     p.add_argument("--val-size", type=int, default=5000, help="training images held out for model selection")
     p.add_argument("--seed", type=int, default=1, help="random seed: same seed, same model")
@@ -62,7 +62,7 @@ def split(images, labels, val_size, seed):
             to_tensor(images[val]), torch.tensor(labels[val], dtype=torch.long))
 
 
-def train(model, ema, device, x, y, optimizer, scheduler, epoch, args, generator):
+def train(model, ema, device, x, y, optimizer, scheduler, epoch, args, generator, distort):
     """One epoch of augmented training; returns (mean loss, accuracy) on what it saw."""
     model.train()
     order = torch.randperm(len(y), generator=generator)
@@ -74,8 +74,8 @@ def train(model, ema, device, x, y, optimizer, scheduler, epoch, args, generator
                disable=None)
     for index in bar:
         data = x[index]
-        if not args.no_augment:
-            data = augment.distort(data, generator)
+        if distort is not None:
+            data = distort(data)
         data, target = data.to(device, non_blocking=True), y[index].to(device, non_blocking=True)
         optimizer.zero_grad(set_to_none=True)
         logits = model(data)
@@ -144,10 +144,12 @@ def main(argv=None):
     steps = (3 if args.dry_run else -(-len(y) // args.batch_size)) * args.epochs
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=steps, pct_start=0.15)
     generator = torch.Generator().manual_seed(args.seed)
+    distort = None if args.no_augment else augment.Distorter(generator)
 
     history, best = [], (-1.0, None, 0)
     for epoch in range(1, args.epochs + 1):
-        train_loss, train_acc = train(model, ema, device, x, y, optimizer, scheduler, epoch, args, generator)
+        train_loss, train_acc = train(model, ema, device, x, y, optimizer, scheduler, epoch, args, generator,
+                                      distort)
         val_loss, val_acc, _ = evaluate(ema.module, device, val_x, val_y)
         history.append({"epoch": epoch, "train_loss": train_loss, "train_accuracy": train_acc,
                         "val_loss": val_loss, "val_accuracy": val_acc})
@@ -174,7 +176,7 @@ def main(argv=None):
     model_lib.save(model, out,
                    training={**settings, "device": str(device), "optimizer": "AdamW", "schedule": "one-cycle",
                              "label_smoothing": 0.1, "ema_decay": 0.999, "train_count": len(y),
-                             "augment": "rotation, shear, aspect, elastic, thickness; re-normalised"},
+                             "augment": distort.settings() if distort else None},
                    metrics={k: metrics[k] for k in ("test_accuracy", "val_accuracy", "baseline_test_accuracy",
                                                     "per_class_accuracy", "best_epoch", "train_seconds")},
                    data={"name": "MNIST", "sha256": mnist.dataset_sha256(args.data_dir)})

@@ -3,7 +3,6 @@
 Strokes go through webapp.preprocess exactly as the server feeds them.
 """
 import argparse
-import gzip
 import json
 import sys
 import time
@@ -14,12 +13,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import record  # noqa: E402
+from bench.strokes import DEFAULT_STROKES, load_strokes  # noqa: E402
 from webapp import mnist, preprocess  # noqa: E402
 from webapp.model import CheckpointError  # noqa: E402
 from webapp.predictor import DEFAULT_MODEL, Predictor  # noqa: E402
-
-DEFAULT_STROKES = Path(__file__).resolve().parent.parent.parent / "shared" / "strokes" / "unipen1a_dev.json.gz"
-
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -30,15 +27,6 @@ def parse_args(argv=None):
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     p.add_argument("--no-record", action="store_true", help="do not write the figures into BENCHMARKS.md")
     return p.parse_args(argv)
-
-
-def load_strokes(path):
-    """Records of {'label', 'strokes'} from a gzipped (or plain) JSON list."""
-    raw = Path(path).read_bytes()
-    records = json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
-    if not isinstance(records, list) or not all("strokes" in r and "label" in r for r in records):
-        raise ValueError(f"{path}: expected a JSON list of records with 'strokes' and 'label'")
-    return records
 
 
 def class_report(labels, predicted):

@@ -9,6 +9,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.strokes import fit_strokes  # noqa: E402,F401  (re-exported for the tests)
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync", "--disable-quic"]
 
@@ -29,9 +33,11 @@ def free_port():
 
 
 def start_server(model=None, workers=1, port=None):
-    """Start `python -m webapp` on a free port; returns (process, base URL) once it answers."""
+    """Start `python -m webapp` on a free port (workers=None: the server's default); returns (process, base URL)."""
     port = port or free_port()
-    command = [sys.executable, "-m", "webapp", "--port", str(port), "--workers", str(workers)]
+    command = [sys.executable, "-m", "webapp", "--port", str(port)]
+    if workers:
+        command += ["--workers", str(workers)]
     if model:
         command += ["--model", str(model)]
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -55,18 +61,6 @@ def stop_server(proc):
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
-
-
-def fit_strokes(strokes, box, margin=0.15):
-    """Scale and move strokes (any units) into a page-coordinate box {x, y, width, height}, keeping the aspect."""
-    xs = [p[0] for s in strokes for p in s]
-    ys = [p[1] for s in strokes for p in s]
-    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
-    inner = min(box["width"], box["height"]) * (1 - 2 * margin)
-    scale = inner / span
-    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-    ox, oy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    return [[[ox + (x - cx) * scale, oy + (y - cy) * scale] for x, y in s] for s in strokes]
 
 
 def densify(stroke, step=4.0):

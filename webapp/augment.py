@@ -1,8 +1,8 @@
 """Training-time distortions of hand-drawn digits, batched in torch.
 
-Rotation, shear, aspect change, elastic distortion and stroke thickness; the
-result is re-normalised with preprocess.normalize_batch, so augmented digits
-stay cropped, 20 px and centred exactly as drawn input always is.
+Rotation, shear, aspect change, elastic distortion (Simard et al. 2003) and
+stroke thickness. The result is re-normalised with preprocess.normalizing_theta,
+so augmented digits stay cropped, 20 px and centred exactly as drawn input is.
 """
 import math
 
@@ -11,65 +11,83 @@ import torch.nn.functional as F
 
 from .preprocess import normalizing_theta
 
+SIZE = 28
 
 
-def _gaussian_kernel(sigma, device):
+def _gaussian_kernel(sigma):
     radius = int(math.ceil(3 * sigma))
-    x = torch.arange(-radius, radius + 1, dtype=torch.float32, device=device)
+    x = torch.arange(-radius, radius + 1, dtype=torch.float32)
     k = torch.exp(-x ** 2 / (2 * sigma ** 2))
     return k / k.sum()
 
 
-def elastic_field(n, size, alpha, sigma, generator, device):
-    """Smooth random displacement fields (n, size, size, 2) in pixels (Simard et al. 2003)."""
-    field = torch.rand(n * 2, 1, size, size, generator=generator, device=device) * 2 - 1
-    k = _gaussian_kernel(sigma, device)
+def elastic_fields(n, alpha, sigma, generator, size=SIZE):
+    """n smooth random displacement fields (n, size, size, 2), in pixels."""
+    field = torch.rand(n * 2, 1, size, size, generator=generator) * 2 - 1
+    k = _gaussian_kernel(sigma)
     pad = k.numel() // 2
     field = F.conv2d(F.pad(field, (pad, pad, 0, 0), mode="reflect"), k.view(1, 1, 1, -1))
     field = F.conv2d(F.pad(field, (0, 0, pad, pad), mode="reflect"), k.view(1, 1, -1, 1))
-    return (field * alpha).view(n, 2, size, size).permute(0, 2, 3, 1)
+    return (field * alpha).view(n, 2, size, size).permute(0, 2, 3, 1).contiguous()
 
 
-def distort(images, generator, rotate=12.0, shear=0.2, aspect=0.15, elastic_alpha=30.0, elastic_sigma=5.0,
-            thickness=0.5):
-    """(N, 1, 28, 28) float 0..1 -> distorted and re-normalised digits of the same shape."""
-    n, _, size, _ = images.shape
-    device = images.device
-    u = lambda *shape: torch.rand(*shape, generator=generator, device=device) * 2 - 1  # noqa: E731
-    angle = u(n) * math.radians(rotate)
-    sx = 1 + u(n) * aspect
-    sy = 1 + u(n) * aspect
-    sh = u(n) * shear
-    cos, sin = torch.cos(angle), torch.sin(angle)
-    # Output -> input sampling matrix: rotation @ shear @ scale.
-    theta = torch.zeros(n, 2, 3, device=device)
-    theta[:, 0, 0] = cos * sx
-    theta[:, 0, 1] = (cos * sh - sin) * sy
-    theta[:, 1, 0] = sin * sx
-    theta[:, 1, 1] = (sin * sh + cos) * sy
-    if thickness > 0:
-        images = _thickness(images, u(n) * thickness)
-    elastic = elastic_field(n, size, elastic_alpha, elastic_sigma, generator, device) * (2 / size)
-    identity = F.affine_grid(torch.eye(2, 3, device=device).expand(n, 2, 3), list(images.shape), align_corners=False)
-    distorted = F.grid_sample(images, _warp(identity, theta, elastic), align_corners=False)
-    # Re-normalise by composing the normalising affine with the distortion, so
-    # the digit is resampled once (twice would blur it).
-    placement = F.affine_grid(normalizing_theta(distorted), list(images.shape), align_corners=False)
-    return F.grid_sample(images, _warp(placement, theta, elastic), align_corners=False).clamp_(0, 1)
+class Distorter:
+    """Distorts batches of (N, 1, 28, 28) digits on the 0..1 scale; seeded, so runs repeat."""
+
+    def __init__(self, generator, rotate=15.0, shear=0.3, aspect=0.25, elastic_alpha=34.0, elastic_sigma=5.0,
+                 thicken=0.6, thin=0.3, bank_size=4096):
+        self.generator = generator
+        self.rotate, self.shear, self.aspect = math.radians(rotate), shear, aspect
+        # Thinning less than thickening: grey erosion dims thin strokes, which drawn input never is.
+        self.thicken, self.thin = thicken, thin
+        # Smoothing fresh noise every batch would cost more than the training step;
+        # a bank of fields, picked at random with random signs, is as varied in practice.
+        self.bank = elastic_fields(bank_size, elastic_alpha, elastic_sigma, generator) * (2 / SIZE)
+
+    def settings(self):
+        """What the sidecar records about augmentation."""
+        return {"rotate_degrees": round(math.degrees(self.rotate), 3), "shear": self.shear,
+                "aspect": self.aspect, "thicken": self.thicken, "thin": self.thin, "elastic_bank": len(self.bank),
+                "renormalised": True}
+
+    def _uniform(self, n):
+        return torch.rand(n, generator=self.generator) * 2 - 1
+
+    def __call__(self, images):
+        n = images.shape[0]
+        angle = self._uniform(n) * self.rotate
+        # Aspect change as a log-uniform scale of each axis: wide and narrow writing alike.
+        sx = torch.exp(self._uniform(n) * math.log1p(self.aspect))
+        sy = torch.exp(self._uniform(n) * math.log1p(self.aspect))
+        sh = self._uniform(n) * self.shear
+        cos, sin = torch.cos(angle), torch.sin(angle)
+        # Output -> input sampling matrix: rotation @ shear @ scale.
+        a = torch.stack([cos * sx, (cos * sh - sin) * sy, sin * sx, (sin * sh + cos) * sy], dim=1).view(n, 2, 2)
+        pick = torch.randint(len(self.bank), (n,), generator=self.generator)
+        sign = torch.where(torch.rand(n, 1, 1, 2, generator=self.generator) < 0.5, -1.0, 1.0)
+        elastic = self.bank[pick] * sign
+        amount = (self._uniform(n) + 1) / 2 * (self.thicken + self.thin) - self.thin
+        images = _thickness(images, amount)
+        identity = F.affine_grid(torch.eye(2, 3).expand(n, 2, 3), list(images.shape), align_corners=False)
+        distorted = F.grid_sample(images, _affine(identity, a) + elastic, align_corners=False)
+        # Re-normalise by composing the normalising affine with the distortion, so
+        # the digit is resampled once (twice would blur it).
+        placement = F.affine_grid(normalizing_theta(distorted), list(images.shape), align_corners=False)
+        # The elastic field lives on the pixel grid; outside it there is no displacement.
+        shift = F.grid_sample(elastic.permute(0, 3, 1, 2), placement, align_corners=False).permute(0, 2, 3, 1)
+        return F.grid_sample(images, _affine(placement, a) + shift, align_corners=False).clamp_(0, 1)
 
 
-def _warp(points, theta, elastic):
-    """Map sampling points (N, H, W, 2) through the affine theta plus the elastic field."""
-    moved = points @ theta[:, :, :2].transpose(1, 2).unsqueeze(1) + theta[:, :, 2].view(-1, 1, 1, 2)
-    # The elastic field lives on the pixel grid; outside it there is no displacement.
-    shift = F.grid_sample(elastic.permute(0, 3, 1, 2), points, align_corners=False).permute(0, 2, 3, 1)
-    return moved + shift
+def _affine(points, a):
+    """Apply per-digit 2x2 matrices a (N, 2, 2) to sampling points (N, H, W, 2)."""
+    x, y = points[..., 0], points[..., 1]
+    a = a.view(-1, 1, 1, 2, 2)
+    return torch.stack([a[..., 0, 0] * x + a[..., 0, 1] * y, a[..., 1, 0] * x + a[..., 1, 1] * y], dim=-1)
 
 
 def _thickness(images, amount):
     """amount > 0 thickens (grey dilation), < 0 thins (grey erosion), blended by |amount|."""
-    dilated = F.max_pool2d(images, 3, stride=1, padding=1)
-    eroded = -F.max_pool2d(-images, 3, stride=1, padding=1)
-    target = torch.where((amount > 0).view(-1, 1, 1, 1), dilated, eroded)
-    w = amount.abs().view(-1, 1, 1, 1)
-    return images + w * (target - images)
+    sign = torch.where(amount > 0, 1.0, -1.0).view(-1, 1, 1, 1)
+    # Erosion is dilation of the negative: one pooling pass serves both.
+    target = sign * F.max_pool2d(images * sign, 3, stride=1, padding=1)
+    return images + amount.abs().view(-1, 1, 1, 1) * (target - images)

@@ -56,12 +56,13 @@ def render_strokes(points):
     margin = pen_px  # room for round caps
     canvas = Image.new("L", (math.ceil(width * scale) + 2 * margin + 1, math.ceil(height * scale) + 2 * margin + 1), 0)
     draw = ImageDraw.Draw(canvas)
-    radius = pen_px / 2
+    radius = (pen_px - 1) / 2
     for stroke in points:
-        xy = [(float(x) * scale + margin, float(y) * scale + margin) for x, y in stroke]
+        xy = (stroke * scale + margin).tolist()
         if len(xy) > 1:
-            draw.line(xy, fill=255, width=pen_px, joint="curve")
-        for x, y in (xy[0], xy[-1]):
+            draw.line([tuple(p) for p in xy], fill=255, width=pen_px)
+        # A disc at every point: round caps and joins (PIL's joint="curve" is far slower).
+        for x, y in xy:
             draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=255)
     return np.asarray(canvas, dtype=np.float32) * (1 / 255.0)
 

@@ -1,0 +1,203 @@
+"""Latency and throughput of /api/predict on the production server, replaying real strokes.
+
+Starts `python -m webapp`, checks that accuracy through the API equals the
+in-process pipeline, drives it with wrk (N keep-alive connections) at 1, 4 and
+16 clients, measures the first page load's weight and, in headless Chromium,
+how soon the first prediction shows after the first stroke ends.
+"""
+import argparse
+import http.client
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+from bench import record  # noqa: E402
+from bench.strokes import DEFAULT_STROKES, canvas_payload, load_strokes  # noqa: E402
+from webapp.predictor import DEFAULT_MODEL, Predictor  # noqa: E402
+
+LUA = """
+local bodies = {%s}
+local counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("POST", "/api/predict", {["Content-Type"] = "application/json"}, bodies[(counter %% #bodies) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('\\nRESULT {"requests": %%d, "duration_us": %%d, "connect": %%d, "read": %%d, "write": %%d, ' ..
+    '"status": %%d, "timeout": %%d, "p50_us": %%d, "p95_us": %%d, "p99_us": %%d, "max_us": %%d}\\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+end
+"""
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", default=str(DEFAULT_MODEL), help="model to serve (default: the shipped one)")
+    p.add_argument("--strokes", default=str(DEFAULT_STROKES), help="stroke file to replay")
+    p.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16], help="concurrent clients (default: 1 4 16)")
+    p.add_argument("--duration", type=int, default=10, help="seconds per client count (default: 10)")
+    p.add_argument("--workers", type=int, default=None, help="server workers (default: the server's, one per core)")
+    p.add_argument("--no-browser", action="store_true", help="skip the Chromium time-to-first-prediction check")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    p.add_argument("--no-record", action="store_true", help="do not write the figures into BENCHMARKS.md")
+    return p.parse_args(argv)
+
+
+def api_accuracy(port, records):
+    """Every record's strokes, as bench/accuracy.py feeds them, once through the API; returns (accuracy, errors)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    right, errors = 0, 0
+    for record_ in records:
+        body = json.dumps({"strokes": record_["strokes"]})
+        conn.request("POST", "/api/predict", body=body, headers={"Content-Type": "application/json"})
+        response = conn.getresponse()
+        answer = json.loads(response.read())
+        if response.status != 200:
+            errors += 1
+        elif answer["digit"] == record_["label"]:
+            right += 1
+    conn.close()
+    return right / len(records), errors
+
+
+def run_wrk(port, payloads, clients, duration):
+    """One wrk run; returns its RESULT line as a dict plus requests per second."""
+    bodies = ",".join(f"[==[{b}]==]" for b in payloads)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(LUA % bodies)
+    threads = min(clients, 2)
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{duration}s", "--timeout", "5s",
+                          "-s", script.name, f"http://127.0.0.1:{port}/api/predict"],
+                         capture_output=True, text=True, check=True).stdout
+    Path(script.name).unlink()
+    result = json.loads(re.search(r"^RESULT (\{.*\})$", out, re.M).group(1))
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["errors"] = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
+    result["clients"] = clients
+    return result
+
+
+def page_weight(port):
+    """Bytes of the first load: the HTML plus the scripts and stylesheets it names."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+
+    def get(path):
+        conn.request("GET", path)
+        response = conn.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"GET {path}: {response.status}")
+        return body
+
+    html = get("/")
+    sizes = {"/": len(html)}
+    for path in re.findall(rb'(?:src|href)="(/static/[^"]+)"', html):
+        sizes[path.decode()] = len(get(path.decode()))
+    sizes["/api/model (fetched after load)"] = len(get("/api/model"))
+    conn.close()
+    return sizes
+
+
+def first_prediction_ms(base, records, loads=10):
+    """Milliseconds from the first stroke's end to its answer on screen, over fresh page loads."""
+    from browser import CHROMIUM_ARGS, MousePen, draw_stroke, find_chromium
+    from bench.strokes import fit_strokes
+    from playwright.sync_api import sync_playwright
+    chromium = find_chromium()
+    if chromium is None:
+        return None
+    times = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        for i in range(loads):
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(base)
+            page.evaluate("""() => {
+              window.__firstAnswer = null;
+              document.getElementById('pad').addEventListener('pointerup', () => {
+                const v = window.__digits.version(), t0 = performance.now();
+                const check = () => {
+                  if (window.__digits.shownVersion() >= v) {
+                    requestAnimationFrame(() => { window.__firstAnswer = performance.now() - t0; });
+                  } else requestAnimationFrame(check);
+                };
+                requestAnimationFrame(check);
+              }, { once: true });
+            }""")
+            stroke = fit_strokes(records[i]["strokes"], page.locator("#pad").bounding_box())[0]
+            draw_stroke(MousePen(page), page, stroke, pause_ms=4)
+            page.wait_for_function("() => window.__firstAnswer !== null", timeout=5000)
+            times.append(page.evaluate("() => window.__firstAnswer"))
+            page.close()
+        browser.close()
+    return times
+
+
+def measure(args):
+    from browser import start_server, stop_server
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
+    records = load_strokes(args.strokes)
+    payloads = [json.dumps(canvas_payload(r["strokes"]), separators=(",", ":")) for r in records]
+    predictor = Predictor(args.model)
+    direct = sum(predictor.predict_strokes(r["strokes"])["digit"] == r["label"] for r in records) / len(records)
+    proc, base = start_server(model=args.model, workers=args.workers)
+    port = int(base.rsplit(":", 1)[1])
+    try:
+        accuracy, accuracy_errors = api_accuracy(port, records)
+        runs = [run_wrk(port, payloads, n, args.duration) for n in args.clients]
+        weight = page_weight(port)
+        first = None if args.no_browser else first_prediction_ms(base, records)
+    finally:
+        stop_server(proc)
+    return {"model": args.model, "strokes_count": len(records), "api_strokes_accuracy": accuracy,
+            "direct_strokes_accuracy": direct, "accuracy_errors": accuracy_errors, "runs": runs,
+            "page_bytes": weight, "first_load_bytes": sum(v for k, v in weight.items() if k.startswith("/static") or k == "/"),
+            "first_prediction_ms": first}
+
+
+def table(r):
+    lines = [f"model: {r['model']}",
+             f"accuracy through the API on {r['strokes_count']} real digits: {100 * r['api_strokes_accuracy']:.2f}% "
+             f"(in-process pipeline: {100 * r['direct_strokes_accuracy']:.2f}%; errors: {r['accuracy_errors']})",
+             "",
+             "| clients | requests/s | p50 ms | p95 ms | p99 ms | max ms | errors |",
+             "|---:|---:|---:|---:|---:|---:|---:|"]
+    for run in r["runs"]:
+        lines.append(f"| {run['clients']} | {run['rps']:.0f} | {run['p50_us'] / 1e3:.2f} | {run['p95_us'] / 1e3:.2f} | "
+                     f"{run['p99_us'] / 1e3:.2f} | {run['max_us'] / 1e3:.1f} | {run['errors']} |")
+    lines += ["", f"first page load: {r['first_load_bytes'] / 1024:.1f} KB (HTML + JS + CSS, uncompressed): "
+              + ", ".join(f"{k} {v} B" for k, v in r["page_bytes"].items())]
+    if r["first_prediction_ms"]:
+        t = r["first_prediction_ms"]
+        lines.append(f"first prediction on screen after the first stroke ends: median {statistics.median(t):.0f} ms, "
+                     f"max {max(t):.0f} ms over {len(t)} fresh page loads (headless Chromium)")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        result = measure(args)
+    except (OSError, ValueError, RuntimeError, subprocess.CalledProcessError) as exc:
+        sys.exit(f"latency.py: {exc}")
+    text = table(result)
+    print(json.dumps(result) if args.json else text)
+    if not args.no_record:
+        record.write_section("latency", "bench/latency.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+                             text)
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""Real stroke records as a page would send them: read the file, fit digits into a canvas."""
+import gzip
+import json
+from pathlib import Path
+
+DEFAULT_STROKES = Path(__file__).resolve().parent.parent.parent / "shared" / "strokes" / "unipen1a_dev.json.gz"
+
+
+def load_strokes(path=DEFAULT_STROKES):
+    """Records of {'label', 'strokes'} from a gzipped (or plain) JSON list."""
+    raw = Path(path).read_bytes()
+    records = json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
+    if not isinstance(records, list) or not all(isinstance(r, dict) and "strokes" in r and "label" in r
+                                                for r in records):
+        raise ValueError(f"{path}: expected a JSON list of records with 'strokes' and 'label'")
+    return records
+
+
+def fit_strokes(strokes, box, margin=0.15):
+    """Scale and move strokes (any units) into a box {x, y, width, height}, keeping the aspect."""
+    xs = [p[0] for s in strokes for p in s]
+    ys = [p[1] for s in strokes for p in s]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
+    scale = min(box["width"], box["height"]) * (1 - 2 * margin) / span
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    ox, oy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    return [[[ox + (x - cx) * scale, oy + (y - cy) * scale] for x, y in s] for s in strokes]
+
+
+def canvas_payload(strokes, size=500):
+    """The JSON body the page sends for these strokes on a size x size canvas (0.1 px precision)."""
+    fitted = fit_strokes(strokes, {"x": 0, "y": 0, "width": size, "height": size})
+    rounded = [[[round(x, 1), round(y, 1)] for x, y in s] for s in fitted]
+    return {"strokes": rounded, "width": size, "height": size}
