@@ -57,6 +57,17 @@ def test_missing_model_is_a_clear_error(tmp_path):
         model_lib.load(tmp_path / "nothing.safetensors")
 
 
+def test_classifier_fast_path_equals_the_model(small_model, mnist_test):
+    """The folded float16 inference path computes what the float32 module graph computes."""
+    clf = model_lib.Classifier(small_model)
+    images = mnist_test[0][:200]
+    with torch.no_grad():
+        reference = torch.softmax(clf.model(torch.tensor(images, dtype=torch.float32) / 255).double(), 1).numpy()
+    fast = clf.probabilities(images)
+    np.testing.assert_allclose(fast, reference, atol=2e-3)  # float16 weights: probabilities within 2e-3
+    assert (fast.argmax(1) == reference.argmax(1)).mean() >= 0.99
+
+
 def test_classifier_single_and_batch_agree(small_model):
     clf = model_lib.Classifier(small_model)
     pixels = np.random.default_rng(0).integers(0, 256, (3, 28, 28)).astype(np.uint8)
