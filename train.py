@@ -141,7 +141,7 @@ def main(argv=None):
     model = model_lib.MLP(args.hidden, args.dropout).to(device)
     steps = (3 if args.dry_run else -(-len(y) // args.batch_size)) * args.epochs
     # Average over about the last tenth of training; 0.999 at most (long runs).
-    ema_decay = min(0.999, 1 - 10 / steps)
+    ema_decay = min(0.999, max(0.5, 1 - 10 / steps))
     ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(ema_decay), use_buffers=True)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=steps, pct_start=0.15)
