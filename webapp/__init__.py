@@ -4,10 +4,12 @@ from pathlib import Path
 import torch
 from flask import Flask
 
+from .predictor import DEFAULT_MODEL, Predictor
+
 ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS = {
-    "MODEL_PATH": str(ROOT / "models" / "mlp.safetensors"),
+    "MODEL_PATH": str(DEFAULT_MODEL),
     "MAX_CONTENT_LENGTH": 1024 * 1024,  # bytes of request body
     "MAX_STROKES": 200,
     "MAX_POINTS": 20000,  # all strokes together
@@ -28,7 +30,6 @@ def create_app(config=None):
     if config:
         app.config.from_mapping(config)
 
-    from .predictor import Predictor
     if app.config["TORCH_THREADS"]:
         torch.set_num_threads(int(app.config["TORCH_THREADS"]))
     app.extensions["predictor"] = Predictor(app.config["MODEL_PATH"])
