@@ -9,8 +9,8 @@ from gunicorn.app.base import BaseApplication
 class Server(BaseApplication):
     """gunicorn, configured from here; the app (and model) is built once and shared by forked workers."""
 
-    def __init__(self, options, app_config=None):
-        self.options, self.app_config = options, app_config
+    def __init__(self, options, app):
+        self.options, self.app = options, app
         super().__init__()
 
     def load_config(self):
@@ -18,8 +18,7 @@ class Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from . import create_app
-        return create_app(self.app_config)
+        return self.app
 
 
 def default_workers():
@@ -45,11 +44,12 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    app_config = {"MODEL_PATH": args.model} if args.model else None
-    from . import DEFAULTS
-    from .model import CheckpointError, load
+    from . import create_app
+    from .model import CheckpointError
     try:
-        load(args.model or DEFAULTS["MODEL_PATH"])  # fail here with one line, not in every worker
+        # Built (and the model loaded) once, here in the master: a bad model
+        # fails with one line, and the forked workers share the weights.
+        app = create_app({"MODEL_PATH": args.model} if args.model else None)
     except CheckpointError as exc:
         sys.exit(f"python -m webapp: {exc}")
     host = f"[{args.host}]" if ":" in args.host else args.host
@@ -59,15 +59,15 @@ def main(argv=None):
         "worker_class": "gthread",  # keeps connections alive, unlike the sync worker
         "threads": args.threads,
         "keepalive": 30,
-        # Build the app (and load the model) once in the master, then fork: the
-        # workers share one copy of the weights, which then stays in the CPU's
-        # cache; a copy per worker would evict each other (3x slower inference).
+        # The app is built before forking: the workers share one copy of the
+        # weights, which then stays in the CPU's cache; a copy per worker would
+        # evict each other (3x slower inference).
         "preload_app": True,
         "accesslog": None,
         "when_ready": lambda server: print(f"Serving on http://{host}:{args.port}/ "
                                            f"({args.workers} workers); Ctrl+C stops", flush=True),
     }
-    Server(options, app_config).run()
+    Server(options, app).run()
 
 
 if __name__ == "__main__":
