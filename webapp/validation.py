@@ -46,9 +46,13 @@ def _from_json(body, limits):
     return "strokes", check_strokes(body["strokes"], limits)
 
 
-def _check_number(value, where, positive=False):
+def _is_number(value):
     # bool is an int in Python, but true/false are not coordinates.
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    return not isinstance(value, bool) and isinstance(value, (int, float))
+
+
+def _check_number(value, where, positive=False):
+    if not _is_number(value):
         raise ApiError(400, "invalid_input", f"{where} must be a number")
     if not math.isfinite(value):
         raise ApiError(400, "invalid_input", f"{where} must be finite, not {value}")
@@ -73,7 +77,7 @@ def check_strokes(strokes, limits):
             if not isinstance(point, list) or len(point) != 2:
                 raise ApiError(400, "invalid_strokes", f"stroke {i} point {j} must be [x, y]")
             for value in point:
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                if not _is_number(value) or not math.isfinite(value):
                     raise ApiError(400, "invalid_strokes",
                                    f"stroke {i} point {j}: coordinates must be finite numbers, got {value!r}")
     return strokes
