@@ -1,0 +1,55 @@
+"""Augmentation: distorted training digits stay placed the way drawn input is."""
+import numpy as np
+import pytest
+import torch
+
+from webapp import augment, preprocess as P
+
+
+@pytest.fixture(scope="module")
+def digits(mnist_test):
+    """200 real MNIST digits on the 0..1 scale, (N, 1, 28, 28)."""
+    images = mnist_test[0][:200]
+    return torch.tensor(images, dtype=torch.float32).div(255).unsqueeze(1)
+
+
+def distorter(seed, **settings):
+    return augment.Distorter(torch.Generator().manual_seed(seed), bank_size=64, **settings)
+
+
+def test_distorted_digits_are_cropped_fitted_and_centred_like_drawn_input(digits):
+    out = distorter(0, clean=0.0)(digits)[:, 0].numpy()
+    rows, cols = np.mgrid[0:28, 0:28]
+    sides = []
+    for image in out:
+        mass = image.sum()
+        com = (image * rows).sum() / mass, (image * cols).sum() / mass
+        # Sub-pixel placement (no whole-pixel rounding), so about as close as MNIST's 0.5 px.
+        assert abs(com[0] - P.CENTRE) < 0.75 and abs(com[1] - P.CENTRE) < 0.75
+        ink = image > P.INK_THRESHOLD
+        sides.append(max(np.ptp(np.flatnonzero(ink.any(axis=1))), np.ptp(np.flatnonzero(ink.any(axis=0)))) + 1)
+    sides = np.array(sides)
+    # The box is fitted before the elastic field is resampled onto it, so a stroke end
+    # can poke out by a pixel or two; nearly all digits fill the 20 px box as drawn input does.
+    assert np.mean((sides >= P.BOX - 2) & (sides <= P.BOX + 1)) >= 0.9
+    assert sides.max() <= P.BOX + 6
+
+
+def test_distortion_changes_digits_and_keeps_the_ink_scale(digits):
+    out = distorter(0, clean=0.0)(digits)
+    assert (out - digits).abs().mean() > 0.02
+    assert out.min() >= 0 and out.max() <= 1
+    # Mean ink stays within a third of the original: thickness changes, strokes do not vanish.
+    ratio = out.sum(dim=(1, 2, 3)) / digits.sum(dim=(1, 2, 3))
+    assert ratio.min() > 0.33 and ratio.max() < 3
+
+
+def test_clean_share_is_left_exactly_as_it_was(digits):
+    out = distorter(0, clean=0.5)(digits)
+    same = (out == digits).flatten(1).all(dim=1)
+    assert 0.35 < same.float().mean() < 0.65
+
+
+def test_same_seed_same_distortion(digits):
+    assert torch.equal(distorter(3)(digits), distorter(3)(digits))
+    assert not torch.equal(distorter(3)(digits), distorter(4)(digits))
