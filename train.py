@@ -13,20 +13,22 @@ from tqdm import tqdm
 
 from webapp import augment, mnist, model as model_lib, report
 
-QUICK = {"epochs": 8, "hidden": [1024, 1024]}
+QUICK = {"epochs": 14, "hidden": [1024, 1024]}
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--epochs", type=int, default=90, help="training epochs")
-    p.add_argument("--batch-size", type=int, default=256, help="training batch size")
+    p.add_argument("--epochs", type=int, default=140, help="training epochs")
+    p.add_argument("--batch-size", type=int, default=512, help="training batch size")
     p.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (AdamW, one-cycle schedule)")
     p.add_argument("--weight-decay", type=float, default=0.02, help="AdamW weight decay")
-    p.add_argument("--hidden", type=int, nargs="+", default=[1536, 1024], help="hidden layer sizes")
+    p.add_argument("--hidden", type=int, nargs="+", default=[1024, 1024, 1024], help="hidden layer sizes")
     p.add_argument("--dropout", type=float, default=0.1, help="dropout after each hidden layer")
     p.add_argument("--val-size", type=int, default=5000, help="training images held out for model selection")
     p.add_argument("--seed", type=int, default=1, help="random seed: same seed, same model")
     p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
+    p.add_argument("--precision", choices=["auto", "bf16", "fp32"], default="auto",
+                   help="training matmul precision; auto: bf16 on CUDA or a CPU with native bf16, else fp32")
     p.add_argument("--threads", type=int, default=0, help="CPU threads for torch (0: torch's default)")
     p.add_argument("--data-dir", default=None, help=f"MNIST folder (default: $MNIST_DIR or {mnist.DEFAULT_DIR})")
     p.add_argument("--out", default="models/mlp.safetensors", help="model path; the JSON sidecar goes beside it")
@@ -47,6 +49,19 @@ def get_device(name):
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(name)
+
+
+def get_precision(name, device):
+    """'auto' picks bf16 where the hardware runs it natively (about twice as fast on such CPUs)."""
+    if name != "auto":
+        return name
+    if device.type == "cuda":
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+    try:
+        native = torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    except (AttributeError, RuntimeError):  # a private check: absent in some builds
+        native = False
+    return "bf16" if native else "fp32"
 
 
 def to_tensor(images):
@@ -78,8 +93,10 @@ def train(model, ema, device, x, y, optimizer, scheduler, epoch, args, generator
             data = distort(data)
         data, target = data.to(device, non_blocking=True), y[index].to(device, non_blocking=True)
         optimizer.zero_grad(set_to_none=True)
-        logits = model(data)
-        loss = F.cross_entropy(logits, target, label_smoothing=0.1)
+        # Weights stay float32; only the matmuls run in bf16.
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.precision == "bf16"):
+            logits = model(data)
+            loss = F.cross_entropy(logits.float(), target, label_smoothing=0.1)
         loss.backward()
         optimizer.step()
         scheduler.step()
@@ -129,6 +146,7 @@ def main(argv=None):
     if args.threads:
         torch.set_num_threads(args.threads)
     device = get_device(args.device)
+    args.precision = get_precision(args.precision, device)
     started = time.time()
     try:
         train_images, train_labels = mnist.load_split("train", args.data_dir)
