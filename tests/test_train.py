@@ -70,3 +70,11 @@ def test_help_shows_defaults(capsys):
                  "--quick", "--dry-run"):
         assert flag in text
     assert "(default: 1)" in text  # the seed's default, as argparse prints it
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_either_precision_trains_and_is_recorded(tiny_mnist, tmp_path, precision):
+    out = tmp_path / "p.safetensors"
+    run(tiny_mnist, out, "--precision", precision)
+    _, info = model_lib.load(out)
+    assert info["training"]["precision"] == precision
