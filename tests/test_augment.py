@@ -53,3 +53,11 @@ def test_clean_share_is_left_exactly_as_it_was(digits):
 def test_same_seed_same_distortion(digits):
     assert torch.equal(distorter(3)(digits), distorter(3)(digits))
     assert not torch.equal(distorter(3)(digits), distorter(4)(digits))
+
+
+def test_fast_helpers_match_the_torch_functions_they_replace(digits):
+    signed = digits - 0.5  # erosion pools the negated image: negative values must pool right too
+    assert torch.equal(augment._max3x3(signed), torch.nn.functional.max_pool2d(signed, 3, stride=1, padding=1))
+    theta = P.normalizing_theta(digits)
+    reference = torch.nn.functional.affine_grid(theta, list(digits.shape), align_corners=False)
+    assert torch.allclose(augment._scale_shift_grid(theta, 28), reference, atol=1e-6)

@@ -72,11 +72,10 @@ class Distorter:
         elastic = self.bank[pick] * sign
         amount = (self._uniform(n) + 1) / 2 * (self.thicken + self.thin) - self.thin
         images = _thickness(images, amount)
-        identity = F.affine_grid(torch.eye(2, 3).expand(n, 2, 3), list(images.shape), align_corners=False)
-        distorted = F.grid_sample(images, _affine(identity, a) + elastic, align_corners=False)
+        distorted = F.grid_sample(images, _affine(_identity_grid(images.shape[-1]), a) + elastic, align_corners=False)
         # Re-normalise by composing the normalising affine with the distortion, so
         # the digit is resampled once (twice would blur it).
-        placement = F.affine_grid(normalizing_theta(distorted), list(images.shape), align_corners=False)
+        placement = _scale_shift_grid(normalizing_theta(distorted), images.shape[-1])
         # The elastic field lives on the pixel grid; outside it there is no displacement.
         shift = F.grid_sample(elastic.permute(0, 3, 1, 2), placement, align_corners=False).permute(0, 2, 3, 1)
         out = F.grid_sample(images, _affine(placement, a) + shift, mode=self.mode, align_corners=False).clamp_(0, 1)
@@ -93,9 +92,29 @@ def _affine(points, a):
     return torch.stack([a[..., 0, 0] * x + a[..., 0, 1] * y, a[..., 1, 0] * x + a[..., 1, 1] * y], dim=-1)
 
 
+def _identity_grid(size):
+    """Sampling points (1, size, size, 2) of the undistorted pixel grid, as F.affine_grid gives them."""
+    return F.affine_grid(torch.eye(2, 3).unsqueeze(0), [1, 1, size, size], align_corners=False)
+
+
+def _scale_shift_grid(theta, size):
+    """F.affine_grid for matrices that only scale and shift (normalizing_theta's), without its batched matmul."""
+    base = _identity_grid(size)
+    x = base[..., 0] * theta[:, 0, 0].view(-1, 1, 1) + theta[:, 0, 2].view(-1, 1, 1)
+    y = base[..., 1] * theta[:, 1, 1].view(-1, 1, 1) + theta[:, 1, 2].view(-1, 1, 1)
+    return torch.stack([x, y], dim=-1)
+
+
 def _thickness(images, amount):
     """amount > 0 thickens (grey dilation), < 0 thins (grey erosion), blended by |amount|."""
     sign = torch.where(amount > 0, 1.0, -1.0).view(-1, 1, 1, 1)
-    # Erosion is dilation of the negative: one pooling pass serves both.
-    target = sign * F.max_pool2d(images * sign, 3, stride=1, padding=1)
+    # Erosion is dilation of the negative: one pass serves both.
+    target = sign * _max3x3(images * sign)
     return images + amount.abs().view(-1, 1, 1, 1) * (target - images)
+
+
+def _max3x3(images):
+    """F.max_pool2d(images, 3, stride=1, padding=1), done as two 1-D passes: several times faster on CPU."""
+    padded = F.pad(images, (1, 1, 1, 1), value=-math.inf)
+    rows = torch.maximum(torch.maximum(padded[..., :-2, :], padded[..., 1:-1, :]), padded[..., 2:, :])
+    return torch.maximum(torch.maximum(rows[..., :-2], rows[..., 1:-1]), rows[..., 2:])
