@@ -18,7 +18,7 @@ QUICK = {"epochs": 14, "hidden": [1024, 1024]}
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--epochs", type=int, default=140, help="training epochs")
+    p.add_argument("--epochs", type=int, default=170, help="training epochs")
     p.add_argument("--batch-size", type=int, default=512, help="training batch size")
     p.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (AdamW, one-cycle schedule)")
     p.add_argument("--weight-decay", type=float, default=0.02, help="AdamW weight decay")
