@@ -72,10 +72,11 @@ class Distorter:
         elastic = self.bank[pick] * sign
         amount = (self._uniform(n) + 1) / 2 * (self.thicken + self.thin) - self.thin
         images = _thickness(images, amount)
-        distorted = F.grid_sample(images, _affine(_identity_grid(images.shape[-1]), a) + elastic, align_corners=False)
+        identity = _identity_grid(images.shape[-1])
+        distorted = F.grid_sample(images, _affine(identity, a) + elastic, align_corners=False)
         # Re-normalise by composing the normalising affine with the distortion, so
         # the digit is resampled once (twice would blur it).
-        placement = _scale_shift_grid(normalizing_theta(distorted), images.shape[-1])
+        placement = _scale_shift_grid(normalizing_theta(distorted), identity)
         # The elastic field lives on the pixel grid; outside it there is no displacement.
         shift = F.grid_sample(elastic.permute(0, 3, 1, 2), placement, align_corners=False).permute(0, 2, 3, 1)
         out = F.grid_sample(images, _affine(placement, a) + shift, mode=self.mode, align_corners=False).clamp_(0, 1)
@@ -97,9 +98,8 @@ def _identity_grid(size):
     return F.affine_grid(torch.eye(2, 3).unsqueeze(0), [1, 1, size, size], align_corners=False)
 
 
-def _scale_shift_grid(theta, size):
-    """F.affine_grid for matrices that only scale and shift (normalizing_theta's), without its batched matmul."""
-    base = _identity_grid(size)
+def _scale_shift_grid(theta, base):
+    """F.affine_grid for matrices that only scale and shift (normalizing_theta's) over the identity grid base."""
     x = base[..., 0] * theta[:, 0, 0].view(-1, 1, 1) + theta[:, 0, 2].view(-1, 1, 1)
     y = base[..., 1] * theta[:, 1, 1].view(-1, 1, 1) + theta[:, 1, 2].view(-1, 1, 1)
     return torch.stack([x, y], dim=-1)
