@@ -1,6 +1,5 @@
 """Shared fixtures: a small trained model in tmp, the app built on it, real MNIST and stroke data."""
 import gzip
-import json
 import sys
 from pathlib import Path
 
@@ -11,11 +10,11 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.strokes import DEFAULT_STROKES, load_strokes  # noqa: E402
 from webapp import create_app, model as model_lib  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 MNIST_DIR = SHARED / "mnist"
-STROKES_FILE = SHARED / "strokes" / "unipen1a_dev.json.gz"
 
 
 def write_idx(path, array, gz=False):
@@ -74,6 +73,6 @@ def mnist_test():
 @pytest.fixture(scope="session")
 def stroke_records():
     """Real pen-drawn digits; tests that need them skip without ../shared/strokes."""
-    if not STROKES_FILE.exists():
-        pytest.skip(f"no stroke file at {STROKES_FILE}")
-    return json.loads(gzip.decompress(STROKES_FILE.read_bytes()))
+    if not DEFAULT_STROKES.exists():
+        pytest.skip(f"no stroke file at {DEFAULT_STROKES}")
+    return load_strokes(DEFAULT_STROKES)
