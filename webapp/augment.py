@@ -57,8 +57,17 @@ class Distorter:
         return torch.rand(n, generator=self.generator) * 2 - 1
 
     def __call__(self, images):
+        if self.clean:
+            # Only the digits that will be distorted are: the clean share is left as it was.
+            keep = torch.rand(images.shape[0], generator=self.generator) < self.clean
+            out = images.clone()
+            if not keep.all():
+                out[~keep] = self._distort(images[~keep])
+            return out
+        return self._distort(images)
+
+    def _distort(self, images):
         n = images.shape[0]
-        original = images
         angle = self._uniform(n) * self.rotate
         # Aspect change as a log-uniform scale of each axis: wide and narrow writing alike.
         sx = torch.exp(self._uniform(n) * math.log1p(self.aspect))
@@ -79,11 +88,7 @@ class Distorter:
         placement = _scale_shift_grid(normalizing_theta(distorted), identity)
         # The elastic field lives on the pixel grid; outside it there is no displacement.
         shift = F.grid_sample(elastic.permute(0, 3, 1, 2), placement, align_corners=False).permute(0, 2, 3, 1)
-        out = F.grid_sample(images, _affine(placement, a) + shift, mode=self.mode, align_corners=False).clamp_(0, 1)
-        if self.clean:
-            keep = torch.rand(n, generator=self.generator) < self.clean
-            out[keep] = original[keep]
-        return out
+        return F.grid_sample(images, _affine(placement, a) + shift, mode=self.mode, align_corners=False).clamp_(0, 1)
 
 
 def _affine(points, a):
