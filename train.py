@@ -18,12 +18,13 @@ QUICK = {"epochs": 14, "hidden": [1024, 1024]}
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--epochs", type=int, default=170, help="training epochs")
+    p.add_argument("--epochs", type=int, default=220, help="training epochs")
     p.add_argument("--batch-size", type=int, default=512, help="training batch size")
     p.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (AdamW, one-cycle schedule)")
     p.add_argument("--weight-decay", type=float, default=0.02, help="AdamW weight decay")
     p.add_argument("--hidden", type=int, nargs="+", default=[1024, 1024, 1024], help="hidden layer sizes")
-    p.add_argument("--dropout", type=float, default=0.1, help="dropout after each hidden layer")
+    p.add_argument("--dropout", type=float, default=0.0,
+                   help="dropout after each hidden layer (augmented digits already keep the MLP from overfitting)")
     p.add_argument("--val-size", type=int, default=5000, help="training images held out for model selection")
     p.add_argument("--seed", type=int, default=1, help="random seed: same seed, same model")
     p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
@@ -161,7 +162,8 @@ def main(argv=None):
     # Average over about the last tenth of training; 0.999 at most (long runs).
     ema_decay = min(0.999, max(0.5, 1 - 10 / steps))
     ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(ema_decay), use_buffers=True)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    # Fused: one kernel for the whole update, several times faster than the per-tensor loop on CPU.
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay, fused=True)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=steps, pct_start=0.15)
     generator = torch.Generator().manual_seed(args.seed)
     distort = None if args.no_augment else augment.Distorter(generator)
