@@ -27,6 +27,9 @@ def parse_args(argv=None):
                    help="dropout after each hidden layer (augmented digits already keep the MLP from overfitting)")
     p.add_argument("--val-size", type=int, default=5000, help="training images held out for model selection")
     p.add_argument("--seed", type=int, default=1, help="random seed: same seed, same model")
+    p.add_argument("--val-seed", type=int, default=1,
+                   help="seed of the validation split; apart from --seed, so runs of other seeds are "
+                        "compared on the same held-out digits")
     p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
     p.add_argument("--precision", choices=["auto", "bf16", "fp32"], default="auto",
                    help="training matmul precision; auto: bf16 on CUDA or a CPU with native bf16, else fp32")
@@ -154,7 +157,7 @@ def main(argv=None):
         test_images, test_labels = mnist.load_split("test", args.data_dir)
     except mnist.MnistError as exc:
         sys.exit(f"train.py: {exc}")
-    x, y, val_x, val_y = split(train_images, train_labels, args.val_size, args.seed)
+    x, y, val_x, val_y = split(train_images, train_labels, args.val_size, args.val_seed)
     test_x, test_y = to_tensor(test_images), torch.tensor(test_labels, dtype=torch.long)
 
     model = model_lib.MLP(args.hidden, args.dropout).to(device)

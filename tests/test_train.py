@@ -54,6 +54,19 @@ def test_same_seed_same_model(tiny_mnist, tmp_path):
         assert torch.equal(pa, pb), name
 
 
+def test_validation_split_follows_val_seed_not_seed(tiny_mnist, tmp_path, monkeypatch):
+    images, labels = synthetic_digits(200, 3)
+    held_out = {seed: train.split(images, labels, 20, seed)[2] for seed in (1, 2)}
+    assert torch.equal(train.split(images, labels, 20, 1)[2], held_out[1])
+    assert not torch.equal(held_out[1], held_out[2])
+    split_seeds = []
+    real_split = train.split
+    monkeypatch.setattr(train, "split", lambda *a: split_seeds.append(a[-1]) or real_split(*a))
+    run(tiny_mnist, tmp_path / "s2.safetensors", "--seed", "2")
+    run(tiny_mnist, tmp_path / "v3.safetensors", "--val-seed", "3")
+    assert split_seeds == [1, 3]
+
+
 def test_missing_data_exits_with_one_line(tmp_path, monkeypatch):
     monkeypatch.setattr("webapp.mnist.MIRRORS", ("http://127.0.0.1:9/",))
     with pytest.raises(SystemExit) as info:
