@@ -26,7 +26,7 @@ def parse_args(argv=None):
     p.add_argument("--dropout", type=float, default=0.0,
                    help="dropout after each hidden layer (augmented digits already keep the MLP from overfitting)")
     p.add_argument("--val-size", type=int, default=5000, help="training images held out for model selection")
-    p.add_argument("--seed", type=int, default=1, help="random seed: same seed, same model")
+    p.add_argument("--seed", type=int, default=2, help="random seed: same seed, same model")
     p.add_argument("--val-seed", type=int, default=1,
                    help="seed of the validation split; apart from --seed, so runs of other seeds are "
                         "compared on the same held-out digits")

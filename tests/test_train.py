@@ -32,7 +32,7 @@ def test_dry_run_writes_a_loadable_model_and_a_report(tiny_mnist, tmp_path):
     assert 0.0 <= accuracy <= 1.0
     net, info = model_lib.load(out)
     assert info["architecture"]["hidden"] == [32, 16]
-    assert info["training"]["seed"] == 1 and info["training"]["dry_run"] is True
+    assert info["training"]["seed"] == train.parse_args([]).seed and info["training"]["dry_run"] is True
     assert len(info["data"]["sha256"]) == 64
     assert info["metrics"]["test_accuracy"] == pytest.approx(accuracy)
     report = tmp_path / "models" / "tiny-report"
@@ -82,7 +82,7 @@ def test_help_shows_defaults(capsys):
     for flag in ("--epochs", "--batch-size", "--lr", "--hidden", "--seed", "--device", "--data-dir", "--out",
                  "--quick", "--dry-run"):
         assert flag in text
-    assert "(default: 1)" in text  # the seed's default, as argparse prints it
+    assert f"(default: {train.parse_args([]).seed})" in text  # the seed's default, as argparse prints it
 
 
 @pytest.mark.parametrize("precision", ["fp32", "bf16"])
