@@ -58,7 +58,7 @@ class Distorter:
 
     def __call__(self, images):
         if self.clean:
-            # Only the digits that will be distorted are: the clean share is left as it was.
+            # Distort only the digits not kept clean, so the clean share costs no work.
             keep = torch.rand(images.shape[0], generator=self.generator) < self.clean
             out = images.clone()
             if not keep.all():
