@@ -1,15 +1,18 @@
 """MNIST: read the four IDX files, and download them when they are missing."""
 import gzip
 import hashlib
+import http.client
 import os
 import tempfile
 import urllib.error
 import urllib.request
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 DEFAULT_DIR = "data/mnist"
+ENV_DIR = "DIGITS_MNIST_DIR"
 
 # The mirrors torchvision uses, in its order.
 MIRRORS = (
@@ -40,8 +43,8 @@ class MnistError(Exception):
 
 
 def data_dir(path=None):
-    """The MNIST folder: the argument, else $MNIST_DIR, else data/mnist."""
-    return Path(path or os.environ.get("MNIST_DIR") or DEFAULT_DIR)
+    """The MNIST folder: the argument, else $DIGITS_MNIST_DIR, else data/mnist."""
+    return Path(path or os.environ.get(ENV_DIR) or DEFAULT_DIR)
 
 
 def _read_bytes(path):
@@ -49,7 +52,7 @@ def _read_bytes(path):
     try:
         raw = path.read_bytes()
         return gzip.decompress(raw) if path.suffix == ".gz" else raw
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
         raise MnistError(f"{path}: cannot read ({exc})") from exc
 
 
@@ -121,7 +124,7 @@ def missing_message(folder, name=None):
     which = f"{name} is missing; " if name else ""
     files = ", ".join(f"{n}.gz" for n in SHA256)
     return (f"{which}put the four MNIST files ({files}) in {Path(folder).resolve()} "
-            f"or name their folder with --data-dir / MNIST_DIR")
+            f"or name their folder with --data-dir / {ENV_DIR}")
 
 
 def ensure_files(folder, names=tuple(SHA256), mirrors=None, timeout=30):
@@ -143,8 +146,9 @@ def download(name, folder, mirrors=None, timeout=30):
             with urllib.request.urlopen(url, timeout=timeout) as response:
                 blob = response.read()
             raw = gzip.decompress(blob)
-        except (urllib.error.URLError, OSError, EOFError, gzip.BadGzipFile) as exc:
-            failures.append(f"{url}: {getattr(exc, 'reason', exc)}")
+        # A connection cut mid-file is an IncompleteRead (an HTTPException, not an OSError).
+        except (urllib.error.URLError, http.client.HTTPException, OSError, EOFError, zlib.error) as exc:
+            failures.append(f"{url}: {getattr(exc, 'reason', None) or repr(exc)}")
             continue
         digest = hashlib.sha256(raw).hexdigest()
         if digest != SHA256[name]:
@@ -156,12 +160,18 @@ def download(name, folder, mirrors=None, timeout=30):
 
 
 def _write_atomically(path, blob):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    """Write via a temporary file in the same folder, so a reader never sees half a file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as exc:
+        raise MnistError(f"cannot write {path} ({exc})") from exc
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(blob)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise MnistError(f"cannot write {path} ({exc})") from exc
         raise

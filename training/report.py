@@ -10,7 +10,11 @@ import numpy as np  # noqa: E402
 
 
 def write(folder, model, history, images, labels, probs, summary):
-    """Write metrics.json and the plots into folder; returns the metrics dict."""
+    """Write metrics.json and the plots into folder; returns the metrics dict.
+
+    probs: the test digits' probabilities as the served model computes them
+    (recognition.predictor), so the report describes what users get.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     predicted = probs.argmax(1)
@@ -79,7 +83,8 @@ def _most_wrong(path, images, labels, probs, count=25):
 
 
 def _first_layer(path, model, count=64):
-    weights = model.net[2].weight.detach().cpu().numpy()[:count].reshape(-1, 28, 28)
+    # The folded first layer: each unit's template over the 0..1 pixels, batch norm included.
+    weights = model.folded()[0][0].numpy()[:count].reshape(-1, 28, 28)
     fig, axes = plt.subplots(8, 8, figsize=(8, 8))
     for ax, w in zip(axes.flat, weights):
         limit = np.abs(w).max() or 1.0

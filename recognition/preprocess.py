@@ -79,11 +79,13 @@ def image_ink(image):
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         alpha = np.asarray(rgba.getchannel("A"), dtype=np.float32) / 255.0
-        if alpha.min() < 0.99:
+        if np.median(alpha) < 0.5:
             # Ink on a transparent background: ink is where it is opaque.
-            ink = alpha
-            return ink if ink.max() >= INK_THRESHOLD else None
-        image = rgba.convert("RGB")
+            return alpha if alpha.max() >= INK_THRESHOLD else None
+        # An opaque picture (a few translucent pixels do not make it ink-on-transparency):
+        # seen as it shows on a white page.
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, rgba).convert("RGB")
     gray = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
     background = float(np.median(gray))
     ink = gray if background < 0.5 else 1.0 - gray

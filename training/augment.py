@@ -9,7 +9,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from .preprocess import normalizing_theta
+from recognition.preprocess import normalizing_theta
 
 SIZE = 28
 

@@ -1,0 +1,79 @@
+"""A model on disk: safetensors weights plus a JSON sidecar that says what the model is."""
+import hashlib
+import json
+from pathlib import Path
+
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from . import preprocess
+from .model import MEAN, MLP, STD, ModelConfig
+
+FORMAT = "digit-mlp/1"
+
+
+class CheckpointError(Exception):
+    """A model file that is missing, unreadable, of another format, or does not match its sidecar."""
+
+
+def sidecar_path(path):
+    """models/mlp.safetensors -> models/mlp.json (and a .json path stays itself)."""
+    return Path(path).with_suffix(".json")
+
+
+def weights_path(path):
+    """models/mlp.json -> models/mlp.safetensors."""
+    return Path(path).with_suffix(".safetensors")
+
+
+def save(model, path, **meta):
+    """Write weights (safetensors) and the JSON sidecar; meta adds sections (training, metrics...)."""
+    path = weights_path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    save_file(state, str(path))
+    info = {
+        "format": FORMAT,
+        "name": path.stem,
+        "weights": {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()},
+        "architecture": model.config.to_dict(),
+        # The input recipe the model was trained for.
+        "normalization": {"mean": MEAN, "std": STD, "scale": "pixels / 255",
+                          "field": preprocess.FIELD, "box": preprocess.BOX, "centre": preprocess.CENTRE,
+                          "pen_width": preprocess.PEN_WIDTH},
+        **meta,
+    }
+    sidecar_path(path).write_text(json.dumps(info, indent=2) + "\n")
+    return info
+
+
+def read_sidecar(path):
+    """The sidecar as a dict, checked for format; CheckpointError otherwise."""
+    meta_file = sidecar_path(path)
+    try:
+        info = json.loads(meta_file.read_text())
+    except (OSError, ValueError) as exc:
+        raise CheckpointError(f"{meta_file}: cannot read model sidecar ({exc})") from exc
+    if not isinstance(info, dict):
+        raise CheckpointError(f"{meta_file}: the sidecar must be a JSON object")
+    if info.get("format") != FORMAT:
+        raise CheckpointError(f"{meta_file}: format {info.get('format')!r}, expected {FORMAT!r}")
+    return info
+
+
+def load(path):
+    """Rebuild the model from its sidecar and weights; returns (model in eval mode, sidecar dict)."""
+    info = read_sidecar(path)
+    try:
+        config = ModelConfig.from_dict(info.get("architecture"))
+    except ValueError as exc:
+        raise CheckpointError(f"{sidecar_path(path)}: {exc}") from exc
+    model = MLP(config)
+    weights_file = weights_path(path)
+    try:
+        model.load_state_dict(load_file(str(weights_file)))
+    except (OSError, RuntimeError, KeyError, SafetensorError) as exc:
+        reason = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip()) or type(exc).__name__
+        raise CheckpointError(f"{weights_file}: weights do not load ({reason})") from exc
+    model.eval()
+    return model, info

@@ -1,0 +1,1 @@
+"""Training-only code: the MNIST reader and downloader, augmentation and the training report."""
