@@ -4,18 +4,11 @@ from pathlib import Path
 import torch
 from flask import Flask
 
-from .predictor import DEFAULT_MODEL, Predictor
+from recognition.predictor import Predictor
+
+from . import settings
 
 ROOT = Path(__file__).resolve().parent.parent
-
-DEFAULTS = {
-    "MODEL_PATH": str(DEFAULT_MODEL),
-    "MAX_CONTENT_LENGTH": 1024 * 1024,  # bytes of request body
-    "MAX_STROKES": 200,
-    "MAX_POINTS": 20000,  # all strokes together
-    "MAX_IMAGE_PIXELS": 4096 * 4096,  # decoded width x height: no decompression bombs
-    "TORCH_THREADS": 1,  # one thread per worker process: several processes share the cores
-}
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                            "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
@@ -23,16 +16,20 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
 
 
 def create_app(config=None):
-    """Build the app: defaults, then the caller's config; loads the model once for this process."""
+    """Build the app: defaults, then DIGITS_ variables, then the caller's config; loads the model once.
+
+    Raises settings.SettingError for a bad setting and CheckpointError for a model that does not load.
+    """
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
-    app.config.from_mapping(DEFAULTS)
-    app.config.from_prefixed_env("DIGITS")  # e.g. DIGITS_MODEL_PATH=models/other.safetensors
+    app.config.from_mapping(settings.defaults())
+    app.config.from_mapping(settings.from_environment())  # e.g. DIGITS_MODEL_PATH=models/other.safetensors
     if config:
         app.config.from_mapping(config)
+    settings.check(app.config)
 
     if app.config["TORCH_THREADS"]:
-        torch.set_num_threads(int(app.config["TORCH_THREADS"]))
-    app.extensions["predictor"] = Predictor(app.config["MODEL_PATH"])
+        torch.set_num_threads(app.config["TORCH_THREADS"])
+    app.extensions["predictor"] = Predictor.load(app.config["MODEL_PATH"])
 
     from . import api, errors, pages
     app.register_blueprint(pages.bp)

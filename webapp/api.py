@@ -1,4 +1,4 @@
-"""The JSON API under /api: predict, health and model metadata."""
+"""The JSON API under /api: predict, health and model metadata; request -> validation -> core -> JSON."""
 from flask import Blueprint, current_app, jsonify, request
 
 from .errors import ApiError
