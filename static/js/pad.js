@@ -1,0 +1,139 @@
+// The drawing pad: pointer input (mouse, touch and pen alike) into strokes, drawn crisp on any screen.
+
+export class Pad {
+  // onEdit: the pen went down or moved; onStrokeEnd: the pen was lifted.
+  constructor(canvas, { onEdit, onStrokeEnd }) {
+    this.canvas = canvas;
+    this.ctx = canvas.getContext("2d");
+    this.onEdit = onEdit;
+    this.onStrokeEnd = onStrokeEnd;
+    this.strokes = [];          // each stroke: array of [x, y] in CSS pixels of the pad
+    this.current = null;        // the stroke being drawn, or null
+    this.activePointer = null;
+    this.listen();
+    new ResizeObserver(() => this.resize()).observe(canvas);
+    window.addEventListener("resize", () => this.resize());
+    this.resize();
+  }
+
+  get penDown() { return this.current !== null; }
+  get isEmpty() { return this.strokes.length === 0 && !this.current; }
+
+  // What to send: every finished stroke, and the one being drawn.
+  snapshot() {
+    return {
+      strokes: this.current ? this.strokes.concat([this.current]) : this.strokes.slice(),
+      penDown: this.penDown,
+      width: this.canvas.clientWidth,
+      height: this.canvas.clientHeight,
+    };
+  }
+
+  // Take the last stroke away; false if there was nothing to undo (or a stroke is under way).
+  undo() {
+    if (this.current || this.strokes.length === 0) return false;
+    this.strokes.pop();
+    this.redraw();
+    return true;
+  }
+
+  clear() {
+    if (this.current) return false;
+    this.strokes.length = 0;
+    this.redraw();
+    return true;
+  }
+
+  penWidth() { return Math.max(6, this.canvas.clientWidth / 22); }
+
+  resize() {
+    const ratio = window.devicePixelRatio || 1;
+    const w = Math.round(this.canvas.clientWidth * ratio), h = Math.round(this.canvas.clientHeight * ratio);
+    if (this.canvas.width !== w || this.canvas.height !== h) {
+      this.canvas.width = w;
+      this.canvas.height = h;
+      this.redraw();
+    }
+  }
+
+  redraw() {
+    const ctx = this.ctx, ratio = window.devicePixelRatio || 1;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, this.canvas.clientWidth, this.canvas.clientHeight);
+    ctx.lineCap = "round";
+    ctx.lineJoin = "round";
+    ctx.strokeStyle = ctx.fillStyle = "#1b1b1b";
+    ctx.lineWidth = this.penWidth();
+    for (const s of this.strokes) this.drawStroke(s);
+    if (this.current) this.drawStroke(this.current);
+  }
+
+  // Smooth strokes: quadratic curves through the midpoints of successive points.
+  drawStroke(s) {
+    const ctx = this.ctx;
+    ctx.beginPath();
+    if (s.length === 1) {
+      ctx.arc(s[0][0], s[0][1], ctx.lineWidth / 2, 0, 2 * Math.PI);
+      ctx.fill();
+      return;
+    }
+    ctx.moveTo(s[0][0], s[0][1]);
+    for (let i = 1; i < s.length - 1; i++) {
+      ctx.quadraticCurveTo(s[i][0], s[i][1], (s[i][0] + s[i + 1][0]) / 2, (s[i][1] + s[i + 1][1]) / 2);
+    }
+    const last = s[s.length - 1];
+    ctx.lineTo(last[0], last[1]);
+    ctx.stroke();
+  }
+
+  pointOf(e) {
+    const r = this.canvas.getBoundingClientRect();
+    return [Math.round((e.clientX - r.left) * 10) / 10, Math.round((e.clientY - r.top) * 10) / 10];
+  }
+
+  addPoint(p) {
+    const last = this.current[this.current.length - 1];
+    if (last && Math.abs(last[0] - p[0]) < 0.5 && Math.abs(last[1] - p[1]) < 0.5) return false;
+    this.current.push(p);
+    return true;
+  }
+
+  listen() {
+    const pad = this.canvas;
+    pad.addEventListener("pointerdown", (e) => {
+      if (this.activePointer !== null || (e.pointerType === "mouse" && e.button !== 0)) return;
+      e.preventDefault();
+      this.activePointer = e.pointerId;
+      pad.setPointerCapture(e.pointerId);
+      this.current = [this.pointOf(e)];
+      this.redraw();
+      this.onEdit();
+    });
+    pad.addEventListener("pointermove", (e) => {
+      if (e.pointerId !== this.activePointer || !this.current) return;
+      e.preventDefault();
+      const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [];
+      let added = false;
+      for (const ce of (events.length ? events : [e])) added = this.addPoint(this.pointOf(ce)) || added;
+      if (added) {
+        this.redraw();
+        this.onEdit();
+      }
+    });
+    const end = (e) => {
+      if (e.pointerId !== this.activePointer) return;
+      this.activePointer = null;
+      if (!this.current) return;
+      this.strokes.push(this.current);
+      this.current = null;
+      this.redraw();
+      this.onStrokeEnd();
+    };
+    pad.addEventListener("pointerup", end);
+    pad.addEventListener("pointercancel", end);
+    // Belt and braces for browsers that would still scroll or zoom on touch.
+    pad.addEventListener("touchstart", (e) => e.preventDefault(), { passive: false });
+    pad.addEventListener("touchmove", (e) => e.preventDefault(), { passive: false });
+    pad.addEventListener("contextmenu", (e) => e.preventDefault());
+  }
+}

@@ -1,0 +1,117 @@
+// The requests to /api/predict as one small state machine: throttled while drawing, one in flight, stale answers dropped.
+//
+// States: "idle" (nothing timed, nothing in flight), "waiting" (a send is timed to keep to the throttle),
+// "sending" (one request in flight; changes meanwhile are sent when it returns). Every change of the drawing
+// bumps `version`. An answer is shown only if it is newer than the one shown and not for a drawing from
+// before the last undo or clear. A failed request shows its error and keeps the drawing; the next change
+// sends again.
+
+export const THROTTLE_MS = 80;   // at most one request this often while a stroke goes on
+
+export class PredictClient {
+  constructor({ snapshot, view, throttleMs = THROTTLE_MS, post = postStrokes }) {
+    this.snapshot = snapshot;    // () => ({ strokes, penDown, width, height })
+    this.view = view;            // { show(answer), showEmpty(), showError(message) }
+    this.throttleMs = throttleMs;
+    this.post = post;
+    this.state = "idle";
+    this.version = 0;            // bumps at every change of the drawing
+    this.oldestValid = 0;        // answers for versions before this (pre-undo/clear) are stale
+    this.shownVersion = -1;
+    this.sentVersion = -1;
+    this.lastSent = -Infinity;
+    this.timer = null;
+  }
+
+  // The pen went down or moved: send at most once per throttle period.
+  edited() {
+    this.version++;
+    if (this.state === "idle") this.wait();
+  }
+
+  // A stroke ended: its answer is asked for at once.
+  strokeEnded() {
+    this.version++;
+    this.sendNow();
+  }
+
+  // A stroke was taken away: what was asked before is stale.
+  undone() {
+    this.version++;
+    this.oldestValid = this.version;
+    this.sendNow();
+  }
+
+  // The pad was cleared: nothing to ask, and every answer still coming is stale.
+  cleared() {
+    this.version++;
+    this.oldestValid = this.version;
+    this.stopWaiting();
+    this.showEmpty();
+  }
+
+  settled() {
+    return this.state === "idle" && !this.snapshot().penDown && this.shownVersion === this.version;
+  }
+
+  wait() {
+    this.state = "waiting";
+    const delay = Math.max(0, this.throttleMs - (performance.now() - this.lastSent));
+    this.timer = setTimeout(() => { this.timer = null; this.state = "idle"; this.sendNow(); }, delay);
+  }
+
+  stopWaiting() {
+    if (this.state !== "waiting") return;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.state = "idle";
+  }
+
+  sendNow() {
+    this.stopWaiting();
+    if (this.state === "sending" || this.sentVersion === this.version) return;  // the arrival sends what is newer
+    const drawing = this.snapshot();
+    if (drawing.strokes.length === 0) { this.showEmpty(); return; }
+    this.send(drawing, this.version);
+  }
+
+  showEmpty() {
+    this.shownVersion = this.version;
+    this.view.showEmpty();
+  }
+
+  async send(drawing, v) {
+    this.state = "sending";
+    this.sentVersion = v;
+    this.lastSent = performance.now();
+    try {
+      const answer = await this.post(drawing);
+      if (v >= this.oldestValid && v > this.shownVersion) {
+        this.shownVersion = v;
+        this.view.show(answer);
+      }
+    } catch (err) {
+      this.view.showError(err.message);
+    } finally {
+      this.state = "idle";
+      if (this.sentVersion !== this.version) {
+        if (this.snapshot().penDown) this.wait(); else this.sendNow();
+      }
+    }
+  }
+}
+
+// POST the strokes; resolves to the answer, or rejects with the API's own error message.
+export async function postStrokes({ strokes, width, height }) {
+  const response = await fetch("/api/predict", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ strokes, width, height }),
+  });
+  let answer = null;
+  try { answer = await response.json(); } catch { /* not JSON: a proxy's error page, say */ }
+  if (!response.ok || answer === null) {
+    throw new Error((answer && answer.error && answer.error.message) || `the server answered ${response.status}`);
+  }
+  return answer;
+}

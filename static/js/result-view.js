@@ -1,0 +1,86 @@
+// The result: the digit read, how sure the network is of each digit, and the 28x28 image it saw.
+
+export const UNSURE_BELOW = 0.6;   // confidence under this shows the "not sure" state
+
+export class ResultView {
+  constructor(doc = document) {
+    this.prediction = doc.getElementById("prediction");
+    this.status = doc.getElementById("status");
+    this.announce = doc.getElementById("announce");
+    this.preview = doc.getElementById("model-input").getContext("2d");
+    this.modelInfo = doc.getElementById("model-info");
+    this.bars = [];
+    const list = doc.getElementById("probs");
+    for (let d = 0; d < 10; d++) {
+      const li = doc.createElement("li");
+      li.dataset.digit = String(d);
+      li.innerHTML = '<span class="digit"></span><span class="track"><span class="fill"></span></span><span class="pct"></span>';
+      li.querySelector(".digit").textContent = String(d);
+      list.appendChild(li);
+      this.bars.push(li);
+    }
+  }
+
+  showEmpty() {
+    this.prediction.textContent = "";
+    this.prediction.dataset.digit = "";
+    this.prediction.classList.remove("unsure");
+    this.status.textContent = "Draw a digit to start.";
+    this.announce.textContent = "";
+    for (const li of this.bars) {
+      li.classList.remove("top", "unsure");
+      li.querySelector(".fill").style.width = "0";
+      li.querySelector(".pct").textContent = "";
+    }
+    this.preview.clearRect(0, 0, 28, 28);
+  }
+
+  // penDown: still drawing, so the answer is not announced to screen readers yet.
+  show(answer, penDown) {
+    if (answer.empty) { this.showEmpty(); return; }
+    const unsure = answer.confidence < UNSURE_BELOW;
+    const ranked = answer.probabilities.map((p, d) => [p, d]).sort((a, b) => b[0] - a[0]);
+    this.prediction.textContent = String(answer.digit);
+    this.prediction.dataset.digit = String(answer.digit);
+    this.prediction.classList.toggle("unsure", unsure);
+    const pct = Math.round(answer.confidence * 100);
+    this.status.textContent = unsure
+      ? `Not sure: ${ranked[0][1]} or ${ranked[1][1]}?`
+      : `Looks like ${answer.digit} (${pct}% sure)`;
+    if (!penDown) this.announce.textContent = this.status.textContent;
+    answer.probabilities.forEach((p, d) => {
+      const li = this.bars[d];
+      li.classList.toggle("top", d === answer.digit);
+      li.classList.toggle("unsure", d === answer.digit && unsure);
+      li.querySelector(".fill").style.width = (p * 100).toFixed(1) + "%";
+      li.querySelector(".pct").textContent = (p * 100).toFixed(p < 0.1 ? 1 : 0) + "%";
+    });
+    this.drawInput(answer.input);
+  }
+
+  showError(message) {
+    this.status.textContent = "Cannot reach the recogniser right now: " + message;
+  }
+
+  // The 28x28 input, ink bright, as the network received it.
+  drawInput(rows) {
+    const img = this.preview.createImageData(28, 28);
+    for (let y = 0; y < 28; y++) {
+      for (let x = 0; x < 28; x++) {
+        const i = (y * 28 + x) * 4;
+        img.data[i] = img.data[i + 1] = img.data[i + 2] = rows[y][x];
+        img.data[i + 3] = 255;
+      }
+    }
+    this.preview.putImageData(img, 0, 0);
+  }
+
+  // One line in the footer: what the network is and how good it is.
+  showModel(info) {
+    const m = info.metrics || {};
+    if (!m.test_accuracy) return;
+    this.modelInfo.textContent =
+      `Model: a fully connected network (${info.architecture.hidden.join("-")} hidden units), ` +
+      `${(m.test_accuracy * 100).toFixed(2)}% right on the 10,000 MNIST test digits.`;
+  }
+}
