@@ -1,28 +1,29 @@
 """Accuracy of a model on the MNIST test set and on real pen-drawn strokes, plus single-input latency.
 
-Strokes go through webapp.preprocess exactly as the server feeds them.
+Run as `python -m bench.accuracy`. Strokes go through recognition.predictor
+exactly as the server feeds them.
 """
 import argparse
 import json
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench import record  # noqa: E402
-from bench.strokes import DEFAULT_STROKES, load_strokes  # noqa: E402
-from webapp import mnist, preprocess  # noqa: E402
-from webapp.model import CheckpointError  # noqa: E402
-from webapp.predictor import DEFAULT_MODEL, Predictor  # noqa: E402
+from bench import record
+from bench.strokes import DEFAULT_STROKES, load_strokes
+from recognition import preprocess
+from recognition.checkpoint import CheckpointError
+from recognition.predictor import DEFAULT_MODEL, Predictor
+from training import mnist
+
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p = argparse.ArgumentParser(prog="python -m bench.accuracy", description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="model (.safetensors with its .json sidecar)")
     p.add_argument("--strokes", default=str(DEFAULT_STROKES), help="stroke file (gzipped JSON records)")
-    p.add_argument("--data-dir", default=None, help=f"MNIST folder (default: $MNIST_DIR or {mnist.DEFAULT_DIR})")
+    p.add_argument("--data-dir", default=None, help=f"MNIST folder (default: ${mnist.ENV_DIR}, else {mnist.DEFAULT_DIR})")
     p.add_argument("--timing-runs", type=int, default=2000, help="single-input runs timed for latency")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     p.add_argument("--no-record", action="store_true", help="do not write the figures into BENCHMARKS.md")
@@ -49,7 +50,7 @@ def time_single(predictor, strokes, runs):
         t0 = time.perf_counter()
         pixels = preprocess.strokes_to_input(s)
         t1 = time.perf_counter()
-        predictor.classifier.probabilities(pixels)
+        predictor.probabilities(pixels)
         t2 = time.perf_counter()
         if i >= 50:
             prep.append(t1 - t0)
@@ -59,10 +60,10 @@ def time_single(predictor, strokes, runs):
 
 def measure(args):
     torch.set_num_threads(1)  # as in each server worker
-    predictor = Predictor(args.model)
+    records = load_strokes(args.strokes)  # first: a bad stroke file fails before the slow steps
+    predictor = Predictor.load(args.model)
     images, labels = mnist.load_split("test", args.data_dir)
-    mnist_pred = predictor.classifier.probabilities(images).argmax(1)
-    records = load_strokes(args.strokes)
+    mnist_pred = predictor.probabilities(images).argmax(1)
     answers = [predictor.predict_strokes(r["strokes"]) for r in records]
     stroke_labels = [r["label"] for r in records]
     stroke_pred = [-1 if a["digit"] is None else a["digit"] for a in answers]
@@ -70,12 +71,12 @@ def measure(args):
     mnist_per_class, mnist_confused = class_report(labels, mnist_pred)
     prep_ms, infer_ms, total_ms = time_single(predictor, [r["strokes"] for r in records], args.timing_runs)
     return {
-        "model": str(args.model),
+        "model": record.shown_path(args.model),
         "mnist_test_accuracy": float((mnist_pred == labels).mean()),
         "mnist_test_count": int(len(labels)),
         "strokes_accuracy": float(np.mean(np.equal(stroke_pred, stroke_labels))),
         "strokes_count": len(records),
-        "strokes_file": str(args.strokes),
+        "strokes_file": record.shown_path(args.strokes),
         "infer_ms_p50": infer_ms,
         "preprocess_ms_p50": prep_ms,
         "total_ms_p50": total_ms,
@@ -109,11 +110,11 @@ def main(argv=None):
     try:
         result = measure(args)
     except (OSError, ValueError, mnist.MnistError, CheckpointError) as exc:
-        sys.exit(f"accuracy.py: {exc}")
+        sys.exit(f"bench.accuracy: {exc}")
     text = table(result)
     print(json.dumps(result) if args.json else text)
     if not args.no_record:
-        record.write_section("accuracy", "bench/accuracy.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        record.write_section("accuracy", "python -m bench.accuracy " + " ".join(argv if argv is not None else sys.argv[1:]),
                              "```\n" + text + "\n```")
     return result
 

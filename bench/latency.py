@@ -1,6 +1,6 @@
 """Latency and throughput of /api/predict on the production server, replaying real strokes.
 
-Starts `python -m webapp`, checks that accuracy through the API equals the
+Run as `python -m bench.latency`. Starts `python -m webapp`, checks that accuracy through the API equals the
 in-process pipeline, drives it with wrk (N keep-alive connections) at 1, 4 and
 16 clients, measures the first page load's weight and, in headless Chromium,
 how soon the first prediction shows after the first stroke ends.
@@ -16,12 +16,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-from bench import record  # noqa: E402
-from bench.strokes import DEFAULT_STROKES, canvas_payload, load_strokes  # noqa: E402
-from webapp.predictor import DEFAULT_MODEL, Predictor  # noqa: E402
+from bench import record
+from bench.page import first_prediction_ms, page_weight
+from bench.server import start_server, stop_server
+from bench.strokes import DEFAULT_STROKES, canvas_payload, load_strokes
+from recognition.checkpoint import CheckpointError
+from recognition.predictor import DEFAULT_MODEL, Predictor
 
 LUA = """
 local bodies = {%s}
@@ -41,7 +41,7 @@ end
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(prog="python -m bench.latency", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="model to serve (default: the shipped one)")
     p.add_argument("--strokes", default=str(DEFAULT_STROKES), help="stroke file to replay")
     p.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16], help="concurrent clients (default: 1 4 16)")
@@ -87,69 +87,12 @@ def run_wrk(port, payloads, clients, duration):
     return result
 
 
-def page_weight(port):
-    """Bytes of the first load: the HTML plus the scripts and stylesheets it names."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-
-    def get(path):
-        conn.request("GET", path)
-        response = conn.getresponse()
-        body = response.read()
-        if response.status != 200:
-            raise RuntimeError(f"GET {path}: {response.status}")
-        return body
-
-    html = get("/")
-    sizes = {"/": len(html)}
-    for path in re.findall(rb'(?:src|href)="(/static/[^"]+)"', html):
-        sizes[path.decode()] = len(get(path.decode()))
-    sizes["/api/model (fetched after load)"] = len(get("/api/model"))
-    conn.close()
-    return sizes
-
-
-def first_prediction_ms(base, records, loads=10):
-    """Milliseconds from the first stroke's end to its answer on screen, over fresh page loads."""
-    from browser import CHROMIUM_ARGS, MousePen, draw_stroke, find_chromium
-    from bench.strokes import fit_strokes
-    from playwright.sync_api import sync_playwright
-    chromium = find_chromium()
-    if chromium is None:
-        return None
-    times = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        for i in range(loads):
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(base)
-            page.evaluate("""() => {
-              window.__firstAnswer = null;
-              document.getElementById('pad').addEventListener('pointerup', () => {
-                const v = window.__digits.version(), t0 = performance.now();
-                const check = () => {
-                  if (window.__digits.shownVersion() >= v) {
-                    requestAnimationFrame(() => { window.__firstAnswer = performance.now() - t0; });
-                  } else requestAnimationFrame(check);
-                };
-                requestAnimationFrame(check);
-              }, { once: true });
-            }""")
-            stroke = fit_strokes(records[i]["strokes"], page.locator("#pad").bounding_box())[0]
-            draw_stroke(MousePen(page), page, stroke, pause_ms=4)
-            page.wait_for_function("() => window.__firstAnswer !== null", timeout=5000)
-            times.append(page.evaluate("() => window.__firstAnswer"))
-            page.close()
-        browser.close()
-    return times
-
-
 def measure(args):
-    from browser import start_server, stop_server
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
     records = load_strokes(args.strokes)
     payloads = [json.dumps(canvas_payload(r["strokes"]), separators=(",", ":")) for r in records]
-    predictor = Predictor(args.model)
+    predictor = Predictor.load(args.model)
     direct = sum(predictor.predict_strokes(r["strokes"])["digit"] == r["label"] for r in records) / len(records)
     proc, base = start_server(model=args.model, workers=args.workers)
     port = int(base.rsplit(":", 1)[1])
@@ -160,7 +103,7 @@ def measure(args):
         first = None if args.no_browser else first_prediction_ms(base, records)
     finally:
         stop_server(proc)
-    return {"model": args.model, "strokes_count": len(records), "api_strokes_accuracy": accuracy,
+    return {"model": record.shown_path(args.model), "strokes_count": len(records), "api_strokes_accuracy": accuracy,
             "direct_strokes_accuracy": direct, "accuracy_errors": accuracy_errors, "runs": runs,
             "page_bytes": weight, "first_load_bytes": sum(v for k, v in weight.items() if k.startswith("/static") or k == "/"),
             "first_prediction_ms": first}
@@ -189,12 +132,12 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         result = measure(args)
-    except (OSError, ValueError, RuntimeError, subprocess.CalledProcessError) as exc:
-        sys.exit(f"latency.py: {exc}")
+    except (OSError, ValueError, RuntimeError, CheckpointError, subprocess.CalledProcessError) as exc:
+        sys.exit(f"bench.latency: {exc}")
     text = table(result)
     print(json.dumps(result) if args.json else text)
     if not args.no_record:
-        record.write_section("latency", "bench/latency.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        record.write_section("latency", "python -m bench.latency " + " ".join(argv if argv is not None else sys.argv[1:]),
                              text)
     return result
 

@@ -1,6 +1,7 @@
 """Real stroke records as a page would send them: read the file, fit digits into a canvas."""
 import gzip
 import json
+import zlib
 from pathlib import Path
 
 DEFAULT_STROKES = Path(__file__).resolve().parent.parent.parent / "shared" / "strokes" / "unipen1a_dev.json.gz"
@@ -9,7 +10,10 @@ DEFAULT_STROKES = Path(__file__).resolve().parent.parent.parent / "shared" / "st
 def load_strokes(path=DEFAULT_STROKES):
     """Records of {'label', 'strokes'} from a gzipped (or plain) JSON list."""
     raw = Path(path).read_bytes()
-    records = json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
+    try:
+        records = json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
+    except (OSError, EOFError, zlib.error, ValueError) as exc:
+        raise ValueError(f"{path}: not a readable stroke file ({exc})") from exc
     if not isinstance(records, list) or not all(isinstance(r, dict) and "strokes" in r and "label" in r
                                                 for r in records):
         raise ValueError(f"{path}: expected a JSON list of records with 'strokes' and 'label'")
