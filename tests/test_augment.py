@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from webapp import augment, preprocess as P
+from recognition import preprocess as P
+from training import augment
 
 
 @pytest.fixture(scope="module")

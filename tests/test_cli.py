@@ -1,51 +1,92 @@
-"""Command lines: the server's arguments, the accuracy benchmark's JSON, BENCHMARKS.md sections."""
+"""Command lines: the server's arguments and settings, the accuracy benchmark, BENCHMARKS.md sections."""
 import gzip
 import json
+import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
-from conftest import ROOT, synthetic_digits, write_idx
 from bench import accuracy, record
+from recognition import preprocess
+from recognition.predictor import Predictor
+from tests.support.data import ROOT, synthetic_digits, write_idx
+from webapp import __main__ as server
 
 
 @pytest.mark.parametrize("args,needle", [
-    (["--port", "70000"], "--port must be 1..65535"),
-    (["--workers", "0"], "--workers and --threads must be at least 1"),
+    (["--port", "70000"], "PORT (--port or DIGITS_PORT) must be 1..65535, got 70000"),
+    (["--threads", "0"], "THREADS (--threads or DIGITS_THREADS) must be at least 1, got 0"),
+    (["--workers", "-1"], "WORKERS (--workers or DIGITS_WORKERS) must be at least 0"),
     (["--model", "/nowhere/model.safetensors"], "cannot read model sidecar"),
 ])
 def test_server_bad_arguments_exit_with_one_clear_line(args, needle):
-    proc = subprocess.run([sys.executable, "-m", "webapp", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60)
-    assert proc.returncode != 0
-    assert needle in proc.stderr
-    assert "Traceback" not in proc.stderr
-
-
-def test_accuracy_bench_json(tmp_path, small_model, monkeypatch):
-    images, labels = synthetic_digits(30)
-    write_idx(tmp_path / "t10k-images-idx3-ubyte", images)
-    write_idx(tmp_path / "t10k-labels-idx1-ubyte", labels)
-    strokes = tmp_path / "strokes.json.gz"
-    strokes.write_bytes(gzip.compress(json.dumps([
-        {"label": 7, "strokes": [[[10, 10], [90, 10], [45, 120]]]},
-        {"label": 1, "strokes": [[[5, 0], [5, 100]]]},
-    ]).encode()))
-    result = accuracy.main(["--model", str(small_model), "--strokes", str(strokes), "--data-dir", str(tmp_path),
-                            "--json", "--no-record", "--timing-runs", "5"])
-    for key in ("mnist_test_accuracy", "strokes_accuracy", "strokes_count", "infer_ms_p50"):
-        assert key in result
-    assert result["strokes_count"] == 2 and result["mnist_test_count"] == 30
-    assert 0 <= result["strokes_accuracy"] <= 1 and result["infer_ms_p50"] > 0
-
-
-def test_accuracy_bench_bad_stroke_file_is_one_line(tmp_path, small_model):
-    bad = tmp_path / "bad.json"
-    bad.write_text('{"not": "a list"}')
     with pytest.raises(SystemExit) as info:
-        accuracy.main(["--model", str(small_model), "--strokes", str(bad), "--no-record"])
-    assert str(info.value).startswith("accuracy.py: ") and "\n" not in str(info.value)
+        server.main(args)
+    message = str(info.value)
+    assert message.startswith("python -m webapp: ") and needle in message and "\n" not in message
+
+
+@pytest.mark.parametrize("args,environ,needle", [
+    (["--port", "eighty"], {}, "argument --port: invalid int value: 'eighty'"),
+    ([], {"DIGITS_MAX_STROKES": "lots"},
+     "python -m webapp: MAX_STROKES (DIGITS_MAX_STROKES) must be a whole number, got 'lots'"),
+])
+def test_the_real_command_line_refuses_with_one_line_and_no_traceback(args, environ, needle):
+    proc = subprocess.run([sys.executable, "-m", "webapp", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60, env={**os.environ, **environ})
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].endswith(needle)
+
+
+def write_bench_inputs(folder):
+    """A synthetic MNIST test split and two real-looking stroke records; returns (mnist images, labels, records)."""
+    images, labels = synthetic_digits(30)
+    write_idx(folder / "t10k-images-idx3-ubyte", images)
+    write_idx(folder / "t10k-labels-idx1-ubyte", labels)
+    records = [{"label": 7, "strokes": [[[10, 10], [90, 10], [45, 120]]]},
+               {"label": 1, "strokes": [[[5, 0], [5, 100]]]}]
+    (folder / "strokes.json.gz").write_bytes(gzip.compress(json.dumps(records).encode()))
+    return images, labels, records
+
+
+def test_accuracy_bench_reports_what_the_predictor_scores(tmp_path, small_model):
+    images, labels, records = write_bench_inputs(tmp_path)
+    result = accuracy.main(["--model", str(small_model), "--strokes", str(tmp_path / "strokes.json.gz"),
+                            "--data-dir", str(tmp_path), "--json", "--no-record", "--timing-runs", "5"])
+    predictor = Predictor.load(small_model)
+    mnist_pred = predictor.probabilities(images).argmax(1)
+    stroke_pred = [predictor.probabilities(preprocess.strokes_to_input(r["strokes"])).argmax() for r in records]
+    assert result["mnist_test_count"] == 30 and result["strokes_count"] == 2
+    assert result["mnist_test_accuracy"] == float((mnist_pred == labels).mean())
+    assert result["strokes_accuracy"] == float(np.mean([p == r["label"] for p, r in zip(stroke_pred, records)]))
+    for c in range(10):
+        expected = float((mnist_pred[labels == c] == c).mean()) if (labels == c).any() else None
+        assert result["mnist_per_class"][c] == expected
+    assert result["infer_ms_p50"] > 0 and result["total_ms_p50"] >= result["infer_ms_p50"]
+
+
+@pytest.mark.parametrize("content", [b'{"not": "a list"}', b"\x1f\x8b\x08 cut short", b"[{\"label\": 1}]"])
+def test_accuracy_bench_bad_stroke_file_is_one_line_naming_it(tmp_path, small_model, content):
+    write_bench_inputs(tmp_path)  # valid MNIST beside it: the stroke file is what fails
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(content)
+    with pytest.raises(SystemExit) as info:
+        accuracy.main(["--model", str(small_model), "--strokes", str(bad), "--data-dir", str(tmp_path),
+                       "--no-record"])
+    message = str(info.value)
+    assert message.startswith(f"bench.accuracy: {bad}") and "\n" not in message
+
+
+def test_accuracy_bench_without_mnist_offline_is_one_line(tmp_path, small_model, monkeypatch):
+    write_bench_inputs(tmp_path)
+    monkeypatch.setattr("training.mnist.MIRRORS", ("http://127.0.0.1:9/",))
+    with pytest.raises(SystemExit) as info:
+        accuracy.main(["--model", str(small_model), "--strokes", str(tmp_path / "strokes.json.gz"),
+                       "--data-dir", str(tmp_path / "empty"), "--no-record"])
+    message = str(info.value)
+    assert message.startswith("bench.accuracy: could not download") and "\n" not in message
 
 
 def test_benchmark_sections_are_replaced_not_appended(tmp_path):
@@ -56,3 +97,10 @@ def test_benchmark_sections_are_replaced_not_appended(tmp_path):
     text = path.read_text()
     assert text.count("<!-- speed:start -->") == 1 and "second" in text and "first" not in text
     assert "kept" in text and "Command: `bench/x.py --fast`" in text and "Machine: " in text
+
+
+def test_machine_line_names_the_cpu_features_that_matter():
+    assert record.cpu_features({"avx2", "avx512f", "avx512_bf16"}) == "AVX-512 yes, native bf16 yes, AVX2 yes"
+    assert record.cpu_features({"avx2", "amx_bf16"}) == "AVX-512 no, native bf16 yes, AVX2 yes"
+    assert record.cpu_features(set()) == "AVX-512 no, native bf16 no, AVX2 no"
+    assert "native bf16" in record.machine()

@@ -2,13 +2,14 @@
 import gzip
 import hashlib
 import http.server
+import os
 import threading
 
 import numpy as np
 import pytest
 
-from conftest import write_idx
-from webapp import mnist
+from tests.support.data import MNIST_DIR, write_idx
+from training import mnist
 
 
 def write_split(folder, n=12, gz=True):
@@ -46,12 +47,12 @@ def test_truncated_file_is_one_clear_error(tmp_path):
         mnist.load_split("train", tmp_path, download=False)
 
 
-def test_corrupt_gzip_is_one_clear_error(tmp_path):
+@pytest.mark.parametrize("damage", [lambda b: b[:len(b) // 2] + b"\0" * (len(b) - len(b) // 2),
+                                    lambda b: b[:10] + b"\xff" * 40])  # bad deflate data: a zlib.error
+def test_corrupt_gzip_is_one_clear_error(tmp_path, damage):
     write_split(tmp_path, gz=True)
     path = tmp_path / "train-images-idx3-ubyte.gz"
-    blob = bytearray(path.read_bytes())
-    blob[len(blob) // 2:] = b"\0" * (len(blob) - len(blob) // 2)
-    path.write_bytes(bytes(blob))
+    path.write_bytes(damage(path.read_bytes()))
     with pytest.raises(mnist.MnistError, match="train-images-idx3-ubyte.gz: cannot read"):
         mnist.load_split("train", tmp_path, download=False)
 
@@ -81,7 +82,7 @@ def test_missing_files_offline_says_where_to_put_them(tmp_path):
 
 @pytest.fixture()
 def mirror_server():
-    """Two local 'mirrors' serving from dicts {name: bytes}; records what was asked."""
+    """Two local 'mirrors' serving from dicts {name: bytes, or (bytes, claimed length)}; records what was asked."""
     served = {"a": {}, "b": {}}
     requests = []
 
@@ -93,8 +94,10 @@ def mirror_server():
             if blob is None:
                 self.send_error(404)
                 return
+            # A claimed length beyond the bytes sent: the connection is cut mid-file.
+            blob, length = blob if isinstance(blob, tuple) else (blob, len(blob))
             self.send_response(200)
-            self.send_header("Content-Length", str(len(blob)))
+            self.send_header("Content-Length", str(length))
             self.end_headers()
             self.wfile.write(blob)
 
@@ -156,7 +159,41 @@ def test_checksum_mismatch_on_first_mirror_falls_back(tmp_path, mirror_server, m
     assert gzip.decompress(path.read_bytes()) == blob
 
 
+def test_download_cut_off_mid_file_falls_back_to_the_next_mirror(tmp_path, mirror_server, monkeypatch):
+    served, mirrors, requests = mirror_server
+    blob = fake_labels_file(monkeypatch)
+    whole = gzip.compress(blob)
+    served["a"]["t10k-labels-idx1-ubyte.gz"] = (whole[:5], len(whole))
+    served["b"]["t10k-labels-idx1-ubyte.gz"] = whole
+    path = mnist.download("t10k-labels-idx1-ubyte", tmp_path, mirrors)
+    assert requests == ["/a/t10k-labels-idx1-ubyte.gz", "/b/t10k-labels-idx1-ubyte.gz"]
+    assert gzip.decompress(path.read_bytes()) == blob
+
+
+def test_download_cut_off_everywhere_is_one_clear_error(tmp_path, mirror_server, monkeypatch):
+    served, mirrors, _ = mirror_server
+    whole = gzip.compress(fake_labels_file(monkeypatch))
+    served["a"]["t10k-labels-idx1-ubyte.gz"] = served["b"]["t10k-labels-idx1-ubyte.gz"] = (whole[:5], len(whole))
+    with pytest.raises(mnist.MnistError, match="IncompleteRead") as info:
+        mnist.download("t10k-labels-idx1-ubyte", tmp_path, mirrors)
+    assert "\n" not in str(info.value) and list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_write_leaves_no_temporary_file(tmp_path, mirror_server, monkeypatch):
+    served, mirrors, _ = mirror_server
+    served["a"]["t10k-labels-idx1-ubyte.gz"] = gzip.compress(fake_labels_file(monkeypatch))
+    renamed = []
+
+    def disk_full(src, dst):
+        renamed.append(src)
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(mnist.os, "replace", disk_full)
+    with pytest.raises(mnist.MnistError, match="cannot write .*No space left on device"):
+        mnist.download("t10k-labels-idx1-ubyte", tmp_path, mirrors)
+    assert len(renamed) == 1 and renamed[0].endswith(".part")  # the temporary file was written...
+    assert list(tmp_path.iterdir()) == [] and not os.path.exists(renamed[0])  # ...and removed
+
+
 def test_real_files_verify_against_the_known_checksums(mnist_test):
-    from conftest import MNIST_DIR
     for name, digest in mnist.SHA256.items():
         assert mnist.file_sha256(MNIST_DIR / f"{name}.gz") == digest

@@ -1,4 +1,4 @@
-"""The MLP checkpoint: safetensors + sidecar round trip, and loading refuses what it cannot trust."""
+"""The model, its config and checkpoint: round trips, refusals with one clear line, and the inference path."""
 import json
 
 import numpy as np
@@ -6,72 +6,122 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from webapp import model as model_lib
+from recognition import checkpoint, preprocess
+from recognition.model import MEAN, MLP, ModelConfig
+from recognition.predictor import Predictor
+from tests.support.data import SHIPPED_MODEL
+from tests.support.reference import ReferenceMLP
 
 
 def test_round_trip_gives_identical_outputs(tmp_path):
     torch.manual_seed(3)
-    net = model_lib.MLP(hidden=(40, 30, 20), dropout=0.2)
+    net = MLP(ModelConfig(hidden=(40, 30, 20), dropout=0.2))
     net.train()
     net(torch.rand(32, 1, 28, 28))  # non-trivial batch-norm statistics
     net.eval()
     path = tmp_path / "m.safetensors"
-    model_lib.save(net, path, metrics={"test_accuracy": 0.1})
-    loaded, info = model_lib.load(path)
+    checkpoint.save(net, path, metrics={"test_accuracy": 0.1})
+    loaded, info = checkpoint.load(path)
     x = torch.rand(17, 28, 28)
     with torch.no_grad():
         assert torch.equal(net(x), loaded(x))
+    assert loaded.config == net.config == ModelConfig((40, 30, 20), dropout=0.2)
     assert info["architecture"]["hidden"] == [40, 30, 20]
-    assert info["normalization"]["mean"] == model_lib.MEAN and info["normalization"]["box"] == 20
+    assert info["normalization"]["mean"] == MEAN and info["normalization"]["box"] == 20
     assert info["metrics"]["test_accuracy"] == 0.1
     assert set(load_file(str(path))) == set(net.state_dict())
 
 
+def test_the_shipped_sidecar_rebuilds_its_config():
+    info = json.loads(SHIPPED_MODEL.with_suffix(".json").read_text())
+    config = ModelConfig.from_dict(info["architecture"])
+    assert config == ModelConfig(hidden=(1024, 1024, 1024), classes=10, dropout=0.0, input_dropout=0.0)
+    assert config.to_dict() == info["architecture"]  # the format stays digit-mlp/1: nothing to convert
+
+
 def test_only_linear_layers(small_model):
-    net, _ = model_lib.load(small_model)
+    net, _ = checkpoint.load(small_model)
     kinds = {type(m).__name__ for m in net.modules()}
     assert "Linear" in kinds and not kinds & {"Conv1d", "Conv2d", "RNN", "LSTM", "MultiheadAttention"}
 
 
-def test_sidecar_of_another_format_is_refused(small_model, tmp_path):
-    meta = json.loads(model_lib.sidecar_path(small_model).read_text())
-    meta["format"] = "pickle/0"
-    bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps(meta))
-    (tmp_path / "bad.safetensors").write_bytes(model_lib.weights_path(small_model).read_bytes())
-    with pytest.raises(model_lib.CheckpointError, match="format"):
-        model_lib.load(bad)
+def broken_copy(small_model, tmp_path, sidecar=None, weights=None):
+    """A copy of the small model with its sidecar edited or its weights replaced."""
+    meta = json.loads(checkpoint.sidecar_path(small_model).read_text())
+    (tmp_path / "m.json").write_text(json.dumps(sidecar(meta) if sidecar else meta))
+    blob = checkpoint.weights_path(small_model).read_bytes()
+    (tmp_path / "m.safetensors").write_bytes(weights(blob) if weights else blob)
+    return tmp_path / "m.safetensors"
 
 
-def test_weights_that_do_not_match_the_sidecar_are_refused(small_model, tmp_path):
-    meta = json.loads(model_lib.sidecar_path(small_model).read_text())
-    meta["architecture"]["hidden"] = [64, 16]
-    (tmp_path / "m.json").write_text(json.dumps(meta))
-    (tmp_path / "m.safetensors").write_bytes(model_lib.weights_path(small_model).read_bytes())
-    with pytest.raises(model_lib.CheckpointError, match="weights do not load"):
-        model_lib.load(tmp_path / "m.safetensors")
+def without(meta, key):
+    meta.pop(key)
+    return meta
+
+
+def edited(meta, section, key, value):
+    meta[section][key] = value
+    return meta
+
+
+@pytest.mark.parametrize("sidecar,weights,needle", [
+    (lambda m: {**m, "format": "pickle/0"}, None, "format 'pickle/0'"),
+    (lambda m: without(m, "architecture"), None, "architecture must be an object"),
+    (lambda m: edited(m, "architecture", "hidden", [64, 16]), None, "weights do not load"),
+    (lambda m: edited(m, "architecture", "type", "cnn"), None, "type 'cnn' is not supported"),
+    (lambda m: edited(m, "architecture", "heads", 4), None, "unknown fields ['heads']"),
+    (lambda m: edited(m, "architecture", "hidden", [0]), None, "hidden sizes must be positive"),
+    (lambda m: [m], None, "must be a JSON object"),
+    (None, lambda blob: blob[:len(blob) // 2], "weights do not load"),
+    (None, lambda blob: b"", "weights do not load"),
+    (None, lambda blob: b"\xff" * 64, "weights do not load"),
+])
+def test_a_broken_checkpoint_is_one_clear_error(small_model, tmp_path, sidecar, weights, needle):
+    path = broken_copy(small_model, tmp_path, sidecar, weights)
+    with pytest.raises(checkpoint.CheckpointError) as info:
+        checkpoint.load(path)
+    message = str(info.value)
+    assert needle in message and "\n" not in message
+    assert str(tmp_path / "m.") in message  # names the file
 
 
 def test_missing_model_is_a_clear_error(tmp_path):
-    with pytest.raises(model_lib.CheckpointError, match="nothing.json"):
-        model_lib.load(tmp_path / "nothing.safetensors")
+    with pytest.raises(checkpoint.CheckpointError, match="nothing.json"):
+        checkpoint.load(tmp_path / "nothing.safetensors")
 
 
-def test_classifier_fast_path_equals_the_model(small_model, mnist_test):
-    """The folded float16 inference path computes what the float32 module graph computes."""
-    clf = model_lib.Classifier(small_model)
+def test_folded_float16_path_equals_the_module(small_model, mnist_test):
+    """The inference path (normalisation and batch norm folded in, float16) computes what the module graph does."""
+    net, info = checkpoint.load(small_model)
     images = mnist_test[0][:200]
     with torch.no_grad():
-        reference = torch.softmax(clf.model(torch.tensor(images, dtype=torch.float32) / 255).double(), 1).numpy()
-    fast = clf.probabilities(images)
-    np.testing.assert_allclose(fast, reference, atol=2e-3)  # float16 weights: probabilities within 2e-3
-    assert (fast.argmax(1) == reference.argmax(1)).mean() >= 0.99
+        module = torch.softmax(net(torch.tensor(images, dtype=torch.float32) / 255).double(), 1).numpy()
+    fast = Predictor(net, info).probabilities(images)
+    np.testing.assert_allclose(fast, module, atol=2e-3)  # float16 weights: probabilities within 2e-3
+    assert (fast.argmax(1) == module.argmax(1)).mean() >= 0.99
 
 
-def test_classifier_single_and_batch_agree(small_model):
-    clf = model_lib.Classifier(small_model)
+def test_single_and_batch_agree(small_model):
+    predictor = Predictor.load(small_model)
     pixels = np.random.default_rng(0).integers(0, 256, (3, 28, 28)).astype(np.uint8)
-    batch = clf.probabilities(pixels)
+    batch = predictor.probabilities(pixels)
     assert batch.shape == (3, 10)
     np.testing.assert_allclose(batch.sum(axis=1), 1.0)
-    np.testing.assert_allclose(clf.probabilities(pixels[1]), batch[1], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(predictor.probabilities(pixels[1]), batch[1], rtol=1e-5, atol=1e-7)
+
+
+def test_shipped_model_matches_an_independent_reference(mnist_test, stroke_records):
+    """The shipped 3x1024 network through the app's path vs float64 numpy from the raw weights: same answers."""
+    reference = ReferenceMLP(SHIPPED_MODEL)
+    predictor = Predictor.load(SHIPPED_MODEL)
+    strokes = np.stack([preprocess.strokes_to_input(r["strokes"]) for r in stroke_records[:500]])
+    for pixels in (mnist_test[0][:2000], strokes):
+        expected, got = reference.probabilities(pixels), predictor.probabilities(pixels)
+        np.testing.assert_allclose(got, expected, atol=2e-3)
+        # Where the reference's top two are not tied within that tolerance, the digit is the same.
+        top2 = np.sort(expected, axis=1)[:, -2:]
+        clear = top2[:, 1] - top2[:, 0] > 4e-3
+        assert clear.mean() > 0.99
+        np.testing.assert_array_equal(got.argmax(1)[clear], expected.argmax(1)[clear])
+    images, labels = mnist_test
+    assert (reference.probabilities(images).argmax(1) == labels).mean() >= 0.995  # the reference is the real model

@@ -6,7 +6,7 @@ import pytest
 import torch
 from PIL import Image
 
-from webapp import preprocess as P
+from recognition import preprocess as P
 
 SEVEN = [[[10, 10], [90, 10], [45, 120]]]
 EIGHT = [[[50, 10], [20, 30], [50, 60], [80, 90], [50, 120], [20, 90], [50, 60], [80, 30], [50, 10]]]
@@ -145,3 +145,25 @@ def test_training_normalisation_keeps_mnist_digits(mnist_test):
     assert (out - batch).abs().mean() < 0.03  # MNIST is already normalised: little moves
     empty = P.normalize_batch(torch.zeros(2, 1, 28, 28))
     assert torch.equal(empty, torch.zeros(2, 1, 28, 28))
+
+
+def test_opaque_image_with_a_translucent_pixel_reads_its_colours_not_its_alpha():
+    ink = np.zeros((300, 200), dtype=np.uint8)
+    ink[40:260, 90:115] = 255
+    rgb = np.stack([255 - ink] * 3, axis=-1)  # a dark "1" on white
+    rgba = np.dstack([rgb, np.full(ink.shape, 255, dtype=np.uint8)])
+    rgba[0, 0, 3] = 128  # one translucent corner pixel, as some editors leave
+    reference = P.image_to_input(Image.fromarray(rgb))
+    got = P.image_to_input(Image.fromarray(rgba, mode="RGBA"))
+    assert np.abs(got.astype(int) - reference.astype(int)).max() <= 2
+    h, w = ink_box(got, level=60)
+    assert h >= 18 and w <= 8  # the stroke, not a filled square
+
+
+def test_translucent_ink_on_an_opaque_page_is_lighter_ink():
+    rgba = np.zeros((200, 200, 4), dtype=np.uint8)
+    rgba[..., :3], rgba[..., 3] = 255, 255
+    rgba[20:180, 90:110] = (0, 0, 0, 128)  # half-transparent black ink over white
+    got = P.image_to_input(Image.fromarray(rgba, mode="RGBA"))
+    h, w = ink_box(got, level=60)
+    assert h == P.BOX and w <= 5

@@ -1,4 +1,4 @@
-"""train.py end to end (--dry-run) on a tiny synthetic MNIST: a loadable model and a full report."""
+"""train.py end to end (--dry-run) on a tiny synthetic MNIST: a loadable model, a full report, honest settings."""
 import json
 
 import numpy as np
@@ -6,88 +6,123 @@ import pytest
 import torch
 
 import train
-from conftest import synthetic_digits, write_idx
-from webapp import model as model_lib
+from recognition import checkpoint
+from recognition.predictor import Predictor
+from tests.support.data import write_mnist
+from training import device as device_lib
 
 
-@pytest.fixture()
-def tiny_mnist(tmp_path):
-    folder = tmp_path / "mnist"
-    folder.mkdir()
-    for split, n, seed in (("train", 600, 1), ("t10k", 100, 2)):
-        images, labels = synthetic_digits(n, seed)
-        write_idx(folder / f"{split}-images-idx3-ubyte.gz", images, gz=True)
-        write_idx(folder / f"{split}-labels-idx1-ubyte.gz", labels, gz=True)
-    return folder
+@pytest.fixture(scope="module")
+def tiny_mnist(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("mnist")
+    return folder, write_mnist(folder)
+
+
+@pytest.fixture(scope="module")
+def default_run(tiny_mnist, tmp_path_factory):
+    """One dry run with every default (so --precision auto): (returned accuracy, model path)."""
+    out = tmp_path_factory.mktemp("models") / "tiny.safetensors"
+    return run(tiny_mnist, out), out
 
 
 def run(tiny_mnist, out, *extra):
-    return train.main(["--dry-run", "--data-dir", str(tiny_mnist), "--out", str(out), "--hidden", "32", "16",
+    return train.main(["--dry-run", "--data-dir", str(tiny_mnist[0]), "--out", str(out), "--hidden", "32", "16",
                        "--batch-size", "64", "--threads", "1", *extra])
 
 
-def test_dry_run_writes_a_loadable_model_and_a_report(tiny_mnist, tmp_path):
-    out = tmp_path / "models" / "tiny.safetensors"
-    accuracy = run(tiny_mnist, out)
-    assert 0.0 <= accuracy <= 1.0
-    net, info = model_lib.load(out)
+def test_dry_run_writes_a_loadable_model_and_a_report(tiny_mnist, default_run):
+    accuracy, out = default_run
+    net, info = checkpoint.load(out)
     assert info["architecture"]["hidden"] == [32, 16]
     assert info["training"]["seed"] == train.parse_args([]).seed and info["training"]["dry_run"] is True
     assert len(info["data"]["sha256"]) == 64
-    assert info["metrics"]["test_accuracy"] == pytest.approx(accuracy)
-    report = tmp_path / "models" / "tiny-report"
+    # The reported accuracy is what the saved model, served, scores on the test digits.
+    images, labels = tiny_mnist[1]["t10k"]
+    served = (Predictor(net, info).probabilities(images).argmax(1) == labels).mean()
+    assert accuracy == pytest.approx(served) and info["metrics"]["test_accuracy"] == pytest.approx(served)
+    report = out.with_name("tiny-report")
     for name in ("curves.png", "confusion.png", "per_class.png", "most_wrong.png", "first_layer.png"):
         assert (report / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
     metrics = json.loads((report / "metrics.json").read_text())
-    assert len(metrics["per_class_accuracy"]) == 10 and len(metrics["confusion"]) == 10
-    assert sum(map(sum, metrics["confusion"])) == 100
-    assert 0.0 <= metrics["baseline_test_accuracy"] <= 1.0
-    assert metrics["history"][0]["epoch"] == 1
+    confusion = np.array(metrics["confusion"])
+    assert confusion.shape == (10, 10) and confusion.sum() == 100
+    assert np.trace(confusion) == round(100 * accuracy)
+    per_class = [confusion[c, c] / max(confusion[c].sum(), 1) for c in range(10)]
+    np.testing.assert_allclose(metrics["per_class_accuracy"], per_class)
+    assert metrics["baseline_test_accuracy"] == info["metrics"]["baseline_test_accuracy"]
+    assert [h["epoch"] for h in metrics["history"]] == [1]
 
 
-def test_same_seed_same_model(tiny_mnist, tmp_path):
-    run(tiny_mnist, tmp_path / "a.safetensors")
-    run(tiny_mnist, tmp_path / "b.safetensors")
-    a, _ = model_lib.load(tmp_path / "a.safetensors")
-    b, _ = model_lib.load(tmp_path / "b.safetensors")
+def test_same_seed_same_model_and_auto_trains_as_the_precision_it_names(tiny_mnist, default_run, tmp_path):
+    chosen = device_lib.get_precision("auto", torch.device("cpu"))
+    run(tiny_mnist, tmp_path / "b.safetensors", "--precision", chosen)
+    a, info = checkpoint.load(default_run[1])
+    b, _ = checkpoint.load(tmp_path / "b.safetensors")
+    assert info["training"]["precision"] == chosen
     for (name, pa), (_, pb) in zip(a.state_dict().items(), b.state_dict().items()):
         assert torch.equal(pa, pb), name
 
 
+def test_the_other_precision_really_trains_differently(tiny_mnist, default_run, tmp_path):
+    chosen = device_lib.get_precision("auto", torch.device("cpu"))
+    other = "fp32" if chosen == "bf16" else "bf16"
+    run(tiny_mnist, tmp_path / "other.safetensors", "--precision", other)
+    a, _ = checkpoint.load(default_run[1])
+    b, info = checkpoint.load(tmp_path / "other.safetensors")
+    assert info["training"]["precision"] == other
+    assert not torch.equal(a.state_dict()["net.2.weight"], b.state_dict()["net.2.weight"])
+
+
 def test_validation_split_follows_val_seed_not_seed(tiny_mnist, tmp_path, monkeypatch):
-    images, labels = synthetic_digits(200, 3)
-    held_out = {seed: train.split(images, labels, 20, seed)[2] for seed in (1, 2)}
-    assert torch.equal(train.split(images, labels, 20, 1)[2], held_out[1])
+    images, labels = tiny_mnist[1]["train"]
+    held_out = {seed: train.data.split(images, labels, 20, seed)[2] for seed in (1, 2)}
+    assert torch.equal(train.data.split(images, labels, 20, 1)[2], held_out[1])
     assert not torch.equal(held_out[1], held_out[2])
     split_seeds = []
-    real_split = train.split
-    monkeypatch.setattr(train, "split", lambda *a: split_seeds.append(a[-1]) or real_split(*a))
-    run(tiny_mnist, tmp_path / "s2.safetensors", "--seed", "2")
-    run(tiny_mnist, tmp_path / "v3.safetensors", "--val-seed", "3")
-    assert split_seeds == [1, 3]
+    real_split = train.data.split
+    monkeypatch.setattr(train.data, "split", lambda *a: split_seeds.append(a[-1]) or real_split(*a))
+    run(tiny_mnist, tmp_path / "v3.safetensors", "--seed", "5", "--val-seed", "3")
+    assert split_seeds == [3] and train.parse_args(["--seed", "5"]).val_seed == 1
 
 
 def test_missing_data_exits_with_one_line(tmp_path, monkeypatch):
-    monkeypatch.setattr("webapp.mnist.MIRRORS", ("http://127.0.0.1:9/",))
+    monkeypatch.setattr("training.mnist.MIRRORS", ("http://127.0.0.1:9/",))
     with pytest.raises(SystemExit) as info:
         train.main(["--dry-run", "--data-dir", str(tmp_path / "empty"), "--out", str(tmp_path / "m.safetensors")])
     message = str(info.value)
     assert message.startswith("train.py: could not download") and "\n" not in message
 
 
-def test_help_shows_defaults(capsys):
+def test_help_shows_defaults_and_the_quick_preset(capsys):
     with pytest.raises(SystemExit):
         train.parse_args(["--help"])
-    text = capsys.readouterr().out
+    text = " ".join(capsys.readouterr().out.split())
     for flag in ("--epochs", "--batch-size", "--lr", "--hidden", "--seed", "--device", "--data-dir", "--out",
                  "--quick", "--dry-run"):
         assert flag in text
     assert f"(default: {train.parse_args([]).seed})" in text  # the seed's default, as argparse prints it
+    assert "--epochs 14 --hidden 1024 1024" in text  # what --quick sets
 
 
-@pytest.mark.parametrize("precision", ["fp32", "bf16"])
-def test_either_precision_trains_and_is_recorded(tiny_mnist, tmp_path, precision):
-    out = tmp_path / "p.safetensors"
-    run(tiny_mnist, out, "--precision", precision)
-    _, info = model_lib.load(out)
-    assert info["training"]["precision"] == precision
+def test_quick_is_a_preset_that_explicit_flags_override():
+    default, quick = train.parse_args([]), train.parse_args(["--quick"])
+    assert (quick.epochs, quick.hidden) == (14, [1024, 1024]) != (default.epochs, default.hidden)
+    assert quick.lr == default.lr and quick.seed == default.seed  # the rest stays as it was
+    mixed = train.parse_args(["--quick", "--epochs", "20"])
+    assert (mixed.epochs, mixed.hidden) == (20, [1024, 1024])
+
+
+@pytest.mark.parametrize("native,expected", [(True, "bf16"), (False, "fp32")])
+def test_auto_precision_follows_the_cpu(monkeypatch, native, expected):
+    monkeypatch.setattr(device_lib, "cpu_has_native_bf16", lambda: native)
+    assert device_lib.get_precision("auto", torch.device("cpu")) == expected
+    assert device_lib.get_precision("fp32", torch.device("cpu")) == "fp32"  # an explicit choice stands
+    assert device_lib.get_precision("bf16", torch.device("cpu")) == "bf16"
+
+
+def test_native_bf16_check_agrees_with_the_cpu_flags():
+    try:
+        flags = next(line for line in open("/proc/cpuinfo") if line.startswith("flags")).split()
+    except (OSError, StopIteration):
+        pytest.skip("no /proc/cpuinfo flags on this system")
+    assert device_lib.cpu_has_native_bf16() == bool({"avx512_bf16", "amx_bf16"} & set(flags))

@@ -1,0 +1,142 @@
+"""The page's request rules, driven by held, failing and fake /api/predict responses (route interception)."""
+import time
+
+import pytest
+
+from bench.chromium import MousePen, draw_stroke
+from bench.strokes import fit_strokes
+from tests.support.page import digit_shown, page_strokes, pick, settle
+
+ERROR = {"error": {"code": "unavailable", "message": "down for a moment"}}
+
+
+def fake_answer(digit):
+    """An answer no model gave: so the test knows exactly which response the page shows."""
+    probs = [0.01] * 10
+    probs[digit] = 0.91
+    return {"digit": digit, "confidence": 0.91, "probabilities": probs, "input": [[0] * 28] * 28, "empty": False}
+
+
+class Api:
+    """Intercepts /api/predict. Each request is held until the test answers it, or answered at once with `auto`."""
+
+    def __init__(self, page, auto=None):
+        self.page, self.auto, self.held, self.bodies = page, auto, [], []
+        page.route("**/api/predict", self._arrive)
+        # Every digit the page puts on screen, in order.
+        page.evaluate("""() => { window.__shown = []; const p = document.querySelector('#prediction');
+          new MutationObserver(() => window.__shown.push(p.dataset.digit))
+            .observe(p, { attributes: true, attributeFilter: ['data-digit'] }); }""")
+
+    def _arrive(self, route):
+        self.bodies.append(route.request.post_data_json)
+        if self.auto is None:
+            self.held.append(route)
+        else:
+            route.fulfill(json=fake_answer(self.auto))
+
+    def wait_for(self, count):
+        """Wait until `count` requests have arrived in all."""
+        deadline = time.monotonic() + 5
+        while len(self.bodies) < count:
+            assert time.monotonic() < deadline, f"{len(self.bodies)} requests, expected {count}"
+            self.page.wait_for_timeout(10)
+
+    def answer(self, digit):
+        self.held.pop(0).fulfill(json=fake_answer(digit))
+
+    def shown(self):
+        return self.page.evaluate("() => window.__shown")
+
+
+def draw(page, record, which=None, pause_ms=4):
+    strokes = fit_strokes(record["strokes"], page.locator("#pad").bounding_box())
+    for stroke in strokes if which is None else [strokes[which]]:
+        draw_stroke(MousePen(page), page, stroke, pause_ms=pause_ms)
+    return strokes
+
+
+def test_while_drawing_requests_are_throttled_and_carry_the_latest_drawing(desk):
+    api = Api(desk, auto=5)
+    box = desk.locator("#pad").bounding_box()
+    x0, y = box["x"] + 40, box["y"] + box["height"] / 2
+    stroke = [[x0 + 6 * i, y + (i % 7)] for i in range(60)]  # a slow zig-zag: about 60 pointer moves
+    started = time.monotonic()
+    draw_stroke(MousePen(desk), desk, stroke, pause_ms=10)
+    drawing_ms = (time.monotonic() - started) * 1000
+    settle(desk)
+    mid_stroke = api.bodies[:-1]  # the last one is the stroke's end, sent at once
+    assert 2 <= len(mid_stroke) <= drawing_ms / 80 + 1  # live, but at most one per 80 ms
+    points = [len(b["strokes"][0]) for b in api.bodies]
+    assert points[:-1] == sorted(set(points[:-1])) and points[-1] >= points[-2]  # each a newer drawing
+    # (the stroke's end always asks again, pen up, so its answer is announced: it may repeat the last drawing)
+    assert api.bodies[-1]["strokes"] == page_strokes(desk) and digit_shown(desk) == "5"
+
+
+def test_one_request_in_flight_then_the_newest_drawing(desk, stroke_records):
+    api = Api(desk)
+    draw(desk, pick(stroke_records, 4, strokes=2))
+    desk.wait_for_timeout(200)
+    assert len(api.bodies) == 1  # both strokes drawn, yet nothing more was sent while the first was out
+    assert len(api.bodies[0]["strokes"]) == 1
+    api.answer(3)
+    api.wait_for(2)
+    assert api.bodies[1]["strokes"] == page_strokes(desk)  # the whole drawing, not each step in between
+    api.answer(4)
+    settle(desk)
+    assert api.shown() == ["3", "4"] and len(api.bodies) == 2
+
+
+@pytest.mark.parametrize("action", ["undo", "clear"])
+def test_an_answer_for_a_drawing_undone_or_cleared_is_never_shown(desk, stroke_records, action):
+    record = pick(stroke_records, 7, strokes=2)
+    api = Api(desk)
+    draw(desk, record, which=0)
+    while not desk.evaluate("() => window.__digits.settled()"):
+        if api.held:
+            api.answer(1)
+        desk.wait_for_timeout(10)
+    first_stroke = page_strokes(desk)
+    sent = len(api.bodies)
+    draw(desk, record, which=1)
+    api.wait_for(sent + 1)
+    desk.keyboard.press("Control+z" if action == "undo" else "Escape")
+    api.answer(9)  # the answer for the drawing that is gone arrives late
+    if action == "undo":
+        api.wait_for(sent + 2)
+        assert api.bodies[-1]["strokes"] == first_stroke
+        api.answer(2)
+    settle(desk)
+    desk.wait_for_timeout(150)
+    assert "9" not in api.shown()
+    assert digit_shown(desk) == ("2" if action == "undo" else "")
+    assert len(api.bodies) == sent + (2 if action == "undo" else 1)  # after a clear, nothing more to ask
+
+
+@pytest.mark.parametrize("failure,message", [
+    (lambda route: route.fulfill(status=503, json=ERROR), "down for a moment"),
+    (lambda route: route.fulfill(status=502, body="<html>Bad gateway</html>", content_type="text/html"),
+     "the server answered 502"),
+    (lambda route: route.abort("connectionrefused"), "Failed to fetch"),
+])
+def test_a_failed_request_says_so_keeps_the_drawing_and_the_next_change_asks_again(desk, stroke_records,
+                                                                                   failure, message):
+    record = pick(stroke_records, 4, strokes=2)
+    api = Api(desk)
+    draw(desk, record, which=0)
+    api.wait_for(1)
+    failure(api.held.pop(0))
+    api.wait_for(2)  # the drawing moved on while the first was out: its newest state is asked for
+    failure(api.held.pop(0))
+    desk.wait_for_timeout(300)
+    status = desk.inner_text("#status")
+    assert status == f"Cannot reach the recogniser right now: {message}"
+    assert len(api.bodies) == 2  # no retry storm: nothing more is sent until the drawing changes
+    assert len(page_strokes(desk)) == 1  # the drawing is kept
+    draw(desk, record, which=1)
+    while not desk.evaluate("() => window.__digits.settled()"):
+        if api.held:
+            api.answer(4)
+        desk.wait_for_timeout(10)
+    assert digit_shown(desk) == "4" and desk.inner_text("#status").startswith("Looks like 4")
+    assert len(page_strokes(desk)) == 2

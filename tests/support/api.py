@@ -1,0 +1,29 @@
+"""Requests and answers the API tests share: a drawn seven, images as data URLs, the answer's shape."""
+import base64
+import io
+
+from PIL import Image, ImageDraw
+
+SEVEN = [[[10, 10], [90, 10], [45, 120]]]
+
+
+def png_data_url(image):
+    buf = io.BytesIO()
+    image.save(buf, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def seven_image():
+    img = Image.new("L", (300, 300), 255)
+    ImageDraw.Draw(img).line([(40, 40), (260, 40), (120, 280)], fill=0, width=24)
+    return img
+
+
+def check_answer(body):
+    assert set(body) == {"digit", "confidence", "probabilities", "input", "empty"}
+    assert body["empty"] is False and 0 <= body["digit"] <= 9
+    assert len(body["probabilities"]) == 10 and abs(sum(body["probabilities"]) - 1) < 1e-6
+    assert body["confidence"] == max(body["probabilities"])
+    assert body["probabilities"].index(body["confidence"]) == body["digit"]
+    assert len(body["input"]) == 28 and all(len(r) == 28 for r in body["input"])
+    assert all(isinstance(v, int) and 0 <= v <= 255 for r in body["input"] for v in r)

@@ -1,0 +1,43 @@
+"""Where the shared data lies, and small MNIST-format files made on the spot."""
+import gzip
+from pathlib import Path
+
+import numpy as np
+
+from bench.strokes import DEFAULT_STROKES
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+MNIST_DIR = SHARED / "mnist"
+STROKES = DEFAULT_STROKES
+SHIPPED_MODEL = ROOT / "models" / "mlp.safetensors"
+
+
+def write_idx(path, array, gz=False):
+    """Write a uint8 array as an IDX file (the MNIST format); returns the uncompressed bytes."""
+    array = np.asarray(array, dtype=np.uint8)
+    header = (0x0800 | array.ndim).to_bytes(4, "big") + b"".join(d.to_bytes(4, "big") for d in array.shape)
+    blob = header + array.tobytes()
+    Path(path).write_bytes(gzip.compress(blob) if gz else blob)
+    return blob
+
+
+def synthetic_digits(n, seed=0):
+    """Tiny fake digits: a bar whose position depends on the label, so a model can learn it."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 10, n).astype(np.uint8)
+    images = np.zeros((n, 28, 28), dtype=np.uint8)
+    for i, label in enumerate(labels):
+        images[i, 4:24, 4 + 2 * label:6 + 2 * label] = 255
+    return images, labels
+
+
+def write_mnist(folder, splits=(("train", 600, 1), ("t10k", 100, 2))):
+    """A tiny synthetic MNIST folder (gzipped IDX files); returns {split: (images, labels)}."""
+    folder.mkdir(parents=True, exist_ok=True)
+    made = {}
+    for split, n, seed in splits:
+        images, labels = made[split] = synthetic_digits(n, seed)
+        write_idx(folder / f"{split}-images-idx3-ubyte.gz", images, gz=True)
+        write_idx(folder / f"{split}-labels-idx1-ubyte.gz", labels, gz=True)
+    return made

@@ -1,0 +1,82 @@
+"""The layout holds: a core without Flask, no import patching, small files that each say what they own."""
+import ast
+import subprocess
+import sys
+
+import pytest
+
+from tests.support.data import ROOT
+
+PACKAGES = ("recognition", "training", "webapp", "bench", "tests")
+SOURCES = sorted([ROOT / "train.py"] + [p for d in PACKAGES for p in (ROOT / d).rglob("*.py")]
+                 + list((ROOT / "static").rglob("*.js")))
+
+
+def imported_modules(path):
+    """Top-level names of every module a Python file imports (absolute imports only)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def loaded_after(statement):
+    """The top-level modules Python holds after running statement in a fresh interpreter."""
+    code = f"{statement}; import sys; print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    return set(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                              check=True, timeout=120).stdout.split())
+
+
+def test_the_core_imports_no_web_framework_and_no_training_code():
+    loaded = loaded_after("import recognition.predictor, recognition.checkpoint, recognition.preprocess")
+    assert "recognition" in loaded and "torch" in loaded
+    assert not loaded & {"flask", "werkzeug", "gunicorn", "training", "webapp", "matplotlib"}
+
+
+def test_training_does_not_import_the_web_app():
+    loaded = loaded_after("import train")
+    assert "training" in loaded and not loaded & {"flask", "werkzeug", "webapp"}
+
+
+@pytest.mark.parametrize("package,forbidden", [("recognition", {"flask", "webapp", "training", "bench", "tests"}),
+                                               ("training", {"flask", "webapp", "bench", "tests"}),
+                                               ("webapp", {"training", "bench", "tests"}),
+                                               ("bench", {"tests"})])
+def test_imports_flow_one_way(package, forbidden):
+    for path in (ROOT / package).rglob("*.py"):
+        assert not imported_modules(path) & forbidden, path
+
+
+def patches_sys_path(path):
+    """Whether a Python file calls sys.path.insert/append or assigns into sys.path."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        target = node.func if isinstance(node, ast.Call) else None
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Attribute):
+            if ast.unparse(target.value) == "sys.path" and target.attr in ("insert", "append", "extend"):
+                return True
+        if isinstance(node, (ast.Assign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any("sys.path" in ast.unparse(t) for t in targets):
+                return True
+    return False
+
+
+def test_no_import_patching():
+    for path in SOURCES:
+        if path.suffix == ".py":
+            assert not patches_sys_path(path), path
+            assert "conftest" not in imported_modules(path), path
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_each_file_is_small_and_says_what_it_owns(path):
+    text = path.read_text()
+    assert len(text.splitlines()) < 200
+    if path.suffix == ".py":
+        doc = ast.get_docstring(ast.parse(text))
+        assert doc and doc.splitlines()[0].strip(), "no one-line docstring"
+    else:
+        assert text.startswith("// "), "no opening comment saying what the module owns"
