@@ -20,10 +20,12 @@ from training import mnist
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(prog="python -m bench.accuracy", description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p = argparse.ArgumentParser(prog="python -m bench.accuracy", description=__doc__,
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="model (.safetensors with its .json sidecar)")
     p.add_argument("--strokes", default=str(DEFAULT_STROKES), help="stroke file (gzipped JSON records)")
-    p.add_argument("--data-dir", default=None, help=f"MNIST folder (default: ${mnist.ENV_DIR}, else {mnist.DEFAULT_DIR})")
+    p.add_argument("--data-dir", default=None,
+                   help=f"MNIST folder (default: ${mnist.ENV_DIR}, else {mnist.DEFAULT_DIR})")
     p.add_argument("--timing-runs", type=int, default=2000, help="single-input runs timed for latency")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     p.add_argument("--no-record", action="store_true", help="do not write the figures into BENCHMARKS.md")
@@ -114,8 +116,8 @@ def main(argv=None):
     text = table(result)
     print(json.dumps(result) if args.json else text)
     if not args.no_record:
-        record.write_section("accuracy", "python -m bench.accuracy " + " ".join(argv if argv is not None else sys.argv[1:]),
-                             "```\n" + text + "\n```")
+        given = " ".join(argv if argv is not None else sys.argv[1:])
+        record.write_section("accuracy", f"python -m bench.accuracy {given}".strip(), "```\n" + text + "\n```")
     return result
 
 

@@ -1,9 +1,11 @@
 """Latency and throughput of /api/predict on the production server, replaying real strokes.
 
-Run as `python -m bench.latency`. Starts `python -m webapp`, checks that accuracy through the API equals the
-in-process pipeline, drives it with wrk (N keep-alive connections) at 1, 4 and
-16 clients, measures the first page load's weight and, in headless Chromium,
-how soon the first prediction shows after the first stroke ends.
+Run as `python -m bench.latency`. Starts `python -m webapp`, checks that
+accuracy through the API equals the in-process pipeline, drives it with wrk
+(N keep-alive connections) at 1, 4 and 16 clients and the bare health
+endpoint at 4 (the same run's yardstick), measures the first page load's
+weight and, in headless Chromium, how soon the first prediction shows after
+the first stroke ends.
 """
 import argparse
 import http.client
@@ -23,10 +25,12 @@ from bench.strokes import DEFAULT_STROKES, canvas_payload, load_strokes
 from recognition.checkpoint import CheckpointError
 from recognition.predictor import DEFAULT_MODEL, Predictor
 
+HEALTH_CLIENTS = 4
 LUA = """
 local bodies = {%s}
 local counter = 0
 request = function()
+  if #bodies == 0 then return wrk.format("GET", "/api/health") end
   counter = counter + 1
   return wrk.format("POST", "/api/predict", {["Content-Type"] = "application/json"}, bodies[(counter %% #bodies) + 1])
 end
@@ -41,7 +45,8 @@ end
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(prog="python -m bench.latency", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(prog="python -m bench.latency", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="model to serve (default: the shipped one)")
     p.add_argument("--strokes", default=str(DEFAULT_STROKES), help="stroke file to replay")
     p.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16], help="concurrent clients (default: 1 4 16)")
@@ -71,7 +76,7 @@ def api_accuracy(port, records):
 
 
 def run_wrk(port, payloads, clients, duration):
-    """One wrk run; returns its RESULT line as a dict plus requests per second."""
+    """One wrk run (POST predict with these bodies, or GET health with none); returns its figures as a dict."""
     bodies = ",".join(f"[==[{b}]==]" for b in payloads)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA % bodies)
@@ -99,13 +104,16 @@ def measure(args):
     try:
         accuracy, accuracy_errors = api_accuracy(port, records)
         runs = [run_wrk(port, payloads, n, args.duration) for n in args.clients]
+        # The bare health endpoint on the same server, same run: a yardstick that moves with the machine.
+        health = run_wrk(port, [], HEALTH_CLIENTS, args.duration)
         weight = page_weight(port)
         first = None if args.no_browser else first_prediction_ms(base, records)
     finally:
         stop_server(proc)
     return {"model": record.shown_path(args.model), "strokes_count": len(records), "api_strokes_accuracy": accuracy,
-            "direct_strokes_accuracy": direct, "accuracy_errors": accuracy_errors, "runs": runs,
-            "page_bytes": weight, "first_load_bytes": sum(v for k, v in weight.items() if k.startswith("/static") or k == "/"),
+            "direct_strokes_accuracy": direct, "accuracy_errors": accuracy_errors, "runs": runs, "health": health,
+            "page_bytes": weight,
+            "first_load_bytes": sum(v for k, v in weight.items() if k.startswith("/static") or k == "/"),
             "first_prediction_ms": first}
 
 
@@ -116,9 +124,16 @@ def table(r):
              "",
              "| clients | requests/s | p50 ms | p95 ms | p99 ms | max ms | errors |",
              "|---:|---:|---:|---:|---:|---:|---:|"]
-    for run in r["runs"]:
-        lines.append(f"| {run['clients']} | {run['rps']:.0f} | {run['p50_us'] / 1e3:.2f} | {run['p95_us'] / 1e3:.2f} | "
+    for run in r["runs"] + [r["health"]]:
+        who = run["clients"] if run is not r["health"] else f"{run['clients']}, GET /api/health"
+        lines.append(f"| {who} | {run['rps']:.0f} | {run['p50_us'] / 1e3:.2f} | {run['p95_us'] / 1e3:.2f} | "
                      f"{run['p99_us'] / 1e3:.2f} | {run['max_us'] / 1e3:.1f} | {run['errors']} |")
+    same = [run for run in r["runs"] if run["clients"] == r["health"]["clients"]]
+    if same:
+        h, p = r["health"], same[0]
+        lines += ["", f"at {h['clients']} clients, predict against the bare health endpoint on the same server: "
+                  f"p50 {p['p50_us'] / h['p50_us']:.2f}x, p99 {p['p99_us'] / h['p99_us']:.2f}x, "
+                  f"throughput {100 * p['rps'] / h['rps']:.0f}%"]
     lines += ["", f"first page load: {r['first_load_bytes'] / 1024:.1f} KB (HTML + JS + CSS, uncompressed): "
               + ", ".join(f"{k} {v} B" for k, v in r["page_bytes"].items())]
     if r["first_prediction_ms"]:
@@ -137,8 +152,8 @@ def main(argv=None):
     text = table(result)
     print(json.dumps(result) if args.json else text)
     if not args.no_record:
-        record.write_section("latency", "python -m bench.latency " + " ".join(argv if argv is not None else sys.argv[1:]),
-                             text)
+        given = " ".join(argv if argv is not None else sys.argv[1:])
+        record.write_section("latency", f"python -m bench.latency {given}".strip(), text)
     return result
 
 

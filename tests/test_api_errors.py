@@ -61,7 +61,8 @@ def test_body_over_the_limit_is_413(app, client):
 
 
 def test_decompression_bomb_is_413_without_decoding(small_model):
-    client = create_app({"TESTING": True, "MODEL_PATH": str(small_model), "MAX_IMAGE_PIXELS": 1000 * 1000}).test_client()
+    app = create_app({"TESTING": True, "MODEL_PATH": str(small_model), "MAX_IMAGE_PIXELS": 1000 * 1000})
+    client = app.test_client()
     buf = io.BytesIO()
     Image.new("1", (5000, 5000), 1).save(buf, "PNG")  # a few KB that decode to 25 megapixels
     assert len(buf.getvalue()) < 50000

@@ -1,4 +1,4 @@
-// The requests to /api/predict as one small state machine: throttled while drawing, one in flight, stale answers dropped.
+// The requests to /api/predict as one small state machine: throttled, one in flight, stale answers dropped.
 //
 // States: "idle" (nothing timed, nothing in flight), "waiting" (a send is timed to keep to the throttle),
 // "sending" (one request in flight; changes meanwhile are sent when it returns). Every change of the drawing

@@ -14,7 +14,8 @@ export class ResultView {
     for (let d = 0; d < 10; d++) {
       const li = doc.createElement("li");
       li.dataset.digit = String(d);
-      li.innerHTML = '<span class="digit"></span><span class="track"><span class="fill"></span></span><span class="pct"></span>';
+      li.innerHTML = '<span class="digit"></span><span class="track"><span class="fill"></span></span>' +
+        '<span class="pct"></span>';
       li.querySelector(".digit").textContent = String(d);
       list.appendChild(li);
       this.bars.push(li);
