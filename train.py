@@ -109,7 +109,7 @@ def evaluate(model, device, x, y, batch_size=1000):
     return total_loss / max(len(y), 1), correct / max(len(y), 1)
 
 
-def test_figures(model, images, labels):
+def score_on_test(model, images, labels):
     """(probabilities, accuracy, mean loss) on the test digits, through the inference path the app serves."""
     probs = Predictor(model, {}).probabilities(images)
     picked = probs[np.arange(len(labels)), labels]
@@ -142,7 +142,8 @@ def main(argv=None):
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=steps, pct_start=0.15)
     generator = torch.Generator().manual_seed(args.seed)
     # A dry run checks the path, not the variety: a small bank of elastic fields builds 16x faster.
-    distort = None if args.no_augment else augment.Distorter(generator, **({"bank_size": 256} if args.dry_run else {}))
+    bank = {"bank_size": 256} if args.dry_run else {}
+    distort = None if args.no_augment else augment.Distorter(generator, **bank)
 
     history, best = [], (-1.0, None, 0)
     for epoch in range(1, args.epochs + 1):
@@ -160,7 +161,7 @@ def main(argv=None):
 
     # The test set is used once, here, for the report.
     model = model.cpu()
-    test_probs, test_acc, test_loss = test_figures(model, test_images, test_labels)
+    test_probs, test_acc, test_loss = score_on_test(model, test_images, test_labels)
     baseline_acc = data.train_baseline(device, x, y, test_x, test_y, 1 if args.dry_run else 5, args.seed)
     print(f"test accuracy {test_acc:.4f} (linear baseline {baseline_acc:.4f}), best epoch {best[2]}, "
           f"{train_seconds:.0f} s", flush=True)
@@ -173,12 +174,12 @@ def main(argv=None):
                             "train_seconds": round(train_seconds, 1)})
     settings = {k: v for k, v in vars(args).items() if k not in ("out", "report_dir", "data_dir")}
     checkpoint.save(model, out,
-                   training={**settings, "device": str(device), "optimizer": "AdamW", "schedule": "one-cycle",
-                             "label_smoothing": 0.1, "ema_decay": ema_decay, "train_count": len(y),
-                             "augment": distort.settings() if distort else None},
-                   metrics={k: metrics[k] for k in ("test_accuracy", "val_accuracy", "baseline_test_accuracy",
-                                                    "per_class_accuracy", "best_epoch", "train_seconds")},
-                   data={"name": "MNIST", "sha256": mnist.dataset_sha256(args.data_dir)})
+                    training={**settings, "device": str(device), "optimizer": "AdamW", "schedule": "one-cycle",
+                              "label_smoothing": 0.1, "ema_decay": ema_decay, "train_count": len(y),
+                              "augment": distort.settings() if distort else None},
+                    metrics={k: metrics[k] for k in ("test_accuracy", "val_accuracy", "baseline_test_accuracy",
+                                                     "per_class_accuracy", "best_epoch", "train_seconds")},
+                    data={"name": "MNIST", "sha256": mnist.dataset_sha256(args.data_dir)})
     print(f"wrote {out}, {checkpoint.sidecar_path(out)} and {report_dir}/")
     return test_acc
 

@@ -85,8 +85,8 @@ class MLP(nn.Module):
             if not isinstance(module, nn.Linear):
                 continue
             weight = module.weight.detach().double()
-            bias = module.bias.detach().double() if module.bias is not None else torch.zeros(weight.shape[0],
-                                                                                            dtype=torch.float64)
+            bias = torch.zeros(len(weight), dtype=torch.float64) if module.bias is None else module.bias.detach()
+            bias = bias.double()
             after = modules[i + 1] if i + 1 < len(modules) else None
             if isinstance(after, nn.BatchNorm1d):
                 scale = after.weight.detach().double() / torch.sqrt(after.running_var.double() + after.eps)

@@ -52,6 +52,7 @@ def test_image_data_url_and_upload_give_the_same_answer(client, small_model):
     check_answer(by_url)
     assert by_url == by_upload
     assert by_url["input"] == preprocess.image_to_input(img).tolist()
+    assert by_url == Predictor.load(small_model).predict_image(img)
 
 
 @pytest.mark.parametrize("payload", [{"strokes": []}, {"strokes": [[], []]},
