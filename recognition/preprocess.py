@@ -109,8 +109,10 @@ def normalize(ink):
 
     Crop to the ink, scale (anti-aliased) so the longer side fills a 20x20 box
     and the shorter one is centred in it, then shift that box by whole pixels so
-    the centre of mass lands on CENTRE, as MNIST's digits were placed.
+    the centre of mass lands on CENTRE, as MNIST's digits were placed. None when
+    no ink shows at 28x28 (a few specks spread over a huge image round away).
     """
+    ink = np.asarray(ink, dtype=np.float32)  # PIL's "F" mode reads float32 only
     if ink.max() < INK_THRESHOLD:
         return None
     rows, cols = _ink_box(ink)
@@ -129,6 +131,8 @@ def normalize(ink):
     box = np.rint(box.reshape(BOX, s, BOX, s).mean(axis=(1, 3)) * 255.0)
     # The centre of mass of the rounded pixels, so the whole-pixel shift puts it within 0.5 px.
     mass = box.sum()
+    if mass == 0:
+        return None
     index = np.arange(BOX)
     com_row, com_col = (box.sum(axis=1) * index).sum() / mass, (box.sum(axis=0) * index).sum() / mass
     field = np.zeros((FIELD, FIELD), dtype=np.uint8)

@@ -167,3 +167,16 @@ def test_translucent_ink_on_an_opaque_page_is_lighter_ink():
     got = P.image_to_input(Image.fromarray(rgba, mode="RGBA"))
     h, w = ink_box(got, level=60)
     assert h == P.BOX and w <= 5
+
+
+def test_specks_too_sparse_to_show_at_28x28_are_empty_not_an_error():
+    img = Image.new("L", (4000, 4000), 255)
+    img.putpixel((0, 0), 0)
+    img.putpixel((3999, 3999), 0)
+    assert P.image_to_input(img) is None
+
+
+def test_float64_ink_gives_what_float32_ink_gives():
+    ink = np.zeros((120, 80))
+    ink[10:110, 35:45] = 1.0
+    np.testing.assert_array_equal(P.normalize(ink), P.normalize(ink.astype(np.float32)))
