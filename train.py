@@ -14,7 +14,7 @@ from tqdm import tqdm
 from recognition import checkpoint
 from recognition.model import MLP, ModelConfig
 from recognition.predictor import Predictor
-from training import augment, data, mnist, report
+from training import augment, calibrate, data, mnist, report
 from training.device import get_device, get_precision
 
 # Named sets of defaults; a flag given beside a preset still wins.
@@ -168,6 +168,10 @@ def main(argv=None):
 
     out = Path(args.out)
     report_dir = Path(args.report_dir) if args.report_dir else out.with_name(f"{out.stem}-report")
+    calibration, calibration_figures, before, after = calibrate.calibrate(
+        Predictor(model, {}), calibrate.held_out_digits(val_x, args.seed, **bank), val_y.numpy(),
+        f"the validation split ({len(val_y)}, val-seed {args.val_seed}), distorted as in training (seed {args.seed})")
+    report.reliability(report_dir / "reliability.png", before, after, val_y.numpy())
     metrics = report.write(report_dir, model, history, test_images, test_labels, test_probs,
                            {"test_accuracy": test_acc, "test_loss": test_loss, "val_accuracy": best[0],
                             "best_epoch": best[2], "baseline_test_accuracy": baseline_acc,
@@ -179,6 +183,7 @@ def main(argv=None):
                               "augment": distort.settings() if distort else None},
                     metrics={k: metrics[k] for k in ("test_accuracy", "val_accuracy", "baseline_test_accuracy",
                                                      "per_class_accuracy", "best_epoch", "train_seconds")},
+                    calibration={**calibration.to_dict(), "figures": calibration_figures},
                     data={"name": "MNIST", "sha256": mnist.dataset_sha256(args.data_dir)})
     print(f"wrote {out}, {checkpoint.sidecar_path(out)} and {report_dir}/")
     return test_acc

@@ -47,6 +47,14 @@ def save(model, path, **meta):
     return info
 
 
+def update_sidecar(path, **sections):
+    """Set whole sections of an existing sidecar (e.g. calibration), keeping the rest and the weights as they are."""
+    info = read_sidecar(path)
+    info.update(sections)
+    sidecar_path(path).write_text(json.dumps(info, indent=2) + "\n")
+    return info
+
+
 def read_sidecar(path):
     """The sidecar as a dict, checked for format; CheckpointError otherwise."""
     meta_file = sidecar_path(path)

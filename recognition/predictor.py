@@ -5,6 +5,7 @@ import numpy as np
 import torch
 
 from . import checkpoint, preprocess
+from .calibration import Calibration, softmax
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "mlp.safetensors"
 # One input at a time is bound by reading the weights from memory (11 MB in
@@ -15,11 +16,15 @@ INFERENCE_DTYPE = torch.float16
 
 
 class Predictor:
-    """One loaded model; answers for strokes, images or ready 28x28 inputs."""
+    """One loaded model and its calibration; answers for strokes, images or ready 28x28 inputs."""
 
     def __init__(self, model, info):
         self.info = info
         self.layers = [(w.to(INFERENCE_DTYPE), b.to(INFERENCE_DTYPE)) for w, b in model.cpu().folded()]
+        try:
+            self.calibration = Calibration.from_dict(info.get("calibration"))
+        except ValueError as exc:
+            raise checkpoint.CheckpointError(f"{info.get('name', 'model')}: {exc}") from exc
 
     @classmethod
     def load(cls, path=DEFAULT_MODEL):
@@ -27,10 +32,9 @@ class Predictor:
         return cls(*checkpoint.load(path))
 
     @torch.inference_mode()
-    def probabilities(self, pixels):
-        """uint8 array (28, 28) or (N, 28, 28) -> float64 probabilities (classes,) or (N, classes)."""
+    def logits(self, pixels):
+        """uint8 array (28, 28) or (N, 28, 28) -> float64 logits (classes,) or (N, classes), before calibration."""
         pixels = np.asarray(pixels)
-        single = pixels.ndim == 2
         x = torch.from_numpy(np.ascontiguousarray(pixels, dtype=np.float32).reshape(-1, 28 * 28))
         x = (x * (1 / 255.0)).to(INFERENCE_DTYPE)
         last = len(self.layers) - 1
@@ -38,8 +42,12 @@ class Predictor:
             x = torch.nn.functional.linear(x, weight, bias)
             if i < last:
                 x = torch.relu_(x)
-        probs = torch.softmax(x.double(), dim=1).numpy()
-        return probs[0] if single else probs
+        logits = x.double().numpy()
+        return logits[0] if pixels.ndim == 2 else logits
+
+    def probabilities(self, pixels):
+        """Calibrated probabilities (classes,) or (N, classes) for uint8 (28, 28) or (N, 28, 28) input."""
+        return softmax(self.logits(pixels), self.calibration.temperature)
 
     def predict_strokes(self, strokes):
         """Strokes (lists of [x, y]) -> answer dict."""
@@ -50,11 +58,19 @@ class Predictor:
         return self.answer(preprocess.image_to_input(image))
 
     def answer(self, pixels):
-        """28x28 uint8 (or None for no ink) -> {digit, confidence, probabilities, input, empty}."""
+        """28x28 uint8 (or None for no ink) -> {verdict, digit, confidence, candidates, probabilities, input, empty}.
+
+        verdict: "digit" (confident), "unsure" (a digit, but not sure which: candidates names the top two),
+        or "empty". Confidence is calibrated: of answers this sure, about that share are right.
+        """
         if pixels is None:
-            return {"digit": None, "confidence": None, "probabilities": None,
-                    "input": np.zeros((preprocess.FIELD, preprocess.FIELD), dtype=int).tolist(), "empty": True}
+            return {"verdict": "empty", "digit": None, "confidence": None, "candidates": None,
+                    "probabilities": None, "input": np.zeros((preprocess.FIELD, preprocess.FIELD), dtype=int).tolist(),
+                    "empty": True}
         probs = self.probabilities(pixels)
-        digit = int(np.argmax(probs))
-        return {"digit": digit, "confidence": float(probs[digit]), "probabilities": probs.tolist(),
+        ranked = np.argsort(-probs, kind="stable")
+        digit, confidence = int(ranked[0]), float(probs[ranked[0]])
+        sure = confidence >= self.calibration.unsure_below
+        return {"verdict": "digit" if sure else "unsure", "digit": digit, "confidence": confidence,
+                "candidates": None if sure else [int(ranked[0]), int(ranked[1])], "probabilities": probs.tolist(),
                 "input": pixels.tolist(), "empty": False}

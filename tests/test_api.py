@@ -21,7 +21,7 @@ def test_answer_is_exactly_the_predictors_answer(client, small_model, stroke_rec
         response = client.post("/api/predict", json={"strokes": record["strokes"], "width": 400, "height": 400})
         assert response.status_code == 200
         body = response.get_json()
-        check_answer(body)
+        check_answer(body, predictor.calibration.unsure_below)
         assert body == predictor.predict_strokes(record["strokes"])
 
 
@@ -61,7 +61,8 @@ def test_blank_input_is_empty_not_a_guess(client, payload):
     if "image" in payload:
         payload = {"image": png_data_url(Image.new("RGB", (64, 64), "white"))}
     body = client.post("/api/predict", json=payload).get_json()
-    assert body["empty"] is True and body["digit"] is None and body["confidence"] is None
+    assert body["verdict"] == "empty" and body["empty"] is True and body["digit"] is None
+    assert body["confidence"] is None and body["candidates"] is None and body["probabilities"] is None
     assert body["input"] == [[0] * 28] * 28
 
 

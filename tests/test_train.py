@@ -41,7 +41,8 @@ def test_dry_run_writes_a_loadable_model_and_a_report(tiny_mnist, default_run):
     served = (Predictor(net, info).probabilities(images).argmax(1) == labels).mean()
     assert accuracy == pytest.approx(served) and info["metrics"]["test_accuracy"] == pytest.approx(served)
     report = out.with_name("tiny-report")
-    for name in ("curves.png", "confusion.png", "per_class.png", "most_wrong.png", "first_layer.png"):
+    for name in ("curves.png", "confusion.png", "per_class.png", "most_wrong.png", "first_layer.png",
+                 "reliability.png"):
         assert (report / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
     metrics = json.loads((report / "metrics.json").read_text())
     confusion = np.array(metrics["confusion"])
@@ -51,6 +52,9 @@ def test_dry_run_writes_a_loadable_model_and_a_report(tiny_mnist, default_run):
     np.testing.assert_allclose(metrics["per_class_accuracy"], per_class)
     assert metrics["baseline_test_accuracy"] == info["metrics"]["baseline_test_accuracy"]
     assert [h["epoch"] for h in metrics["history"]] == [1]
+    calibration = info["calibration"]
+    assert calibration["temperature"] > 0 and 0 <= calibration["unsure_below"] <= 1
+    assert calibration["figures"]["count"] == 64 and "validation split (64" in calibration["fitted_on"]
 
 
 def test_same_seed_same_model_and_auto_trains_as_the_precision_it_names(tiny_mnist, default_run, tmp_path):
@@ -126,3 +130,24 @@ def test_native_bf16_check_agrees_with_the_cpu_flags():
     except (OSError, StopIteration):
         pytest.skip("no /proc/cpuinfo flags on this system")
     assert device_lib.cpu_has_native_bf16() == bool({"avx512_bf16", "amx_bf16"} & set(flags))
+
+
+def test_calibrate_command_writes_the_calibration_into_an_existing_sidecar(tiny_mnist, default_run, tmp_path):
+    from training import calibrate
+    out = tmp_path / "c.safetensors"
+    out.write_bytes(default_run[1].read_bytes())
+    info = json.loads(default_run[1].with_suffix(".json").read_text())
+    out.with_suffix(".json").write_text(json.dumps({k: v for k, v in info.items() if k != "calibration"}))
+    calibration, figures = calibrate.main(["--model", str(out), "--data-dir", str(tiny_mnist[0])])
+    written = json.loads(out.with_suffix(".json").read_text())
+    assert written["calibration"]["temperature"] == calibration.temperature
+    assert written["calibration"]["figures"] == figures and written["weights"] == info["weights"]
+    assert Predictor.load(out).calibration == calibration
+    assert (tmp_path / "c-report" / "reliability.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_calibrate_command_on_a_missing_model_is_one_line(tmp_path):
+    from training import calibrate
+    with pytest.raises(SystemExit) as info:
+        calibrate.main(["--model", str(tmp_path / "none.safetensors"), "--data-dir", str(tmp_path)])
+    assert str(info.value).startswith("training.calibrate: ") and "\n" not in str(info.value)

@@ -98,3 +98,27 @@ def _save(fig, path):
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
+
+
+def reliability(path, before, after, labels, bins=15, least=20):
+    """Reliability diagram: accuracy against confidence per bin, before and after calibration, with bin sizes."""
+    fig, (ax, counts) = plt.subplots(2, 1, figsize=(5.5, 6.5), height_ratios=(3, 1), sharex=True)
+    ax.plot([0, 1], [0, 1], color="#999999", linestyle="--", label="perfectly honest")
+    edges = np.arange(bins) / bins
+    for probs, name, colour, shift in ((before, "before calibration", "#D55E00", 0.25),
+                                       (after, "after", "#0072B2", 0.5)):
+        confidence, right = probs.max(1), probs.argmax(1) == labels
+        which = np.minimum((confidence * bins).astype(int), bins - 1)
+        size = np.bincount(which, minlength=bins)
+        shown = [b for b in range(bins) if size[b] >= least]  # a bin of a few digits says nothing
+        ax.plot([confidence[which == b].mean() for b in shown], [right[which == b].mean() for b in shown],
+                marker="o", color=colour, label=name)
+        counts.bar(edges + shift / bins, size, width=0.25 / bins, color=colour, label=name)
+    ax.set(title="How sure it says it is, against how often it is right", ylabel="share right",
+           xlim=(0, 1.02), ylim=(0, 1.02))
+    ax.legend(loc="upper left")
+    ax.grid(alpha=0.3)
+    counts.set(yscale="log", xlabel="confidence shown", ylabel="digits")
+    counts.grid(alpha=0.3)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    _save(fig, path)

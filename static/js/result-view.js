@@ -1,7 +1,5 @@
 // The result: the digit read, how sure the network is of each digit, and the 28x28 image it saw.
 
-export const UNSURE_BELOW = 0.6;   // confidence under this shows the "not sure" state
-
 export class ResultView {
   constructor(doc = document) {
     this.prediction = doc.getElementById("prediction");
@@ -38,15 +36,15 @@ export class ResultView {
 
   // penDown: still drawing, so the answer is not announced to screen readers yet.
   show(answer, penDown) {
-    if (answer.empty) { this.showEmpty(); return; }
-    const unsure = answer.confidence < UNSURE_BELOW;
-    const ranked = answer.probabilities.map((p, d) => [p, d]).sort((a, b) => b[0] - a[0]);
+    if (answer.verdict === "empty") { this.showEmpty(); return; }
+    // The server decides "unsure" from the model's calibration; the page only shows it.
+    const unsure = answer.verdict === "unsure";
     this.prediction.textContent = String(answer.digit);
     this.prediction.dataset.digit = String(answer.digit);
     this.prediction.classList.toggle("unsure", unsure);
     const pct = Math.round(answer.confidence * 100);
     this.status.textContent = unsure
-      ? `Not sure: ${ranked[0][1]} or ${ranked[1][1]}?`
+      ? `Not sure: ${answer.candidates[0]} or ${answer.candidates[1]}?`
       : `Looks like ${answer.digit} (${pct}% sure)`;
     if (!penDown) this.announce.textContent = this.status.textContent;
     answer.probabilities.forEach((p, d) => {

@@ -10,11 +10,12 @@ from tests.support.page import digit_shown, page_strokes, pick, settle
 ERROR = {"error": {"code": "unavailable", "message": "down for a moment"}}
 
 
-def fake_answer(digit):
+def fake_answer(digit, verdict="digit", candidates=None):
     """An answer no model gave: so the test knows exactly which response the page shows."""
     probs = [0.01] * 10
     probs[digit] = 0.91
-    return {"digit": digit, "confidence": 0.91, "probabilities": probs, "input": [[0] * 28] * 28, "empty": False}
+    return {"verdict": verdict, "digit": digit, "confidence": 0.91, "candidates": candidates, "probabilities": probs,
+            "input": [[0] * 28] * 28, "empty": False}
 
 
 class Api:
@@ -140,3 +141,13 @@ def test_a_failed_request_says_so_keeps_the_drawing_and_the_next_change_asks_aga
         desk.wait_for_timeout(10)
     assert digit_shown(desk) == "4" and desk.inner_text("#status").startswith("Looks like 4")
     assert len(page_strokes(desk)) == 2
+
+
+def test_the_page_shows_the_servers_verdict_not_its_own_threshold(desk):
+    """91% sure, yet the server says unsure (its calibrated threshold is higher): the page says not sure."""
+    desk.route("**/api/predict", lambda route: route.fulfill(json=fake_answer(3, "unsure", [3, 5])))
+    box = desk.locator("#pad").bounding_box()
+    draw_stroke(MousePen(desk), desk, [[box["x"] + 50, box["y"] + 50], [box["x"] + 200, box["y"] + 220]])
+    settle(desk)
+    assert desk.inner_text("#status") == "Not sure: 3 or 5?"
+    assert "unsure" in desk.get_attribute("#prediction", "class") and digit_shown(desk) == "3"

@@ -19,11 +19,19 @@ def seven_image():
     return img
 
 
-def check_answer(body):
-    assert set(body) == {"digit", "confidence", "probabilities", "input", "empty"}
-    assert body["empty"] is False and 0 <= body["digit"] <= 9
+def check_answer(body, unsure_below=None):
+    """The answer's shape for a drawing with ink; with unsure_below, also that the verdict follows it."""
+    assert set(body) == {"verdict", "digit", "confidence", "candidates", "probabilities", "input", "empty"}
+    assert body["empty"] is False and 0 <= body["digit"] <= 9 and body["verdict"] in ("digit", "unsure")
     assert len(body["probabilities"]) == 10 and abs(sum(body["probabilities"]) - 1) < 1e-6
     assert body["confidence"] == max(body["probabilities"])
     assert body["probabilities"].index(body["confidence"]) == body["digit"]
+    if body["verdict"] == "unsure":
+        ranked = sorted(range(10), key=lambda d: -body["probabilities"][d])
+        assert body["candidates"] == ranked[:2]
+    else:
+        assert body["candidates"] is None
+    if unsure_below is not None:
+        assert (body["verdict"] == "digit") == (body["confidence"] >= unsure_below)
     assert len(body["input"]) == 28 and all(len(r) == 28 for r in body["input"])
     assert all(isinstance(v, int) and 0 <= v <= 255 for r in body["input"] for v in r)

@@ -1,0 +1,89 @@
+"""Honest confidence: temperature scaling (Guo et al. 2017), calibration error, and the "not sure" threshold."""
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+ECE_BINS = 15
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """What the sidecar's "calibration" holds; the defaults are what a model without one gets (today's page)."""
+
+    temperature: float = 1.0  # logits are divided by it before the softmax
+    unsure_below: float = 0.6  # a calibrated confidence under this is answered "unsure"
+    fitted_on: str = "nothing: uncalibrated defaults"
+
+    def to_dict(self):
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, section):
+        """From a sidecar's "calibration" (None: the defaults); ValueError for values it cannot use."""
+        if section is None:
+            return cls()
+        if not isinstance(section, dict):
+            raise ValueError("calibration must be an object")
+        try:
+            made = cls(**{k: v for k, v in section.items() if k != "figures"})  # figures: for readers
+        except TypeError as exc:
+            raise ValueError(f"calibration: {exc}") from exc
+        if not (made.temperature > 0 and 0 <= made.unsure_below <= 1):
+            raise ValueError(f"calibration needs temperature > 0 and unsure_below in [0, 1], got {section}")
+        return made
+
+
+def softmax(logits, temperature=1.0):
+    """Row-wise softmax of logits / temperature, in float64."""
+    z = np.asarray(logits, dtype=np.float64) / temperature
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def nll(logits, labels, temperature):
+    """Mean negative log-likelihood of the labels at this temperature."""
+    probs = softmax(logits, temperature)
+    return float(-np.log(np.maximum(probs[np.arange(len(labels)), labels], 1e-300)).mean())
+
+
+def fit_temperature(logits, labels, low=0.05, high=20.0, steps=80):
+    """The temperature that minimises the NLL: golden-section search over log T (the NLL is unimodal there)."""
+    a, b = np.log(low), np.log(high)
+    ratio = (np.sqrt(5) - 1) / 2
+    c, d = b - ratio * (b - a), a + ratio * (b - a)
+    fc, fd = nll(logits, labels, np.exp(c)), nll(logits, labels, np.exp(d))
+    for _ in range(steps):
+        if fc < fd:
+            b, d, fd = d, c, fc
+            c = b - ratio * (b - a)
+            fc = nll(logits, labels, np.exp(c))
+        else:
+            a, c, fc = c, d, fd
+            d = a + ratio * (b - a)
+            fd = nll(logits, labels, np.exp(d))
+    return float(np.exp((a + b) / 2))
+
+
+def expected_calibration_error(probs, labels, bins=ECE_BINS):
+    """ECE: the gap between confidence and accuracy, averaged over equal-width confidence bins by their share."""
+    probs, labels = np.asarray(probs), np.asarray(labels)
+    confidence, right = probs.max(axis=1), probs.argmax(axis=1) == labels
+    which = np.minimum((confidence * bins).astype(int), bins - 1)
+    total = 0.0
+    for b in range(bins):
+        members = which == b
+        if members.any():
+            total += members.mean() * abs(right[members].mean() - confidence[members].mean())
+    return float(total)
+
+
+def confident_threshold(confidence, right, max_error=0.01):
+    """The lowest confidence t such that the answers at t or above are wrong at most max_error of the time."""
+    order = np.argsort(-np.asarray(confidence), kind="stable")
+    conf, wrong = np.asarray(confidence)[order], ~np.asarray(right, dtype=bool)[order]
+    error_rate = np.cumsum(wrong) / np.arange(1, len(conf) + 1)
+    # Only cut between distinct confidences: equal confidences are all in or all out.
+    last_of_value = np.append(conf[1:] != conf[:-1], True)
+    ok = np.flatnonzero((error_rate <= max_error) & last_of_value)
+    return float(conf[ok[-1]]) if len(ok) else 1.0

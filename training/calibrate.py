@@ -1,0 +1,79 @@
+"""Fit a model's calibration on held-out digits rendered as drawn input is: python -m training.calibrate.
+
+The held-out digits are the validation split (never trained on), distorted and
+re-normalised as in training, so they are about as hard as real drawing: fitted
+on clean MNIST digits, the temperature leaves the model overconfident on pens.
+"""
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from recognition import checkpoint
+from recognition.calibration import (Calibration, confident_threshold, expected_calibration_error, fit_temperature,
+                                     softmax)
+from recognition.predictor import DEFAULT_MODEL, Predictor
+from training import augment, data, mnist, report
+
+MAX_CONFIDENT_ERROR = 0.01  # answers shown as sure are wrong at most this often on the held-out digits
+
+
+def held_out_digits(val_x, seed, **settings):
+    """Validation digits (N, 1, 28, 28) on 0..1 -> uint8 (N, 28, 28), every one distorted as in training."""
+    distorted = augment.Distorter(torch.Generator().manual_seed(seed), **{**settings, "clean": 0.0})(val_x)
+    return (distorted[:, 0].numpy() * 255).round().astype(np.uint8)
+
+
+def calibrate(predictor, images, labels, description, max_error=MAX_CONFIDENT_ERROR):
+    """(Calibration, figures, probabilities before, after) fitted on these held-out digits."""
+    logits = predictor.logits(images)
+    temperature = fit_temperature(logits, labels)
+    before, after = softmax(logits), softmax(logits, temperature)
+    confidence, right = after.max(axis=1), after.argmax(axis=1) == labels
+    threshold = confident_threshold(confidence, right, max_error)
+    sure = confidence >= threshold
+    figures = {"count": int(len(labels)), "accuracy": float(right.mean()),
+               "ece_before": expected_calibration_error(before, labels),
+               "ece_after": expected_calibration_error(after, labels), "confident_share": float(sure.mean()),
+               "confident_error": float((~right[sure]).mean()) if sure.any() else 0.0}
+    return Calibration(temperature, threshold, description), figures, before, after
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(prog="python -m training.calibrate", description=__doc__,
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--model", default=str(DEFAULT_MODEL), help="model whose sidecar gets the calibration")
+    p.add_argument("--data-dir", default=None,
+                   help=f"MNIST folder (default: ${mnist.ENV_DIR}, else {mnist.DEFAULT_DIR})")
+    p.add_argument("--seed", type=int, default=0, help="seed of the distortions")
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        predictor = Predictor.load(args.model)
+        training = predictor.info.get("training") or {}
+        val_size, val_seed = training.get("val_size", 5000), training.get("val_seed", 1)
+        images, labels = mnist.load_split("train", args.data_dir)
+    except (checkpoint.CheckpointError, mnist.MnistError) as exc:
+        sys.exit(f"training.calibrate: {exc}")
+    _, _, val_x, val_y = data.split(images, labels, val_size, val_seed)
+    description = (f"MNIST validation split ({val_size}, val-seed {val_seed}), "
+                   f"distorted as in training (seed {args.seed})")
+    calibration, figures, before, after = calibrate(predictor, held_out_digits(val_x, args.seed), val_y.numpy(),
+                                                    description)
+    checkpoint.update_sidecar(args.model, calibration={**calibration.to_dict(), "figures": figures})
+    folder = Path(args.model).with_name(f"{Path(args.model).stem}-report")
+    report.reliability(folder / "reliability.png", before, after, val_y.numpy())
+    print(f"temperature {calibration.temperature:.3f}, unsure below {calibration.unsure_below:.3f}; "
+          f"ECE {100 * figures['ece_before']:.2f}% -> {100 * figures['ece_after']:.2f}%; "
+          f"{100 * figures['confident_share']:.1f}% answered sure, wrong {100 * figures['confident_error']:.2f}% "
+          f"of those; wrote {checkpoint.sidecar_path(args.model)} and {folder / 'reliability.png'}")
+    return calibration, figures
+
+
+if __name__ == "__main__":
+    main()
