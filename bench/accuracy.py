@@ -12,8 +12,10 @@ import numpy as np
 import torch
 
 from bench import record
-from bench.strokes import DEFAULT_STROKES, load_strokes
+from bench.scores import auroc
+from bench.strokes import DEFAULT_LETTERS, DEFAULT_STROKES, load_strokes
 from recognition import preprocess
+from recognition.calibration import expected_calibration_error, softmax
 from recognition.checkpoint import CheckpointError
 from recognition.predictor import DEFAULT_MODEL, Predictor
 from training import mnist
@@ -24,6 +26,7 @@ def parse_args(argv=None):
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="model (.safetensors with its .json sidecar)")
     p.add_argument("--strokes", default=str(DEFAULT_STROKES), help="stroke file (gzipped JSON records)")
+    p.add_argument("--letters", default=str(DEFAULT_LETTERS), help="stroke file of letters: input that is no digit")
     p.add_argument("--data-dir", default=None,
                    help=f"MNIST folder (default: ${mnist.ENV_DIR}, else {mnist.DEFAULT_DIR})")
     p.add_argument("--timing-runs", type=int, default=2000, help="single-input runs timed for latency")
@@ -60,18 +63,31 @@ def time_single(predictor, strokes, runs):
     return float(np.median(prep) * 1e3), float(np.median(infer) * 1e3), float(np.median(np.add(prep, infer)) * 1e3)
 
 
+def verdict_shares(answers):
+    """Share of answers with each verdict."""
+    verdicts = [a["verdict"] for a in answers]
+    return {v: verdicts.count(v) / len(verdicts) for v in ("digit", "unsure", "not_a_digit", "empty")}
+
+
 def measure(args):
     torch.set_num_threads(1)  # as in each server worker
-    records = load_strokes(args.strokes)  # first: a bad stroke file fails before the slow steps
+    # First: a bad stroke file fails before the slow steps.
+    records, letters = load_strokes(args.strokes), load_strokes(args.letters)
     predictor = Predictor.load(args.model)
     images, labels = mnist.load_split("test", args.data_dir)
     mnist_pred = predictor.probabilities(images).argmax(1)
-    answers = [predictor.predict_strokes(r["strokes"]) for r in records]
-    stroke_labels = [r["label"] for r in records]
-    stroke_pred = [-1 if a["digit"] is None else a["digit"] for a in answers]
+    pixels = [preprocess.strokes_to_input(r["strokes"]) for r in records]
+    answers = [predictor.answer(p) for p in pixels]
+    letter_answers = [predictor.predict_strokes(r["strokes"]) for r in letters]
+    stroke_labels = np.array([r["label"] for r in records])
+    # Only a digit or "unsure" names a digit: "not a digit" and "empty" count as wrong.
+    stroke_pred = [a["digit"] if a["verdict"] in ("digit", "unsure") else -1 for a in answers]
+    inked = [i for i, p in enumerate(pixels) if p is not None]
+    logits = predictor.logits(np.stack([pixels[i] for i in inked]))
     strokes_per_class, strokes_confused = class_report(stroke_labels, stroke_pred)
     mnist_per_class, mnist_confused = class_report(labels, mnist_pred)
     prep_ms, infer_ms, total_ms = time_single(predictor, [r["strokes"] for r in records], args.timing_runs)
+    shares, letter_shares = verdict_shares(answers), verdict_shares(letter_answers)
     return {
         "model": record.shown_path(args.model),
         "mnist_test_accuracy": float((mnist_pred == labels).mean()),
@@ -79,6 +95,19 @@ def measure(args):
         "strokes_accuracy": float(np.mean(np.equal(stroke_pred, stroke_labels))),
         "strokes_count": len(records),
         "strokes_file": record.shown_path(args.strokes),
+        "strokes_ece": expected_calibration_error(softmax(logits, predictor.calibration.temperature),
+                                                  stroke_labels[inked]),
+        "strokes_ece_uncalibrated": expected_calibration_error(softmax(logits), stroke_labels[inked]),
+        "strokes_unsure_rate": shares["unsure"],
+        "digits_rejected_rate": shares["not_a_digit"],
+        "letters_count": len(letters),
+        "letters_file": record.shown_path(args.letters),
+        "letters_digit_rate": letter_shares["digit"],
+        "letters_unsure_rate": letter_shares["unsure"],
+        "letters_rejected_rate": letter_shares["not_a_digit"],
+        # How well the confidence shown tells digits from letters (1: always, 0.5: a coin toss).
+        "digits_vs_letters_auroc": auroc([a["confidence"] or 0 for a in answers],
+                                         [a["confidence"] or 0 for a in letter_answers]),
         "infer_ms_p50": infer_ms,
         "preprocess_ms_p50": prep_ms,
         "total_ms_p50": total_ms,
@@ -101,6 +130,12 @@ def table(r):
         "most confused (true->said: count): MNIST "
         + ", ".join(f"{c['true']}->{c['predicted']}: {c['count']}" for c in r["mnist_confused"])
         + "; strokes " + ", ".join(f"{c['true']}->{c['predicted']}: {c['count']}" for c in r["strokes_confused"]),
+        f"strokes: ECE {100 * r['strokes_ece']:.2f}% (uncalibrated {100 * r['strokes_ece_uncalibrated']:.2f}%), "
+        f"answered unsure {100 * r['strokes_unsure_rate']:.1f}%, answered not a digit "
+        f"{100 * r['digits_rejected_rate']:.1f}%",
+        f"letters ({r['letters_count']}): answered as a sure digit {100 * r['letters_digit_rate']:.1f}%, unsure "
+        f"{100 * r['letters_unsure_rate']:.1f}%, not a digit {100 * r['letters_rejected_rate']:.1f}%; "
+        f"AUROC digits against letters by confidence {r['digits_vs_letters_auroc']:.3f}",
         f"one input, median: preprocessing {r['preprocess_ms_p50']:.3f} ms + model {r['infer_ms_p50']:.3f} ms"
         f" = {r['total_ms_p50']:.3f} ms",
     ]

@@ -4,7 +4,9 @@ import json
 import zlib
 from pathlib import Path
 
-DEFAULT_STROKES = Path(__file__).resolve().parent.parent.parent / "shared" / "strokes" / "unipen1a_dev.json.gz"
+SHARED_STROKES = Path(__file__).resolve().parent.parent.parent / "shared" / "strokes"
+DEFAULT_STROKES = SHARED_STROKES / "unipen1a_dev.json.gz"
+DEFAULT_LETTERS = SHARED_STROKES / "unipen_letters_dev.json.gz"
 
 
 def load_strokes(path=DEFAULT_STROKES):

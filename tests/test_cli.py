@@ -8,8 +8,9 @@ import sys
 import numpy as np
 import pytest
 
-from bench import accuracy, record
+from bench import accuracy, record, scores
 from recognition import preprocess
+from recognition.calibration import expected_calibration_error
 from recognition.predictor import Predictor
 from tests.support.data import ROOT, synthetic_digits, write_idx
 from webapp import __main__ as server
@@ -48,13 +49,18 @@ def write_bench_inputs(folder):
     records = [{"label": 7, "strokes": [[[10, 10], [90, 10], [45, 120]]]},
                {"label": 1, "strokes": [[[5, 0], [5, 100]]]}]
     (folder / "strokes.json.gz").write_bytes(gzip.compress(json.dumps(records).encode()))
+    letters = [{"label": "x", "strokes": [[[0, 0], [50, 60]], [[50, 0], [0, 60]]]},
+               {"label": "v", "strokes": [[[0, 0], [25, 60], [50, 0]]]},
+               {"label": "k", "strokes": [[[0, 0], [0, 80]], [[40, 10], [0, 45], [40, 80]]]}]
+    (folder / "letters.json.gz").write_bytes(gzip.compress(json.dumps(letters).encode()))
     return images, labels, records
 
 
 def test_accuracy_bench_reports_what_the_predictor_scores(tmp_path, small_model):
     images, labels, records = write_bench_inputs(tmp_path)
     result = accuracy.main(["--model", str(small_model), "--strokes", str(tmp_path / "strokes.json.gz"),
-                            "--data-dir", str(tmp_path), "--json", "--no-record", "--timing-runs", "5"])
+                            "--letters", str(tmp_path / "letters.json.gz"), "--data-dir", str(tmp_path), "--json",
+                            "--no-record", "--timing-runs", "5"])
     predictor = Predictor.load(small_model)
     mnist_pred = predictor.probabilities(images).argmax(1)
     stroke_pred = [predictor.probabilities(preprocess.strokes_to_input(r["strokes"])).argmax() for r in records]
@@ -65,6 +71,19 @@ def test_accuracy_bench_reports_what_the_predictor_scores(tmp_path, small_model)
         expected = float((mnist_pred[labels == c] == c).mean()) if (labels == c).any() else None
         assert result["mnist_per_class"][c] == expected
     assert result["infer_ms_p50"] > 0 and result["total_ms_p50"] >= result["infer_ms_p50"]
+    answers = [predictor.predict_strokes(r["strokes"]) for r in records]
+    letters = [predictor.predict_strokes(s) for s in ([[[0, 0], [50, 60]], [[50, 0], [0, 60]]],
+                                                      [[[0, 0], [25, 60], [50, 0]]],
+                                                      [[[0, 0], [0, 80]], [[40, 10], [0, 45], [40, 80]]])]
+    assert result["letters_count"] == 3
+    assert result["letters_digit_rate"] == sum(a["verdict"] == "digit" for a in letters) / 3
+    assert result["strokes_unsure_rate"] == sum(a["verdict"] == "unsure" for a in answers) / 2
+    assert result["digits_rejected_rate"] == 0 and result["letters_rejected_rate"] == 0  # no reject class yet
+    probs = np.stack([a["probabilities"] for a in answers])  # ECE itself is checked in test_calibration
+    assert result["strokes_ece"] == pytest.approx(expected_calibration_error(probs, np.array([7, 1])))
+    scores = [a["confidence"] for a in answers], [a["confidence"] for a in letters]
+    wins = sum((d > l) + 0.5 * (d == l) for d in scores[0] for l in scores[1])
+    assert result["digits_vs_letters_auroc"] == pytest.approx(wins / 6)
 
 
 @pytest.mark.parametrize("content", [b'{"not": "a list"}', b"\x1f\x8b\x08 cut short", b"[{\"label\": 1}]"])
@@ -74,7 +93,7 @@ def test_accuracy_bench_bad_stroke_file_is_one_line_naming_it(tmp_path, small_mo
     bad.write_bytes(content)
     with pytest.raises(SystemExit) as info:
         accuracy.main(["--model", str(small_model), "--strokes", str(bad), "--data-dir", str(tmp_path),
-                       "--no-record"])
+                       "--letters", str(tmp_path / "letters.json.gz"), "--no-record"])
     message = str(info.value)
     assert message.startswith(f"bench.accuracy: {bad}") and "\n" not in message
 
@@ -84,9 +103,16 @@ def test_accuracy_bench_without_mnist_offline_is_one_line(tmp_path, small_model,
     monkeypatch.setattr("training.mnist.MIRRORS", ("http://127.0.0.1:9/",))
     with pytest.raises(SystemExit) as info:
         accuracy.main(["--model", str(small_model), "--strokes", str(tmp_path / "strokes.json.gz"),
-                       "--data-dir", str(tmp_path / "empty"), "--no-record"])
+                       "--letters", str(tmp_path / "letters.json.gz"), "--data-dir", str(tmp_path / "empty"),
+                       "--no-record"])
     message = str(info.value)
     assert message.startswith("bench.accuracy: could not download") and "\n" not in message
+
+
+def test_auroc_of_known_cases():
+    assert scores.auroc([0.9, 0.8], [0.7, 0.8]) == pytest.approx(3.5 / 4)  # the tie counts a half
+    assert scores.auroc([1, 2, 3], [0]) == 1.0 and scores.auroc([0], [1, 2]) == 0.0
+    assert scores.auroc([0.5] * 3, [0.5] * 4) == 0.5 and scores.auroc([], [1]) is None
 
 
 def test_benchmark_sections_are_replaced_not_appended(tmp_path):
