@@ -11,7 +11,7 @@ import time
 import numpy as np
 import torch
 
-from bench import record
+from bench import conventions, record
 from bench.scores import auroc
 from bench.strokes import DEFAULT_LETTERS, DEFAULT_STROKES, load_strokes
 from recognition import preprocess
@@ -26,6 +26,7 @@ def parse_args(argv=None):
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="model (.safetensors with its .json sidecar)")
     p.add_argument("--strokes", default=str(DEFAULT_STROKES), help="stroke file (gzipped JSON records)")
+    p.add_argument("--conventions-seed", type=int, default=0, help="seed of the conventions set built from --strokes")
     p.add_argument("--letters", default=str(DEFAULT_LETTERS), help="stroke file of letters: input that is no digit")
     p.add_argument("--data-dir", default=None,
                    help=f"MNIST folder (default: ${mnist.ENV_DIR}, else {mnist.DEFAULT_DIR})")
@@ -63,6 +64,15 @@ def time_single(predictor, strokes, runs):
     return float(np.median(prep) * 1e3), float(np.median(infer) * 1e3), float(np.median(np.add(prep, infer)) * 1e3)
 
 
+def read_right(predictor, records):
+    """Share of records answered with their digit (verdict "digit" or "unsure"); None for no records."""
+    if not records:
+        return None
+    answers = [predictor.predict_strokes(r["strokes"]) for r in records]
+    return float(np.mean([a["verdict"] in ("digit", "unsure") and a["digit"] == r["label"]
+                          for a, r in zip(answers, records)]))
+
+
 def verdict_shares(answers):
     """Share of answers with each verdict."""
     verdicts = [a["verdict"] for a in answers]
@@ -88,6 +98,8 @@ def measure(args):
     mnist_per_class, mnist_confused = class_report(labels, mnist_pred)
     prep_ms, infer_ms, total_ms = time_single(predictor, [r["strokes"] for r in records], args.timing_runs)
     shares, letter_shares = verdict_shares(answers), verdict_shares(letter_answers)
+    per_convention = {name: read_right(predictor, rs)
+                      for name, rs in conventions.build(records, args.conventions_seed).items()}
     return {
         "model": record.shown_path(args.model),
         "mnist_test_accuracy": float((mnist_pred == labels).mean()),
@@ -95,6 +107,8 @@ def measure(args):
         "strokes_accuracy": float(np.mean(np.equal(stroke_pred, stroke_labels))),
         "strokes_count": len(records),
         "strokes_file": record.shown_path(args.strokes),
+        "conventions": per_convention,
+        "conventions_accuracy": min((v for v in per_convention.values() if v is not None), default=None),
         "strokes_ece": expected_calibration_error(softmax(logits, predictor.calibration.temperature),
                                                   stroke_labels[inked]),
         "strokes_ece_uncalibrated": expected_calibration_error(softmax(logits), stroke_labels[inked]),
@@ -130,6 +144,9 @@ def table(r):
         "most confused (true->said: count): MNIST "
         + ", ".join(f"{c['true']}->{c['predicted']}: {c['count']}" for c in r["mnist_confused"])
         + "; strokes " + ", ".join(f"{c['true']}->{c['predicted']}: {c['count']}" for c in r["strokes_confused"]),
+        "conventions (the shared digits, convention added): "
+        + ", ".join(f"{name} " + ("no digits" if v is None else f"{100 * v:.1f}%")
+                    for name, v in r["conventions"].items()),
         f"strokes: ECE {100 * r['strokes_ece']:.2f}% (uncalibrated {100 * r['strokes_ece_uncalibrated']:.2f}%), "
         f"answered unsure {100 * r['strokes_unsure_rate']:.1f}%, answered not a digit "
         f"{100 * r['digits_rejected_rate']:.1f}%",

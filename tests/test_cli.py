@@ -75,6 +75,13 @@ def test_accuracy_bench_reports_what_the_predictor_scores(tmp_path, small_model)
     letters = [predictor.predict_strokes(s) for s in ([[[0, 0], [50, 60]], [[50, 0], [0, 60]]],
                                                       [[[0, 0], [25, 60], [50, 0]]],
                                                       [[[0, 0], [0, 80]], [[40, 10], [0, 45], [40, 80]]])]
+    conventions = {name: [predictor.predict_strokes(r["strokes"]) for r in rs]
+                   for name, rs in accuracy.conventions.build(records).items()}
+    assert result["conventions"]["slashed_zero"] is None  # no zero among the records
+    for name in ("flagged_one", "flagged_one_with_foot", "crossed_seven"):
+        digit = {"crossed_seven": 7}.get(name, 1)
+        assert result["conventions"][name] == float(conventions[name][0]["digit"] == digit)
+    assert result["conventions_accuracy"] == min(v for v in result["conventions"].values() if v is not None)
     assert result["letters_count"] == 3
     assert result["letters_digit_rate"] == sum(a["verdict"] == "digit" for a in letters) / 3
     assert result["strokes_unsure_rate"] == sum(a["verdict"] == "unsure" for a in answers) / 2
