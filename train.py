@@ -15,6 +15,7 @@ from recognition import checkpoint
 from recognition.model import MLP, ModelConfig
 from recognition.predictor import Predictor
 from training import augment, calibrate, data, mnist, report
+from training.trainset import TrainSet
 from training.device import get_device, get_precision
 
 # Named sets of defaults; a flag given beside a preset still wins.
@@ -50,6 +51,12 @@ def build_parser():
     p.add_argument("--out", default="models/mlp.safetensors", help="model path; the JSON sidecar goes beside it")
     p.add_argument("--report-dir", default=None, help="report folder (default: <out stem>-report beside the model)")
     p.add_argument("--no-augment", action="store_true", help="train on the plain digits")
+    # Not yet the default: see BENCHMARKS.md ("Reading what people really write") for what they cost.
+    p.add_argument("--conventions", action="store_true",
+                   help="add slashed zeros, continental ones and crossed sevens to some training digits")
+    p.add_argument("--negatives", type=int, default=0,
+                   help="generated drawings that are not digits, learnt as an 11th class (0: a 10-class model); "
+                        "with 12000, --epochs 180 takes as many steps as 220 without")
     p.add_argument("--quick", action="store_true",
                    help=f"preset, a fast run for trying things out: {_describe(PRESETS['quick'])}")
     p.add_argument("--dry-run", action="store_true", help="one epoch on a few batches: checks the whole path quickly")
@@ -67,10 +74,10 @@ def parse_args(argv=None):
     return args
 
 
-def train(model, ema, device, x, y, optimizer, scheduler, epoch, args, generator, distort):
+def train(model, ema, device, trainset, optimizer, scheduler, epoch, args, generator, distort):
     """One epoch of augmented training; returns (mean loss, accuracy) on what it saw."""
     model.train()
-    order = torch.randperm(len(y), generator=generator)
+    order = torch.randperm(len(trainset), generator=generator)
     batches = list(order.split(args.batch_size))
     if args.dry_run:
         batches = batches[:3]
@@ -78,8 +85,9 @@ def train(model, ema, device, x, y, optimizer, scheduler, epoch, args, generator
     bar = tqdm(batches, desc=f"epoch {epoch}/{args.epochs}", unit="batch", leave=True, file=sys.stderr,
                disable=None)
     for index in bar:
-        batch = x[index] if distort is None else distort(x[index])
-        batch, target = batch.to(device, non_blocking=True), y[index].to(device, non_blocking=True)
+        batch, target = trainset.batch(index, generator)
+        batch = batch if distort is None else distort(batch)
+        batch, target = batch.to(device, non_blocking=True), target.to(device, non_blocking=True)
         optimizer.zero_grad(set_to_none=True)
         # Weights stay float32; only the matmuls run in bf16.
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.precision == "bf16"):
@@ -109,13 +117,6 @@ def evaluate(model, device, x, y, batch_size=1000):
     return total_loss / max(len(y), 1), correct / max(len(y), 1)
 
 
-def score_on_test(model, images, labels):
-    """(probabilities, accuracy, mean loss) on the test digits, through the inference path the app serves."""
-    probs = Predictor(model, {}).probabilities(images)
-    picked = probs[np.arange(len(labels)), labels]
-    return probs, float((probs.argmax(1) == labels).mean()), float(-np.log(np.maximum(picked, 1e-12)).mean())
-
-
 def main(argv=None):
     args = parse_args(argv)
     torch.manual_seed(args.seed)
@@ -132,8 +133,10 @@ def main(argv=None):
     x, y, val_x, val_y = data.split(train_images, train_labels, args.val_size, args.val_seed)
     test_x, test_y = data.to_tensor(test_images), torch.tensor(test_labels, dtype=torch.long)
 
-    model = MLP(ModelConfig(hidden=args.hidden, dropout=args.dropout)).to(device)
-    steps = (3 if args.dry_run else -(-len(y) // args.batch_size)) * args.epochs
+    negative_count = min(args.negatives, 200) if args.dry_run else args.negatives
+    trainset = TrainSet(x, y, args.seed, args.conventions, negative_count)
+    model = MLP(ModelConfig(hidden=args.hidden, dropout=args.dropout, classes=trainset.classes)).to(device)
+    steps = (3 if args.dry_run else -(-len(trainset) // args.batch_size)) * args.epochs
     # Average over about the last tenth of training; 0.999 at most (long runs).
     ema_decay = min(0.999, max(0.5, 1 - 10 / steps))
     ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(ema_decay), use_buffers=True)
@@ -147,7 +150,7 @@ def main(argv=None):
 
     history, best = [], (-1.0, None, 0)
     for epoch in range(1, args.epochs + 1):
-        train_loss, train_acc = train(model, ema, device, x, y, optimizer, scheduler, epoch, args, generator,
+        train_loss, train_acc = train(model, ema, device, trainset, optimizer, scheduler, epoch, args, generator,
                                       distort)
         val_loss, val_acc = evaluate(ema.module, device, val_x, val_y)
         history.append({"epoch": epoch, "train_loss": train_loss, "train_accuracy": train_acc,
@@ -159,20 +162,23 @@ def main(argv=None):
     model.load_state_dict(best[1])
     train_seconds = time.time() - started
 
-    # The test set is used once, here, for the report.
     model = model.cpu()
-    test_probs, test_acc, test_loss = score_on_test(model, test_images, test_labels)
+    out = Path(args.out)
+    report_dir = Path(args.report_dir) if args.report_dir else out.with_name(f"{out.stem}-report")
+    held_out_negatives = calibrate.held_out_negatives(len(val_y) // 2, args.seed) if negative_count else None
+    calibration, calibration_figures, before, after = calibrate.calibrate(
+        Predictor(model, {}), calibrate.held_out_digits(val_x, args.seed, **bank), val_y.numpy(),
+        f"the validation split ({len(val_y)}, val-seed {args.val_seed}), distorted as in training (seed {args.seed})",
+        negatives=held_out_negatives)
+    report.reliability(report_dir / "reliability.png", before, after, val_y.numpy())
+    # The test set is used once, here, for the report: answered as the app answers, calibration included.
+    served = Predictor(model, {"calibration": calibration.to_dict()})
+    test_probs, test_answers, test_acc, test_loss = report.score(served, test_images, test_labels)
     baseline_acc = data.train_baseline(device, x, y, test_x, test_y, 1 if args.dry_run else 5, args.seed)
     print(f"test accuracy {test_acc:.4f} (linear baseline {baseline_acc:.4f}), best epoch {best[2]}, "
           f"{train_seconds:.0f} s", flush=True)
 
-    out = Path(args.out)
-    report_dir = Path(args.report_dir) if args.report_dir else out.with_name(f"{out.stem}-report")
-    calibration, calibration_figures, before, after = calibrate.calibrate(
-        Predictor(model, {}), calibrate.held_out_digits(val_x, args.seed, **bank), val_y.numpy(),
-        f"the validation split ({len(val_y)}, val-seed {args.val_seed}), distorted as in training (seed {args.seed})")
-    report.reliability(report_dir / "reliability.png", before, after, val_y.numpy())
-    metrics = report.write(report_dir, model, history, test_images, test_labels, test_probs,
+    metrics = report.write(report_dir, model, history, test_images, test_labels, test_probs, test_answers,
                            {"test_accuracy": test_acc, "test_loss": test_loss, "val_accuracy": best[0],
                             "best_epoch": best[2], "baseline_test_accuracy": baseline_acc,
                             "train_seconds": round(train_seconds, 1)})
@@ -180,7 +186,7 @@ def main(argv=None):
     checkpoint.save(model, out,
                     training={**settings, "device": str(device), "optimizer": "AdamW", "schedule": "one-cycle",
                               "label_smoothing": 0.1, "ema_decay": ema_decay, "train_count": len(y),
-                              "augment": distort.settings() if distort else None},
+                              "augment": distort.settings() if distort else None, **trainset.settings()},
                     metrics={k: metrics[k] for k in ("test_accuracy", "val_accuracy", "baseline_test_accuracy",
                                                      "per_class_accuracy", "best_epoch", "train_seconds")},
                     calibration={**calibration.to_dict(), "figures": calibration_figures},

@@ -15,7 +15,7 @@ from bench import conventions, record
 from bench.scores import auroc
 from bench.strokes import DEFAULT_LETTERS, DEFAULT_STROKES, load_strokes
 from recognition import preprocess
-from recognition.calibration import expected_calibration_error, softmax
+from recognition.calibration import digit_share, expected_calibration_error, softmax
 from recognition.checkpoint import CheckpointError
 from recognition.predictor import DEFAULT_MODEL, Predictor
 from training import mnist
@@ -85,7 +85,7 @@ def measure(args):
     records, letters = load_strokes(args.strokes), load_strokes(args.letters)
     predictor = Predictor.load(args.model)
     images, labels = mnist.load_split("test", args.data_dir)
-    mnist_pred = predictor.probabilities(images).argmax(1)
+    mnist_pred = predictor.read(images)  # as the app answers: -1 for "not a digit", counted wrong
     pixels = [preprocess.strokes_to_input(r["strokes"]) for r in records]
     answers = [predictor.answer(p) for p in pixels]
     letter_answers = [predictor.predict_strokes(r["strokes"]) for r in letters]
@@ -109,9 +109,10 @@ def measure(args):
         "strokes_file": record.shown_path(args.strokes),
         "conventions": per_convention,
         "conventions_accuracy": min((v for v in per_convention.values() if v is not None), default=None),
-        "strokes_ece": expected_calibration_error(softmax(logits, predictor.calibration.temperature),
+        # Of the ten digit probabilities, as shown.
+        "strokes_ece": expected_calibration_error(digit_share(softmax(logits, predictor.calibration.temperature))[0],
                                                   stroke_labels[inked]),
-        "strokes_ece_uncalibrated": expected_calibration_error(softmax(logits), stroke_labels[inked]),
+        "strokes_ece_uncalibrated": expected_calibration_error(digit_share(softmax(logits))[0], stroke_labels[inked]),
         "strokes_unsure_rate": shares["unsure"],
         "digits_rejected_rate": shares["not_a_digit"],
         "letters_count": len(letters),

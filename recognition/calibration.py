@@ -13,6 +13,7 @@ class Calibration:
     temperature: float = 1.0  # logits are divided by it before the softmax
     unsure_below: float = 0.6  # a calibrated confidence under this is answered "unsure"
     fitted_on: str = "nothing: uncalibrated defaults"
+    reject_above: float = None  # a "not a digit" probability at or over this is answered so (11-class models)
 
     def to_dict(self):
         return asdict(self)
@@ -28,8 +29,10 @@ class Calibration:
             made = cls(**{k: v for k, v in section.items() if k != "figures"})  # figures: for readers
         except TypeError as exc:
             raise ValueError(f"calibration: {exc}") from exc
-        if not (made.temperature > 0 and 0 <= made.unsure_below <= 1):
-            raise ValueError(f"calibration needs temperature > 0 and unsure_below in [0, 1], got {section}")
+        reject_ok = made.reject_above is None or 0 <= made.reject_above <= 1
+        if not (made.temperature > 0 and 0 <= made.unsure_below <= 1 and reject_ok):
+            raise ValueError(f"calibration needs temperature > 0, unsure_below and reject_above in [0, 1], "
+                             f"got {section}")
         return made
 
 
@@ -87,3 +90,13 @@ def confident_threshold(confidence, right, max_error=0.01):
     last_of_value = np.append(conf[1:] != conf[:-1], True)
     ok = np.flatnonzero((error_rate <= max_error) & last_of_value)
     return float(conf[ok[-1]]) if len(ok) else 1.0
+
+
+def digit_share(probs):
+    """(ten digit probabilities renormalised over the digits, "not a digit" probability or None) per row."""
+    probs = np.asarray(probs)
+    if probs.shape[-1] == 10:
+        return probs, None
+    digits = probs[..., :10]
+    # Divided by their own sum, not by 1 - reject: exact even when "not a digit" is all but certain.
+    return digits / np.maximum(digits.sum(axis=-1, keepdims=True), 1e-300), probs[..., 10]

@@ -5,7 +5,7 @@ import numpy as np
 import torch
 
 from . import checkpoint, preprocess
-from .calibration import Calibration, softmax
+from .calibration import Calibration, digit_share, softmax
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "mlp.safetensors"
 # One input at a time is bound by reading the weights from memory (11 MB in
@@ -49,6 +49,14 @@ class Predictor:
         """Calibrated probabilities (classes,) or (N, classes) for uint8 (28, 28) or (N, 28, 28) input."""
         return softmax(self.logits(pixels), self.calibration.temperature)
 
+    def read(self, pixels):
+        """Batch (N, 28, 28) -> the digit each is answered with, -1 where the answer is "not a digit"."""
+        probs, reject = digit_share(self.probabilities(pixels))
+        digits = probs.argmax(axis=1)
+        if reject is not None and self.calibration.reject_above is not None:
+            digits = np.where(reject >= self.calibration.reject_above, -1, digits)
+        return digits
+
     def predict_strokes(self, strokes):
         """Strokes (lists of [x, y]) -> answer dict."""
         return self.answer(preprocess.strokes_to_input(strokes))
@@ -58,19 +66,25 @@ class Predictor:
         return self.answer(preprocess.image_to_input(image))
 
     def answer(self, pixels):
-        """28x28 uint8 (or None for no ink) -> {verdict, digit, confidence, candidates, probabilities, input, empty}.
+        """28x28 uint8 (or None for no ink) -> the API's answer.
 
         verdict: "digit" (confident), "unsure" (a digit, but not sure which: candidates names the top two),
-        or "empty". Confidence is calibrated: of answers this sure, about that share are right.
+        "not_a_digit" (11-class models only: digit is null, probabilities still the ten digits') or "empty".
+        Confidence is calibrated: of answers this sure, about that share are right.
         """
+        empty = {"verdict": "empty", "digit": None, "confidence": None, "candidates": None, "probabilities": None,
+                 "not_a_digit_probability": None, "empty": True,
+                 "input": np.zeros((preprocess.FIELD, preprocess.FIELD), dtype=int).tolist()}
         if pixels is None:
-            return {"verdict": "empty", "digit": None, "confidence": None, "candidates": None,
-                    "probabilities": None, "input": np.zeros((preprocess.FIELD, preprocess.FIELD), dtype=int).tolist(),
-                    "empty": True}
-        probs = self.probabilities(pixels)
+            return empty
+        probs, reject = digit_share(self.probabilities(pixels))
         ranked = np.argsort(-probs, kind="stable")
         digit, confidence = int(ranked[0]), float(probs[ranked[0]])
+        answer = {**empty, "probabilities": probs.tolist(), "input": pixels.tolist(), "empty": False,
+                  "not_a_digit_probability": None if reject is None else float(reject)}
+        limit = self.calibration.reject_above
+        if reject is not None and limit is not None and reject >= limit:
+            return {**answer, "verdict": "not_a_digit"}
         sure = confidence >= self.calibration.unsure_below
-        return {"verdict": "digit" if sure else "unsure", "digit": digit, "confidence": confidence,
-                "candidates": None if sure else [int(ranked[0]), int(ranked[1])], "probabilities": probs.tolist(),
-                "input": pixels.tolist(), "empty": False}
+        return {**answer, "verdict": "digit" if sure else "unsure", "digit": digit, "confidence": confidence,
+                "candidates": None if sure else [int(ranked[0]), int(ranked[1])]}

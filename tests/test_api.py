@@ -32,10 +32,10 @@ def test_shipped_model_through_the_api_matches_the_reference(stroke_records):
     right = 0
     for record in stroke_records[:100]:
         body = client.post("/api/predict", json={"strokes": record["strokes"]}).get_json()
-        expected = reference.probabilities(preprocess.strokes_to_input(record["strokes"]))[0]
+        expected = reference.digit_probabilities(preprocess.strokes_to_input(record["strokes"]))[0]
         np.testing.assert_allclose(body["probabilities"], expected, atol=2e-3)
         top2 = np.sort(expected)[-2:]
-        if top2[1] - top2[0] > 4e-3:
+        if top2[1] - top2[0] > 4e-3 and body["verdict"] != "not_a_digit":
             assert body["digit"] == int(np.argmax(expected))
         right += body["digit"] == record["label"]
     assert right >= 95  # the real model on real digits, not a stand-in

@@ -9,7 +9,7 @@ import train
 from recognition import checkpoint
 from recognition.predictor import Predictor
 from tests.support.data import write_mnist
-from training import device as device_lib
+from training import conventions, device as device_lib
 
 
 @pytest.fixture(scope="module")
@@ -20,9 +20,9 @@ def tiny_mnist(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def default_run(tiny_mnist, tmp_path_factory):
-    """One dry run with every default (so --precision auto): (returned accuracy, model path)."""
+    """One dry run with conventions and negatives, else every default (so --precision auto): (accuracy, path)."""
     out = tmp_path_factory.mktemp("models") / "tiny.safetensors"
-    return run(tiny_mnist, out), out
+    return run(tiny_mnist, out, "--conventions", "--negatives", "12000"), out
 
 
 def run(tiny_mnist, out, *extra):
@@ -46,20 +46,23 @@ def test_dry_run_writes_a_loadable_model_and_a_report(tiny_mnist, default_run):
         assert (report / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
     metrics = json.loads((report / "metrics.json").read_text())
     confusion = np.array(metrics["confusion"])
-    assert confusion.shape == (10, 10) and confusion.sum() == 100
+    assert confusion.shape == (10, 11) and confusion.sum() == 100  # an 11th column: "not a digit"
     assert np.trace(confusion) == round(100 * accuracy)
     per_class = [confusion[c, c] / max(confusion[c].sum(), 1) for c in range(10)]
     np.testing.assert_allclose(metrics["per_class_accuracy"], per_class)
     assert metrics["baseline_test_accuracy"] == info["metrics"]["baseline_test_accuracy"]
     assert [h["epoch"] for h in metrics["history"]] == [1]
+    assert info["architecture"]["classes"] == 11 and info["training"]["negatives"]["count"] == 200
+    assert info["training"]["conventions"]["rates"] == {str(d): r for d, r in conventions.RATES.items()}
     calibration = info["calibration"]
     assert calibration["temperature"] > 0 and 0 <= calibration["unsure_below"] <= 1
+    assert 0 <= calibration["reject_above"] <= 1 and calibration["figures"]["negatives"] == 32
     assert calibration["figures"]["count"] == 64 and "validation split (64" in calibration["fitted_on"]
 
 
 def test_same_seed_same_model_and_auto_trains_as_the_precision_it_names(tiny_mnist, default_run, tmp_path):
     chosen = device_lib.get_precision("auto", torch.device("cpu"))
-    run(tiny_mnist, tmp_path / "b.safetensors", "--precision", chosen)
+    run(tiny_mnist, tmp_path / "b.safetensors", "--precision", chosen, "--conventions", "--negatives", "12000")
     a, info = checkpoint.load(default_run[1])
     b, _ = checkpoint.load(tmp_path / "b.safetensors")
     assert info["training"]["precision"] == chosen
@@ -70,7 +73,7 @@ def test_same_seed_same_model_and_auto_trains_as_the_precision_it_names(tiny_mni
 def test_the_other_precision_really_trains_differently(tiny_mnist, default_run, tmp_path):
     chosen = device_lib.get_precision("auto", torch.device("cpu"))
     other = "fp32" if chosen == "bf16" else "bf16"
-    run(tiny_mnist, tmp_path / "other.safetensors", "--precision", other)
+    run(tiny_mnist, tmp_path / "other.safetensors", "--precision", other, "--conventions", "--negatives", "12000")
     a, _ = checkpoint.load(default_run[1])
     b, info = checkpoint.load(tmp_path / "other.safetensors")
     assert info["training"]["precision"] == other
@@ -87,6 +90,10 @@ def test_validation_split_follows_val_seed_not_seed(tiny_mnist, tmp_path, monkey
     monkeypatch.setattr(train.data, "split", lambda *a: split_seeds.append(a[-1]) or real_split(*a))
     run(tiny_mnist, tmp_path / "v3.safetensors", "--seed", "5", "--val-seed", "3")
     assert split_seeds == [3] and train.parse_args(["--seed", "5"]).val_seed == 1
+    # By default (no --conventions, no --negatives): a 10-class model, with no "not a digit" threshold.
+    _, info = checkpoint.load(tmp_path / "v3.safetensors")
+    assert info["architecture"]["classes"] == 10 and info["calibration"]["reject_above"] is None
+    assert info["training"]["negatives"] is None and info["training"]["conventions"] is None
 
 
 def test_missing_data_exits_with_one_line(tmp_path, monkeypatch):

@@ -12,12 +12,14 @@ import numpy as np
 import torch
 
 from recognition import checkpoint
-from recognition.calibration import (Calibration, confident_threshold, expected_calibration_error, fit_temperature,
-                                     softmax)
+from recognition.calibration import (Calibration, confident_threshold, digit_share, expected_calibration_error,
+                                     fit_temperature, softmax)
 from recognition.predictor import DEFAULT_MODEL, Predictor
-from training import augment, data, mnist, report
+from training import augment, data, mnist, negatives, report
 
 MAX_CONFIDENT_ERROR = 0.01  # answers shown as sure are wrong at most this often on the held-out digits
+# Held-out digits answered "not a digit" at most this often; real ones run about twice as high (target 1%).
+MAX_DIGITS_REJECTED = 0.002
 
 
 def held_out_digits(val_x, seed, **settings):
@@ -26,19 +28,37 @@ def held_out_digits(val_x, seed, **settings):
     return (distorted[:, 0].numpy() * 255).round().astype(np.uint8)
 
 
-def calibrate(predictor, images, labels, description, max_error=MAX_CONFIDENT_ERROR):
-    """(Calibration, figures, probabilities before, after) fitted on these held-out digits."""
+def held_out_negatives(count, seed):
+    """Negatives never trained on (their own seeds), for the "not a digit" threshold."""
+    return negatives.generate(count, 1000 + seed)
+
+
+def calibrate(predictor, images, labels, description, max_error=MAX_CONFIDENT_ERROR, negatives=None):
+    """(Calibration, figures, digit probabilities before, after) fitted on these held-out digits (and negatives)."""
     logits = predictor.logits(images)
-    temperature = fit_temperature(logits, labels)
-    before, after = softmax(logits), softmax(logits, temperature)
+    fit_logits, fit_labels = logits, labels
+    if negatives is not None:  # an 11-class model: the negatives take part in the fit, as class 10
+        fit_logits = np.concatenate([logits, predictor.logits(negatives)])
+        fit_labels = np.concatenate([labels, np.full(len(negatives), 10)])
+    temperature = fit_temperature(fit_logits, fit_labels)
+    before = digit_share(softmax(logits))[0]
+    after, reject = digit_share(softmax(logits, temperature))
     confidence, right = after.max(axis=1), after.argmax(axis=1) == labels
-    threshold = confident_threshold(confidence, right, max_error)
-    sure = confidence >= threshold
+    reject_above, kept, figures = None, np.ones(len(labels), dtype=bool), {}
+    if reject is not None:
+        reject_above = float(np.quantile(reject, 1 - MAX_DIGITS_REJECTED))
+        kept = reject < reject_above
+        negatives_reject = digit_share(softmax(predictor.logits(negatives), temperature))[1]
+        figures = {"digits_rejected": float(1 - kept.mean()),
+                   "negatives_rejected": float((negatives_reject >= reject_above).mean()),
+                   "negatives": int(len(negatives))}
+    threshold = confident_threshold(confidence[kept], right[kept], max_error)
+    sure = kept & (confidence >= threshold)
     figures = {"count": int(len(labels)), "accuracy": float(right.mean()),
                "ece_before": expected_calibration_error(before, labels),
                "ece_after": expected_calibration_error(after, labels), "confident_share": float(sure.mean()),
-               "confident_error": float((~right[sure]).mean()) if sure.any() else 0.0}
-    return Calibration(temperature, threshold, description), figures, before, after
+               "confident_error": float((~right[sure]).mean()) if sure.any() else 0.0, **figures}
+    return Calibration(temperature, threshold, description, reject_above), figures, before, after
 
 
 def parse_args(argv=None):
@@ -63,8 +83,10 @@ def main(argv=None):
     _, _, val_x, val_y = data.split(images, labels, val_size, val_seed)
     description = (f"MNIST validation split ({val_size}, val-seed {val_seed}), "
                    f"distorted as in training (seed {args.seed})")
-    calibration, figures, before, after = calibrate(predictor, held_out_digits(val_x, args.seed), val_y.numpy(),
-                                                    description)
+    rejects = predictor.info.get("architecture", {}).get("classes") == 11
+    calibration, figures, before, after = calibrate(
+        predictor, held_out_digits(val_x, args.seed), val_y.numpy(), description,
+        negatives=held_out_negatives(len(val_y) // 2, args.seed) if rejects else None)
     checkpoint.update_sidecar(args.model, calibration={**calibration.to_dict(), "figures": figures})
     folder = Path(args.model).with_name(f"{Path(args.model).stem}-report")
     report.reliability(folder / "reliability.png", before, after, val_y.numpy())

@@ -9,16 +9,28 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 
-def write(folder, model, history, images, labels, probs, summary):
+def score(predictor, images, labels):
+    """(probabilities (N, classes), answers, accuracy, mean loss) on the test digits, as the app answers them.
+
+    answers: the digit each is read as, 10 where the app says "not a digit" (counted wrong).
+    """
+    probs = predictor.probabilities(images)
+    answers = predictor.read(images)
+    answers = np.where(answers < 0, 10, answers)
+    picked = probs[np.arange(len(labels)), labels]
+    return probs, answers, float((answers == labels).mean()), float(-np.log(np.maximum(picked, 1e-12)).mean())
+
+
+def write(folder, model, history, images, labels, probs, predicted, summary):
     """Write metrics.json and the plots into folder; returns the metrics dict.
 
     probs: the test digits' probabilities as the served model computes them
-    (recognition.predictor), so the report describes what users get.
+    (recognition.predictor), so the report describes what users get; with an
+    11th class the confusion has an 11th column, "not a digit".
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    predicted = probs.argmax(1)
-    confusion = np.zeros((10, 10), dtype=int)
+    confusion = np.zeros((10, probs.shape[1]), dtype=int)
     np.add.at(confusion, (labels, predicted), 1)
     per_class = [float(confusion[c, c] / max(confusion[c].sum(), 1)) for c in range(10)]
     metrics = {**summary, "per_class_accuracy": per_class, "confusion": confusion.tolist(), "history": history}
@@ -26,7 +38,7 @@ def write(folder, model, history, images, labels, probs, summary):
     _curves(folder / "curves.png", history)
     _confusion(folder / "confusion.png", confusion)
     _per_class(folder / "per_class.png", per_class, summary)
-    _most_wrong(folder / "most_wrong.png", images, labels, probs)
+    _most_wrong(folder / "most_wrong.png", images, labels, probs, predicted)
     _first_layer(folder / "first_layer.png", model)
     return metrics
 
@@ -53,7 +65,8 @@ def _confusion(path, confusion):
     for (t, p), n in np.ndenumerate(confusion):
         ax.text(p, t, str(n), ha="center", va="center", fontsize=7, color="black" if t == p else "white")
     ax.set(title="Confusion (test set; diagonal: correct)", xlabel="predicted", ylabel="true",
-           xticks=range(10), yticks=range(10))
+           xticks=range(confusion.shape[1]), yticks=range(10))
+    ax.set_xticklabels([str(c) if c < 10 else "not a\ndigit" for c in range(confusion.shape[1])])
     fig.colorbar(im, ax=ax, label="mistakes")
     _save(fig, path)
 
@@ -68,8 +81,7 @@ def _per_class(path, per_class, summary):
     _save(fig, path)
 
 
-def _most_wrong(path, images, labels, probs, count=25):
-    predicted = probs.argmax(1)
+def _most_wrong(path, images, labels, probs, predicted, count=25):
     wrong = np.flatnonzero(predicted != labels)
     wrong = wrong[np.argsort(-probs[wrong, predicted[wrong]])][:count]
     fig, axes = plt.subplots(5, 5, figsize=(7, 7.8))
@@ -77,7 +89,8 @@ def _most_wrong(path, images, labels, probs, count=25):
         ax.axis("off")
     for ax, i in zip(axes.flat, wrong):
         ax.imshow(images[i], cmap="gray_r")
-        ax.set_title(f"true {labels[i]}, said {predicted[i]}\n{100 * probs[i, predicted[i]]:.0f}%", fontsize=8)
+        said = predicted[i] if predicted[i] < 10 else "no digit"
+        ax.set_title(f"true {labels[i]}, said {said}\n{100 * probs[i, predicted[i]]:.0f}%", fontsize=8)
     fig.suptitle("The most confidently wrong test digits")
     _save(fig, path)
 

@@ -8,7 +8,7 @@ export class ResultView {
     this.preview = doc.getElementById("model-input").getContext("2d");
     this.modelInfo = doc.getElementById("model-info");
     this.bars = [];
-    const list = doc.getElementById("probs");
+    const list = this.probs = doc.getElementById("probs");
     for (let d = 0; d < 10; d++) {
       const li = doc.createElement("li");
       li.dataset.digit = String(d);
@@ -23,7 +23,8 @@ export class ResultView {
   showEmpty() {
     this.prediction.textContent = "";
     this.prediction.dataset.digit = "";
-    this.prediction.classList.remove("unsure");
+    this.prediction.classList.remove("unsure", "not-digit");
+    this.probs.classList.remove("greyed");
     this.status.textContent = "Draw a digit to start.";
     this.announce.textContent = "";
     for (const li of this.bars) {
@@ -34,9 +35,16 @@ export class ResultView {
     this.preview.clearRect(0, 0, 28, 28);
   }
 
-  // penDown: still drawing, so the answer is not announced to screen readers yet.
+  // penDown: still drawing, so the answer is not announced to screen readers yet; and a half-drawn digit
+  // may look like no digit at all, so "not a digit" waits for the pen to lift (no flicker on every point).
   show(answer, penDown) {
     if (answer.verdict === "empty") { this.showEmpty(); return; }
+    if (answer.verdict === "not_a_digit") {
+      if (!penDown) this.showNotADigit(answer);
+      return;
+    }
+    this.prediction.classList.remove("not-digit");
+    this.probs.classList.remove("greyed");
     // The server decides "unsure" from the model's calibration; the page only shows it.
     const unsure = answer.verdict === "unsure";
     this.prediction.textContent = String(answer.digit);
@@ -47,14 +55,29 @@ export class ResultView {
       ? `Not sure: ${answer.candidates[0]} or ${answer.candidates[1]}?`
       : `Looks like ${answer.digit} (${pct}% sure)`;
     if (!penDown) this.announce.textContent = this.status.textContent;
+    this.drawBars(answer, answer.digit, unsure);
+    this.drawInput(answer.input);
+  }
+
+  showNotADigit(answer) {
+    this.prediction.textContent = "?";
+    this.prediction.dataset.digit = "";
+    this.prediction.classList.remove("unsure");
+    this.prediction.classList.add("not-digit");
+    this.status.textContent = this.announce.textContent = "That doesn't look like a digit.";
+    this.probs.classList.add("greyed");
+    this.drawBars(answer, null, false);
+    this.drawInput(answer.input);
+  }
+
+  drawBars(answer, top, unsure) {
     answer.probabilities.forEach((p, d) => {
       const li = this.bars[d];
-      li.classList.toggle("top", d === answer.digit);
-      li.classList.toggle("unsure", d === answer.digit && unsure);
+      li.classList.toggle("top", d === top);
+      li.classList.toggle("unsure", d === top && unsure);
       li.querySelector(".fill").style.width = (p * 100).toFixed(1) + "%";
       li.querySelector(".pct").textContent = (p * 100).toFixed(p < 0.1 ? 1 : 0) + "%";
     });
-    this.drawInput(answer.input);
   }
 
   showError(message) {

@@ -21,7 +21,8 @@ def seven_image():
 
 def check_answer(body, unsure_below=None):
     """The answer's shape for a drawing with ink; with unsure_below, also that the verdict follows it."""
-    assert set(body) == {"verdict", "digit", "confidence", "candidates", "probabilities", "input", "empty"}
+    assert set(body) == {"verdict", "digit", "confidence", "candidates", "probabilities", "not_a_digit_probability",
+                         "input", "empty"}
     assert body["empty"] is False and 0 <= body["digit"] <= 9 and body["verdict"] in ("digit", "unsure")
     assert len(body["probabilities"]) == 10 and abs(sum(body["probabilities"]) - 1) < 1e-6
     assert body["confidence"] == max(body["probabilities"])

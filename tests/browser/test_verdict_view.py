@@ -1,0 +1,47 @@
+"""How the page shows a verdict: "not a digit" plainly and greyed, and never flickering in mid-stroke."""
+from bench.chromium import MousePen, draw_stroke
+from tests.support.page import digit_shown, settle
+
+
+def answer(verdict, digit=None):
+    probs = [0.05] * 10
+    probs[3] = 0.55
+    return {"verdict": verdict, "digit": digit, "confidence": None if digit is None else 0.55,
+            "candidates": None, "probabilities": probs, "not_a_digit_probability": 0.9 if digit is None else 0.01,
+            "input": [[0] * 28] * 28, "empty": False}
+
+
+def stroke_across(page):
+    box = page.locator("#pad").bounding_box()
+    return [[box["x"] + 60 + 8 * i, box["y"] + 80 + (5 * i) % 40] for i in range(40)]
+
+
+def test_not_a_digit_is_said_plainly_with_grey_bars_once_the_pen_lifts(desk):
+    seen_mid_stroke = []
+    desk.route("**/api/predict", lambda route: route.fulfill(json=answer("not_a_digit")))
+
+    def halfway(page):
+        page.wait_for_timeout(300)  # answers for the half-drawn stroke have come back by now
+        seen_mid_stroke.append(page.inner_text("#status"))
+    draw_stroke(MousePen(desk), desk, stroke_across(desk), halfway=halfway)
+    settle(desk)
+    assert seen_mid_stroke == ["Draw a digit to start."]  # mid-stroke: not shown yet
+    assert desk.inner_text("#status") == "That doesn't look like a digit."
+    assert desk.inner_text("#prediction") == "?" and digit_shown(desk) == ""
+    assert "greyed" in desk.get_attribute("#probs", "class")
+    assert desk.inner_text("#announce") == "That doesn't look like a digit."
+
+
+def test_a_digit_after_not_a_digit_takes_the_grey_away(desk):
+    desk.route("**/api/predict", lambda route: route.fulfill(json=answer("not_a_digit")))
+    draw_stroke(MousePen(desk), desk, stroke_across(desk))
+    settle(desk)
+    assert "greyed" in desk.get_attribute("#probs", "class")
+    desk.unroute("**/api/predict")
+    desk.route("**/api/predict", lambda route: route.fulfill(json=answer("digit", 3)))
+    box = desk.locator("#pad").bounding_box()
+    draw_stroke(MousePen(desk), desk, [[box["x"] + 300, box["y"] + 300], [box["x"] + 320, box["y"] + 400]])
+    settle(desk)
+    assert digit_shown(desk) == "3" and desk.inner_text("#status").startswith("Looks like 3")
+    assert "greyed" not in (desk.get_attribute("#probs", "class") or "")
+    assert "not-digit" not in desk.get_attribute("#prediction", "class")

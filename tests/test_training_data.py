@@ -1,0 +1,85 @@
+"""Training's conventions and negatives: each adds what it claims, placed and scaled as drawn input is."""
+import numpy as np
+import pytest
+
+from recognition import preprocess as P
+from training import conventions, negatives
+
+DIGIT_LIKE = set("OoQDlIiJjSsZzBbGgqT7t")
+
+
+def centred_and_fitted(image):
+    img = image.astype(float)
+    rows, cols = np.mgrid[0:28, 0:28]
+    com = (img * rows).sum() / img.sum(), (img * cols).sum() / img.sum()
+    ink = image > P.INK_THRESHOLD * 255
+    side = max(np.ptp(np.flatnonzero(ink.any(axis=1))), np.ptp(np.flatnonzero(ink.any(axis=0)))) + 1
+    return abs(com[0] - P.CENTRE) <= 0.5 and abs(com[1] - P.CENTRE) <= 0.5 and side <= P.BOX
+
+
+@pytest.fixture(scope="module")
+def digits(mnist_test):
+    images, labels = mnist_test
+    return {d: images[labels == d][:40] for d in (0, 1, 7)}
+
+
+def test_the_slash_crosses_the_zeros_hole(digits):
+    rng, crossed = np.random.default_rng(0), []
+    for zero in digits[0]:
+        out = conventions.add(zero, 0, rng)
+        assert centred_and_fitted(out)
+        crossed.append((out[10:18, 10:18] > 60).sum() >= (zero[10:18, 10:18] > 60).sum() + 4)  # ink in the ring
+    assert np.mean(crossed) > 0.95
+
+
+def test_the_flag_adds_ink_left_of_the_ones_top(digits):
+    rng, gained = np.random.default_rng(1), []
+    for one in digits[1]:
+        out = conventions.add(one, 1, rng)
+        assert centred_and_fitted(out)
+        ink = out > 60
+        top = np.flatnonzero(ink.any(axis=1))[0]
+        stem = np.flatnonzero(ink[top])[-1]
+        gained.append(ink[top:top + 8, :max(stem - 2, 0)].sum() > (one > 60)[top:top + 8, :max(stem - 2, 0)].sum())
+    assert np.mean(gained) > 0.9
+
+
+def test_the_bar_adds_ink_across_the_sevens_middle(digits):
+    rng, more = np.random.default_rng(2), []
+    for seven in digits[7]:
+        out = conventions.add(seven, 7, rng)
+        assert centred_and_fitted(out)
+        more.append((out[11:21] > 60).sum() >= (seven[11:21] > 60).sum() + 3)  # (some MNIST sevens are crossed)
+    assert np.mean(more) > 0.85
+
+
+def test_only_the_classes_with_a_convention_get_variants():
+    images = np.zeros((6, 28, 28), dtype=np.uint8)
+    images[:, 4:24, 12:16] = 255
+    images[:, 4:8, 6:22] = 255
+    labels = np.array([0, 1, 2, 7, 8, 1])
+    alternatives, has = conventions.variants(images, labels, seed=3)
+    assert has.tolist() == [True, True, False, True, False, True]
+    assert (alternatives[~has] == images[~has]).all() and not (alternatives[has] == images[has]).all()
+    again, _ = conventions.variants(images, labels, seed=3)
+    assert (again == alternatives).all()
+
+
+def test_negatives_are_drawn_as_input_is_and_never_digit_like_letters():
+    assert not DIGIT_LIKE & set(negatives.LETTERS)
+    made = negatives.generate(40, seed=5)
+    assert made.shape == (40, 28, 28) and made.dtype == np.uint8
+    assert all(centred_and_fitted(m) for m in made)
+    assert (made == negatives.generate(40, seed=5)).all() and not (made == negatives.generate(40, seed=6)).all()
+    shares = negatives.settings(40)["kinds"]
+    assert set(shares) == {"letter", "scribble", "shape", "crossed_out"} and sum(shares.values()) == 1
+
+
+@pytest.mark.parametrize("kind", sorted(set(negatives.KINDS)))
+def test_every_kind_of_negative_makes_strokes(kind):
+    glyphs = negatives.Glyphs()
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        strokes = negatives.make(kind, rng, glyphs)
+        assert strokes and all(len(s) >= 2 for s in strokes)
+        assert P.strokes_to_input(strokes) is not None

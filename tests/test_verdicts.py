@@ -1,0 +1,69 @@
+"""Verdicts through the API: empty, digit, unsure and not a digit, with the fields each one promises."""
+import pytest
+import torch
+
+from recognition import checkpoint
+from recognition.model import MLP, ModelConfig
+from tests.support.api import SEVEN
+from webapp import create_app
+
+
+def eleven_class_model(tmp_path, reject_bias, reject_above=0.5):
+    """A small 11-class model whose last bias pushes class 10 ("not a digit") up or down."""
+    torch.manual_seed(0)
+    net = MLP(ModelConfig(hidden=(16,), classes=11)).eval()
+    with torch.no_grad():
+        net.net[-1].bias[10] = reject_bias
+    path = tmp_path / f"eleven{reject_bias}.safetensors"
+    checkpoint.save(net, path, calibration={"temperature": 1.0, "unsure_below": 0.05, "fitted_on": "a test",
+                                            "reject_above": reject_above})
+    return create_app({"TESTING": True, "MODEL_PATH": str(path)}).test_client()
+
+
+def test_not_a_digit_names_no_digit_but_keeps_the_ten_digit_probabilities(tmp_path):
+    body = eleven_class_model(tmp_path, 30.0).post("/api/predict", json={"strokes": SEVEN}).get_json()
+    assert body["verdict"] == "not_a_digit" and body["empty"] is False
+    assert body["digit"] is None and body["confidence"] is None and body["candidates"] is None
+    assert len(body["probabilities"]) == 10 and sum(body["probabilities"]) == pytest.approx(1)
+    assert body["not_a_digit_probability"] > 0.99 and len(body["input"]) == 28
+
+
+def test_an_eleven_class_model_below_its_threshold_names_the_digit(tmp_path):
+    body = eleven_class_model(tmp_path, -30.0).post("/api/predict", json={"strokes": SEVEN}).get_json()
+    assert body["verdict"] == "digit" and body["not_a_digit_probability"] < 1e-6
+    assert body["digit"] == body["probabilities"].index(max(body["probabilities"]))
+    assert body["confidence"] == max(body["probabilities"]) and sum(body["probabilities"]) == pytest.approx(1)
+
+
+def test_the_threshold_decides_not_the_argmax(tmp_path):
+    """'Not a digit' at 40% is still a digit when the model's threshold is 50%, and not one at a 30% threshold."""
+    bias = 0.0
+    for _ in range(60):  # find a bias that gives about 40% "not a digit"
+        client = eleven_class_model(tmp_path, bias, reject_above=0.5)
+        p = client.post("/api/predict", json={"strokes": SEVEN}).get_json()["not_a_digit_probability"]
+        if 0.35 < p < 0.45:
+            break
+        bias += 0.2 if p < 0.4 else -0.2
+    assert 0.35 < p < 0.45
+    assert client.post("/api/predict", json={"strokes": SEVEN}).get_json()["verdict"] in ("digit", "unsure")
+    strict = eleven_class_model(tmp_path, bias, reject_above=0.3)
+    assert strict.post("/api/predict", json={"strokes": SEVEN}).get_json()["verdict"] == "not_a_digit"
+
+
+def test_a_ten_class_model_never_says_not_a_digit(client):
+    body = client.post("/api/predict", json={"strokes": [[[0, 100], [0, 0], [50, 60], [100, 0], [100, 100]]]})
+    assert body.get_json()["verdict"] in ("digit", "unsure") and body.get_json()["not_a_digit_probability"] is None
+
+
+def test_blank_is_empty(client):
+    body = client.post("/api/predict", json={"strokes": []}).get_json()
+    assert body["verdict"] == "empty" and body["digit"] is None and body["not_a_digit_probability"] is None
+
+
+def test_the_shipped_model_answers_a_digit_and_blank(stroke_records):
+    from tests.support.data import SHIPPED_MODEL
+    client = create_app({"TESTING": True, "MODEL_PATH": str(SHIPPED_MODEL)}).test_client()
+    ask = lambda strokes: client.post("/api/predict", json={"strokes": strokes}).get_json()  # noqa: E731
+    seven = next(r for r in stroke_records if r["label"] == 7)
+    assert ask(seven["strokes"])["verdict"] == "digit" and ask(seven["strokes"])["digit"] == 7
+    assert ask([])["verdict"] == "empty"

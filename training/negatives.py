@@ -1,0 +1,147 @@
+"""Drawings that are not digits, made as strokes and rendered as drawn input is: the "not a digit" class.
+
+Letters from the single-stroke Hershey fonts (only letters nobody reads as a
+digit: never O, o, l, I, S, Z, B, g, q and the like), scribbles, shapes
+(stars, hearts, arrows, smileys, spirals, crosses, ticks) and digits crossed
+out; each with hand-like jitter, then through
+recognition.preprocess.strokes_to_input like any drawing.
+"""
+import math
+
+import numpy as np
+from HersheyFonts import HersheyFonts
+
+from recognition import preprocess
+
+LETTERS = "AEFHKMNPRVWXYdefhkmnprvwx"  # none looks like a digit
+# Plain hands only: in the fancier script fonts some of those letters do look like digits (a Y like a 4).
+FONTS = ("futural", "futuram", "rowmans", "rowmand", "timesr", "timesi", "scripts")
+# Letters most. Overlaid digits ("overlaid") are left out: too many land on one that reads as a digit,
+# and the model learnt to reject real 4s, 5s and 8s (1.1% of real digits).
+KINDS = ("letter",) * 4 + ("scribble",) * 2 + ("shape",) * 2 + ("crossed_out",) * 1
+SHAPES = ("star", "heart", "arrow", "smiley", "spiral", "cross", "tick")
+
+
+class Glyphs:
+    """Hershey glyphs as stroke lists (y down), loaded once per font."""
+
+    def __init__(self):
+        self.fonts = {}
+        for name in FONTS:
+            font = HersheyFonts()
+            font.load_default_font(name)
+            self.fonts[name] = font
+
+    def strokes(self, text, font):
+        return [[list(map(float, p)) for p in s] for s in self.fonts[font].strokes_for_text(text) if len(s) > 1]
+
+
+def jitter(strokes, rng, wobble=0.03):
+    """A hand, not a plotter: a random affine (rotation, shear, aspect) and a smooth wobble along each stroke."""
+    points = np.concatenate([np.asarray(s) for s in strokes])
+    centre, size = points.mean(axis=0), max(np.ptp(points, axis=0).max(), 1e-6)
+    a, sh = math.radians(rng.uniform(-15, 15)), rng.uniform(-0.3, 0.3)
+    sx, sy = np.exp(rng.uniform(-0.2, 0.2, 2))
+    m = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]]) @ np.array([[sx, sh], [0, sy]])
+    out = []
+    for s in strokes:
+        s = np.asarray(s, dtype=float)
+        dense = np.concatenate([np.linspace(p, q, 6, endpoint=False) for p, q in zip(s[:-1], s[1:])] + [s[-1:]])
+        t = np.linspace(0, 1, len(dense))[:, None]
+        phase, freq = rng.uniform(0, 2 * np.pi, 2), rng.uniform(1, 3, 2)
+        wob = np.sin(2 * np.pi * freq * t + phase) * wobble * size
+        out.append(((dense - centre) @ m.T + wob).tolist())
+    return out
+
+
+def scribble(rng):
+    """One to three strokes of smooth random wandering, many turns."""
+    strokes = []
+    for _ in range(rng.integers(1, 4)):
+        n = rng.integers(80, 200)  # long and turning often: a gentle short wander reads as a 2 or a 3
+        heading = np.cumsum(rng.normal(0, 0.9, n)) + rng.uniform(0, 2 * np.pi)
+        step = rng.uniform(0.5, 1.5)
+        strokes.append(np.cumsum(np.stack([np.cos(heading), np.sin(heading)], axis=1) * step, axis=0).tolist())
+    return strokes
+
+
+def _polyline(t, x, y):
+    return np.stack([x(t), y(t)], axis=1).tolist()
+
+
+def shape(kind, rng):
+    """One shape as strokes, in unit-ish coordinates (y down)."""
+    t = np.linspace(0, 1, 80)
+    if kind == "star":
+        k = rng.choice([5, 7])  # drawn in one line: a 6-point one would be a hexagon, an 0
+        angles = -np.pi / 2 + 2 * np.pi * (2 if k == 5 else rng.choice([2, 3])) * np.arange(k + 1) / k
+        return [np.stack([np.cos(angles), np.sin(angles)], axis=1).tolist()]
+    if kind == "heart":
+        u = 2 * np.pi * t
+        return [_polyline(u, lambda u: 16 * np.sin(u) ** 3,
+                          lambda u: -(13 * np.cos(u) - 5 * np.cos(2 * u) - 2 * np.cos(3 * u) - np.cos(4 * u)))]
+    if kind == "arrow":
+        a = rng.uniform(0, 2 * np.pi); d = np.array([math.cos(a), math.sin(a)])
+        tip, n = d, np.array([-d[1], d[0]])
+        return [[(-d).tolist(), tip.tolist()], [(tip - 0.4 * d + 0.3 * n).tolist(), tip.tolist(),
+                                                (tip - 0.4 * d - 0.3 * n).tolist()]]
+    if kind == "smiley":
+        u = 2 * np.pi * t
+        face = _polyline(u, np.cos, np.sin)
+        eyes = [[[-0.35, -0.3], [-0.33, -0.28]], [[0.35, -0.3], [0.37, -0.28]]]
+        mouth = _polyline(np.linspace(0.15, 0.85, 30) * np.pi, lambda v: 0.55 * np.cos(v),
+                          lambda v: 0.2 + 0.4 * np.sin(v))
+        return [face] + eyes + [mouth]
+    if kind == "spiral":
+        u = np.linspace(0, 2 * np.pi * rng.uniform(2.5, 4), 200)
+        return [_polyline(u, lambda u: u * np.cos(u), lambda u: u * np.sin(u))]
+    if kind == "cross":
+        return [[[-1, -1], [1, 1]], [[1, -1], [-1, 1]]]
+    if kind == "tick":
+        return [[[-1, 0], [-0.4, 0.7], [1, -1]]]
+    raise ValueError(kind)
+
+
+def _place(strokes, dx, dy, scale=1.0):
+    points = np.concatenate([np.asarray(s) for s in strokes])
+    centre, size = points.mean(axis=0), max(np.ptp(points, axis=0).max(), 1e-6)
+    return [(((np.asarray(s) - centre) / size) * scale + [dx, dy]).tolist() for s in strokes]
+
+
+def make(kind, rng, glyphs):
+    """One negative drawing of this kind, as strokes."""
+    font = FONTS[rng.integers(len(FONTS))]
+    if kind == "letter":
+        return jitter(glyphs.strokes(LETTERS[rng.integers(len(LETTERS))], font), rng)
+    if kind == "scribble":
+        return scribble(rng)
+    if kind == "shape":
+        return jitter(shape(SHAPES[rng.integers(len(SHAPES))], rng), rng)
+    # Never a 1 (crossed out it reads as a t or a +); two drawn, so runs repeat those made when
+    # overlaid pairs were a kind too.
+    first = rng.choice([0, 2, 3, 4, 5, 6, 7, 8, 9], 2, replace=False)[0]
+    digit = _place(glyphs.strokes(str(first), font), 0, 0)
+    if kind == "crossed_out":  # a zig-zag or several lines across the whole digit
+        n = rng.integers(3, 7)
+        ys = np.linspace(-0.45, 0.45, n) + rng.normal(0, 0.03, n)
+        xs = np.where(np.arange(n) % 2, 0.5, -0.5) + rng.normal(0, 0.05, n)
+        return jitter(digit + [np.stack([xs, ys], axis=1).tolist()], rng, wobble=0.01)
+    raise ValueError(kind)
+
+
+def generate(count, seed):
+    """count negatives as uint8 (count, 28, 28), kinds in equal shares, rendered as drawn input is."""
+    rng, glyphs = np.random.default_rng(seed), Glyphs()
+    images = np.zeros((count, preprocess.FIELD, preprocess.FIELD), dtype=np.uint8)
+    for i in range(count):
+        pixels = None
+        while pixels is None:
+            pixels = preprocess.strokes_to_input(make(KINDS[i % len(KINDS)], rng, glyphs))
+        images[i] = pixels
+    return images
+
+
+def settings(count):
+    """What the sidecar records about the negatives."""
+    shares = {k: KINDS.count(k) / len(KINDS) for k in dict.fromkeys(KINDS)}
+    return {"count": count, "kinds": shares, "letters": LETTERS, "fonts": list(FONTS), "shapes": list(SHAPES)}
