@@ -66,7 +66,7 @@ class TouchPen:
         self._touch("touchEnd", x, y)
 
 
-def draw_stroke(pen, page, stroke, pause_ms=8, halfway=None):
+def draw_stroke(pen, page, stroke, pause_ms=4, halfway=None):
     """Replay one stroke; `halfway(page)` is called mid-stroke while the pen is still down."""
     points = densify(stroke)
     pen.down(*points[0])
