@@ -2,7 +2,8 @@
 
 Each generator takes one writer's digit (strokes in tablet units, y down) and
 adds what people in many countries write: a slash through the zero, a long
-flag (and maybe a foot) on the one, a bar across the seven's stem. The added
+flag (and maybe a foot) on the one, a bar across the seven's stem, a five's
+top bar as a stroke of its own. The added
 strokes are straight pen lines in the writer's own coordinates and scale,
 seeded per digit, so the writer's own style is kept. This is deliberately not
 the training code's geometry: training adds conventions to MNIST pixels; this
@@ -86,20 +87,53 @@ def crossed_seven(strokes, rng):
     return strokes + [_line((cx - half, y + tilt), (cx + half, y - tilt))]
 
 
+def separate_bar_five(strokes, rng):
+    """A 5 whose top bar is its own stroke: a one-stroke 5 cut where its bar meets the stem, the bar lifted.
+
+    The writer's own bar (from the start to where the pen turns down) is drawn again left to right, raised and nudged by a few per cent so it does not touch the body. None when the 5 is not a
+    one-stroke 5 that starts with a bar (mostly level, at least a fifth of the digit's width).
+    """
+    if len(strokes) != 1:
+        return None
+    points = np.asarray(strokes[0], dtype=float).reshape(-1, 2)
+    x0, y0, x1, y1, _ = _box(strokes)
+    # The corner: where the pen, looking a few points ahead, first heads more down than sideways.
+    ahead = points[np.minimum(np.arange(len(points)) + 3, len(points) - 1)] - points
+    down = np.flatnonzero(ahead[:, 1] > np.abs(ahead[:, 0]))
+    if not len(down) or down[0] + 1 >= len(points) - 1:
+        return None
+    # Looking ahead finds it a little early: the corner is the sharpest turn just there.
+    heading = np.arctan2(*np.diff(points, axis=0).T[::-1])
+    turns = np.abs((np.diff(heading) + np.pi) % (2 * np.pi) - np.pi)  # turns[j - 1]: the turn at point j
+    window = np.arange(max(1, down[0]), min(len(points) - 1, down[0] + 4))
+    corner = int(window[turns[window - 1].argmax()])
+    bar, body = points[: corner + 1], points[corner:]
+    dx, dy = bar[0, 0] - bar[-1, 0], abs(bar[0, 1] - bar[-1, 1])
+    if corner < 1 or len(body) < 2 or dx < 0.2 * (x1 - x0) or dy > 0.5 * dx:
+        return None
+    lift = np.array([rng.uniform(0.0, 0.06) * (x1 - x0), -rng.uniform(0.04, 0.1) * (y1 - y0)])
+    return [body.tolist(), (bar[::-1] + lift).tolist()]
+
+
 # name -> (the digit it applies to, the generator)
 CONVENTIONS = {
     "slashed_zero": (0, slashed_zero),
     "flagged_one": (1, flagged_one),
     "flagged_one_with_foot": (1, lambda strokes, rng: flagged_one(strokes, rng, foot=True)),
     "crossed_seven": (7, crossed_seven),
+    "separate_bar_five": (5, separate_bar_five),
 }
 
 
 def build(records, seed=0):
-    """{convention: [records with the convention added]} from real digit records; the same seed, the same set."""
+    """{convention: [records with the convention added]} from real digit records; the same seed, the same set.
+
+    A generator may answer None for a digit it cannot add its convention to; that digit is left out.
+    """
     sets = {}
     for name, (digit, make) in CONVENTIONS.items():
-        sets[name] = [{"label": digit, "strokes": make(r["strokes"], np.random.default_rng([seed, index])),
-                       "writer": r.get("writer")}
-                      for index, r in enumerate(records) if r["label"] == digit and r["strokes"]]
+        made = [(make(r["strokes"], np.random.default_rng([seed, index])), r.get("writer"))
+                for index, r in enumerate(records) if r["label"] == digit and r["strokes"]]
+        sets[name] = [{"label": digit, "strokes": strokes, "writer": writer}
+                      for strokes, writer in made if strokes is not None]
     return sets

@@ -70,11 +70,31 @@ def test_the_bar_crosses_the_sevens_stem_at_about_half_height(seed):
     assert abs(math.degrees(math.atan2(bar[0, 1] - bar[-1, 1], bar[-1, 0] - bar[0, 0]))) <= 6
 
 
+FIVE = [[[90, 10], [70, 10], [50, 11], [30, 10], [20, 10], [19, 20], [18, 35], [17, 50], [40, 45], [70, 55],
+         [85, 75], [70, 100], [40, 108], [15, 100]]]  # one stroke: bar leftwards, a stem slanting left, the belly
+
+
+def test_the_fives_bar_is_cut_where_the_pen_turns_down_and_lifted_clear():
+    body, bar = conventions.separate_bar_five(FIVE, rng())
+    assert body == FIVE[0][4:]  # from the corner (20, 10) on: the slanting stem stays with the body
+    bar = np.array(bar)
+    original = np.array(FIVE[0][:5])[::-1]
+    lift = bar - original
+    assert np.allclose(lift, lift[0]) and lift[0][1] < 0 and lift[0][0] >= 0  # raised, nudged right, same shape
+    assert bar[0, 0] < bar[-1, 0]  # written left to right
+
+
+def test_a_five_that_does_not_start_with_a_bar_is_left_out():
+    assert conventions.separate_bar_five([FIVE[0][4:]], rng()) is None  # starts going down
+    assert conventions.separate_bar_five([FIVE[0][4:], FIVE[0][:5]], rng()) is None  # already two strokes
+
+
 def test_the_set_is_seeded_and_covers_every_digit_of_each_class():
     records = [{"label": 0, "strokes": ZERO}, {"label": 1, "strokes": ONE}, {"label": 7, "strokes": SEVEN},
                {"label": 1, "strokes": ONE}, {"label": 3, "strokes": ONE}]
     sets = conventions.build(records, seed=4)
     assert sets == conventions.build(records, seed=4) and sets != conventions.build(records, seed=5)
     assert {name: len(rs) for name, rs in sets.items()} == {"slashed_zero": 1, "flagged_one": 2,
-                                                            "flagged_one_with_foot": 2, "crossed_seven": 1}
+                                                            "flagged_one_with_foot": 2, "crossed_seven": 1,
+                                                            "separate_bar_five": 0}
     assert all(r["label"] == conventions.CONVENTIONS[name][0] for name, rs in sets.items() for r in rs)
