@@ -49,13 +49,19 @@ class Predictor:
         """Calibrated probabilities (classes,) or (N, classes) for uint8 (28, 28) or (N, 28, 28) input."""
         return softmax(self.logits(pixels), self.calibration.temperature)
 
+    def rejected(self, reject):
+        """Where a "not a digit" probability (one or an array) reaches the model's threshold; never without one."""
+        limit = self.calibration.reject_above
+        return np.asarray(False) if reject is None or limit is None else np.asarray(reject) >= limit
+
+    def decide(self, probabilities):
+        """Probabilities (N, classes) -> the digit each is answered with, -1 where the answer is "not a digit"."""
+        probs, reject = digit_share(probabilities)
+        return np.where(self.rejected(reject), -1, probs.argmax(axis=1))
+
     def read(self, pixels):
         """Batch (N, 28, 28) -> the digit each is answered with, -1 where the answer is "not a digit"."""
-        probs, reject = digit_share(self.probabilities(pixels))
-        digits = probs.argmax(axis=1)
-        if reject is not None and self.calibration.reject_above is not None:
-            digits = np.where(reject >= self.calibration.reject_above, -1, digits)
-        return digits
+        return self.decide(self.probabilities(pixels))
 
     def predict_strokes(self, strokes):
         """Strokes (lists of [x, y]) -> answer dict."""
@@ -82,8 +88,7 @@ class Predictor:
         digit, confidence = int(ranked[0]), float(probs[ranked[0]])
         answer = {**empty, "probabilities": probs.tolist(), "input": pixels.tolist(), "empty": False,
                   "not_a_digit_probability": None if reject is None else float(reject)}
-        limit = self.calibration.reject_above
-        if reject is not None and limit is not None and reject >= limit:
+        if self.rejected(reject):
             return {**answer, "verdict": "not_a_digit"}
         sure = confidence >= self.calibration.unsure_below
         return {**answer, "verdict": "digit" if sure else "unsure", "digit": digit, "confidence": confidence,

@@ -38,7 +38,8 @@ def calibrate(predictor, images, labels, description, max_error=MAX_CONFIDENT_ER
     logits = predictor.logits(images)
     fit_logits, fit_labels = logits, labels
     if negatives is not None:  # an 11-class model: the negatives take part in the fit, as class 10
-        fit_logits = np.concatenate([logits, predictor.logits(negatives)])
+        negative_logits = predictor.logits(negatives)
+        fit_logits = np.concatenate([logits, negative_logits])
         fit_labels = np.concatenate([labels, np.full(len(negatives), 10)])
     temperature = fit_temperature(fit_logits, fit_labels)
     before = digit_share(softmax(logits))[0]
@@ -48,7 +49,7 @@ def calibrate(predictor, images, labels, description, max_error=MAX_CONFIDENT_ER
     if reject is not None:
         reject_above = float(np.quantile(reject, 1 - MAX_DIGITS_REJECTED))
         kept = reject < reject_above
-        negatives_reject = digit_share(softmax(predictor.logits(negatives), temperature))[1]
+        negatives_reject = digit_share(softmax(negative_logits, temperature))[1]
         figures = {"digits_rejected": float(1 - kept.mean()),
                    "negatives_rejected": float((negatives_reject >= reject_above).mean()),
                    "negatives": int(len(negatives))}

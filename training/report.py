@@ -15,7 +15,7 @@ def score(predictor, images, labels):
     answers: the digit each is read as, 10 where the app says "not a digit" (counted wrong).
     """
     probs = predictor.probabilities(images)
-    answers = predictor.read(images)
+    answers = predictor.decide(probs)
     answers = np.where(answers < 0, 10, answers)
     picked = probs[np.arange(len(labels)), labels]
     return probs, answers, float((answers == labels).mean()), float(-np.log(np.maximum(picked, 1e-12)).mean())
