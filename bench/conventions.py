@@ -3,7 +3,8 @@
 Each generator takes one writer's digit (strokes in tablet units, y down) and
 adds what people in many countries write: a slash through the zero, a long
 flag (and maybe a foot) on the one, a bar across the seven's stem, a five's
-top bar as a stroke of its own. The added
+top bar as a stroke of its own, a four with an open top, a nine with a
+straight stem, a two with a loop at its foot. The added
 strokes are straight pen lines in the writer's own coordinates and scale,
 seeded per digit, so the writer's own style is kept. This is deliberately not
 the training code's geometry: training adds conventions to MNIST pixels; this
@@ -115,6 +116,97 @@ def separate_bar_five(strokes, rng):
     return [body.tolist(), (bar[::-1] + lift).tolist()]
 
 
+def open_top_four(strokes, rng):
+    """A 4 with an open top: the stroke that holds the bar starts with an upright arm instead of a diagonal.
+
+    The arm runs from the height the writer's own diagonal began down to the bar's left end, leaning as
+    a hand does (-10 to 15 degrees), so its top stays well clear of the stem. None unless the 4 has a
+    stem of its own and a stroke that turns at its leftmost point into a bar.
+    """
+    if len(strokes) != 2:
+        return None
+    parts = [np.asarray(s, dtype=float).reshape(-1, 2) for s in strokes]
+    bar_index = int(np.argmax([np.ptp(p[:, 0]) for p in parts]))
+    bar_stroke, stem = parts[bar_index], parts[1 - bar_index]
+    corner = int(bar_stroke[:, 0].argmin())
+    x0, y0, x1, y1, _ = _box(strokes)
+    w, h = x1 - x0, y1 - y0
+    bar = bar_stroke[corner:]
+    if corner == 0 or bar[-1, 0] - bar[0, 0] < 0.4 * w or bar_stroke[0, 1] > bar[0, 1] - 0.25 * h:
+        return None
+    top_y = bar_stroke[0, 1]
+    lean = math.tan(math.radians(rng.uniform(-10, 15)))
+    top = (bar[0, 0] + (bar[0, 1] - top_y) * lean, top_y)
+    stem_x = float(np.interp(top_y, *stem[np.argsort(stem[:, 1])].T[::-1]))
+    if stem_x - top[0] < 0.25 * (bar[-1, 0] - bar[0, 0]):
+        return None  # the arm would close the top on the stem: not an open four
+    arm = _line(top, bar[0])
+    out = [s for s in strokes]
+    out[bar_index] = arm + bar[1:].tolist()
+    return out
+
+
+def _tail_start(points, tolerance):
+    """Index where the last descent of a stroke begins: walking back from its end, where the pen stops rising."""
+    j, highest = len(points) - 1, points[-1, 1]
+    for i in range(len(points) - 2, -1, -1):
+        if points[i, 1] > highest + tolerance:
+            break
+        if points[i, 1] < highest:
+            highest, j = points[i, 1], i
+    return j
+
+
+def straight_stem_nine(strokes, rng):
+    """A 9 whose stem is a straight line: the writer's stem (its last descent) replaced by its chord.
+
+    The stem keeps the writer's length and slant, only its curve goes. None unless the stem starts in
+    the upper half, right of the middle, ends at the foot, runs more down than across and spans at least
+    40% of the height.
+    """
+    x0, y0, x1, y1, _ = _box(strokes)
+    h = y1 - y0
+    last = np.asarray(strokes[-1], dtype=float).reshape(-1, 2)
+    start = _tail_start(last, 0.02 * h) if len(strokes) == 1 else 0
+    stem = last[start:]
+    if len(stem) < 3 or stem[0, 1] > y0 + 0.5 * h or stem[-1, 1] - stem[0, 1] < 0.4 * h:
+        return None
+    if stem[0, 0] < x0 + 0.5 * (x1 - x0) or stem[-1, 1] < y1 - 0.1 * h or np.ptp(stem[:, 0]) > np.ptp(stem[:, 1]):
+        return None  # not a stem hanging from the loop's right side to the foot (a 9 drawn from its foot up)
+    straight = _line(stem[0], stem[-1])
+    return strokes[:-1] + [last[:start].tolist() + straight]
+
+
+def looped_two(strokes, rng):
+    """A 2 with a small loop where its diagonal meets the base, swung the long way round as a pen does.
+
+    The loop (14-24% of the height across) is a circle the pen runs round once, left of the diagonal and
+    above the base, leaving the corner as it arrived. None unless the 2 is one stroke that turns at its lower left into a base running right.
+    """
+    if len(strokes) != 1:
+        return None
+    points = np.asarray(strokes[0], dtype=float).reshape(-1, 2)
+    x0, y0, x1, y1, _ = _box(strokes)
+    w, h = max(x1 - x0, 1e-9), max(y1 - y0, 1e-9)
+    half = len(points) // 2
+    corner = half + int(((points[half:, 1] - y0) / h - (points[half:, 0] - x0) / w).argmax())
+    c = points[corner]
+    before = points[:corner][np.hypot(*(points[:corner] - c).T) >= 0.05 * h]
+    after = points[corner + 1:][np.hypot(*(points[corner + 1:] - c).T) >= 0.05 * h]
+    if not len(before) or not len(after) or points[-1, 0] - c[0] < 0.3 * w:
+        return None
+    d_in = (c - before[-1]) / np.hypot(*(c - before[-1]))
+    r = h * rng.uniform(0.07, 0.12)
+    centre = c + r * np.array([-1.0, -1.0]) / math.sqrt(2)  # up and left of the corner: outside it, above the base
+    start = c - centre
+    # Round the way that carries on from the diagonal (the tangent at the start closest to its heading).
+    sense = 1.0 if np.dot([-start[1], start[0]], d_in) >= 0 else -1.0
+    phi = sense * np.linspace(0, 2 * math.pi, STEPS)
+    loop = np.stack([centre[0] + start[0] * np.cos(phi) - start[1] * np.sin(phi),
+                     centre[1] + start[0] * np.sin(phi) + start[1] * np.cos(phi)], axis=1)
+    return [points[:corner + 1].tolist() + loop[1:].tolist() + points[corner + 1:].tolist()]
+
+
 # name -> (the digit it applies to, the generator)
 CONVENTIONS = {
     "slashed_zero": (0, slashed_zero),
@@ -122,6 +214,9 @@ CONVENTIONS = {
     "flagged_one_with_foot": (1, lambda strokes, rng: flagged_one(strokes, rng, foot=True)),
     "crossed_seven": (7, crossed_seven),
     "separate_bar_five": (5, separate_bar_five),
+    "open_top_four": (4, open_top_four),
+    "straight_stem_nine": (9, straight_stem_nine),
+    "looped_two": (2, looped_two),
 }
 
 

@@ -93,10 +93,12 @@ def confident_threshold(confidence, right, max_error=0.01):
 
 
 def digit_share(probs):
-    """(ten digit probabilities renormalised over the digits, "not a digit" probability or None) per row."""
+    """(the ten digit probabilities, the "not a digit" probability or None) per row.
+
+    The digits' are not renormalised: P(it is a 4) counts the chance that it is no digit at all, so a
+    letter the model half rejects is never shown as a sure 4.
+    """
     probs = np.asarray(probs)
     if probs.shape[-1] == 10:
         return probs, None
-    digits = probs[..., :10]
-    # Divided by their own sum, not by 1 - reject: exact even when "not a digit" is all but certain.
-    return digits / np.maximum(digits.sum(axis=-1, keepdims=True), 1e-300), probs[..., 10]
+    return probs[..., :10], probs[..., 10]

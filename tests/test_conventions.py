@@ -96,5 +96,65 @@ def test_the_set_is_seeded_and_covers_every_digit_of_each_class():
     assert sets == conventions.build(records, seed=4) and sets != conventions.build(records, seed=5)
     assert {name: len(rs) for name, rs in sets.items()} == {"slashed_zero": 1, "flagged_one": 2,
                                                             "flagged_one_with_foot": 2, "crossed_seven": 1,
-                                                            "separate_bar_five": 0}
+                                                            "separate_bar_five": 0, "open_top_four": 0,
+                                                            "straight_stem_nine": 0, "looped_two": 0}
     assert all(r["label"] == conventions.CONVENTIONS[name][0] for name, rs in sets.items() for r in rs)
+
+
+# The shapes most of the shared writers use: a closed 4 (stem, then diagonal into the bar), a one-stroke 9
+# (round the loop from its right side, then a curved stem), a one-stroke 2 (arc, diagonal, base).
+FOUR = [[[70, 10], [70, 60], [70, 110]], [[70, 10], [40, 40], [10, 70], [40, 70], [90, 70]]]
+NINE = [[[80, 20], [60, 5], [30, 10], [20, 30], [40, 45], [70, 40], [80, 20], [82, 60], [80, 90], [65, 110]]]
+TWO = [[[15, 25], [40, 5], [75, 15], [80, 40], [50, 75], [20, 105], [50, 105], [90, 104]]]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_open_four_has_an_upright_arm_clear_of_the_stem_and_keeps_the_bar(seed):
+    out = conventions.open_top_four(FOUR, rng(seed))
+    assert out[0] == FOUR[0]  # the stem as written
+    arm_and_bar = np.array(out[1])
+    corner = conventions.STEPS - 1
+    assert arm_and_bar[corner].tolist() == [10, 70] and arm_and_bar[corner + 1:].tolist() == FOUR[1][3:]
+    top = arm_and_bar[0]
+    assert top[1] == 10  # as high as the writer's diagonal began
+    assert -10 <= math.degrees(math.atan2(top[0] - 10, 70 - top[1])) <= 15  # upright, leaning as a hand does
+    assert 70 - top[0] >= 0.25 * 80  # open: the arm's top is well clear of the stem
+
+
+def test_a_four_in_one_stroke_or_with_its_arm_on_the_stem_is_left_out():
+    assert conventions.open_top_four([FOUR[1] + FOUR[0]], rng()) is None
+    short_bar = [FOUR[0], [[70, 10], [69, 70], [72, 70], [80, 70]]]  # the "arm" is the stem itself
+    assert conventions.open_top_four(short_bar, rng()) is None
+
+
+def test_the_nines_stem_becomes_its_chord_and_the_loop_stays():
+    out = conventions.straight_stem_nine(NINE, rng())
+    assert len(out) == 1 and out[0][:6] == NINE[0][:6]  # the loop as written, up to where the stem starts
+    stem = np.array(out[0][6:])
+    assert stem[0].tolist() == [80, 20] and stem[-1].tolist() == [65, 110]  # same top and foot
+    cross = (stem[:, 0] - 80) * (110 - 20) - (stem[:, 1] - 20) * (65 - 80)
+    assert np.allclose(cross, 0)  # every point on the line from top to foot: straight
+
+
+def test_a_nine_drawn_from_its_foot_up_is_left_out():
+    assert conventions.straight_stem_nine([NINE[0][::-1]], rng()) is None
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_twos_loop_sits_at_the_corner_outside_it_and_the_rest_is_kept(seed):
+    out = conventions.looped_two(TWO, rng(seed))
+    stroke = np.array(out[0])
+    corner = 5  # (20, 105): the lowest-left point, where the base starts
+    loop = stroke[corner:corner + conventions.STEPS]
+    assert len(out) == 1 and out[0][:corner + 1] == TWO[0][:corner + 1]
+    assert out[0][corner + conventions.STEPS:] == TWO[0][corner + 1:]
+    assert np.allclose(loop[-1], loop[0]) and np.allclose(loop[0], [20, 105])  # a closed loop through the corner
+    centre = loop.mean(axis=0)
+    assert centre[0] < 20 and centre[1] < 105  # up and left of the corner: above the base, beside the diagonal
+    across = np.ptp(loop, axis=0).max()
+    assert 0.14 * 100 - 0.5 <= across <= 0.24 * 100 + 0.5
+
+
+def test_a_two_without_a_base_is_left_out():
+    assert conventions.looped_two([TWO[0][:6]], rng()) is None  # ends at the corner
+    assert conventions.looped_two([TWO[0][:4], TWO[0][3:]], rng()) is None  # two strokes

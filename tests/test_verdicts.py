@@ -24,15 +24,29 @@ def test_not_a_digit_names_no_digit_but_keeps_the_ten_digit_probabilities(tmp_pa
     body = eleven_class_model(tmp_path, 30.0).post("/api/predict", json={"strokes": SEVEN}).get_json()
     assert body["verdict"] == "not_a_digit" and body["empty"] is False
     assert body["digit"] is None and body["confidence"] is None and body["candidates"] is None
-    assert len(body["probabilities"]) == 10 and sum(body["probabilities"]) == pytest.approx(1)
-    assert body["not_a_digit_probability"] > 0.99 and len(body["input"]) == 28
+    assert len(body["probabilities"]) == 10 and body["not_a_digit_probability"] > 0.99 and len(body["input"]) == 28
+    # Eleven shares of one whole: the digits keep what "not a digit" leaves.
+    assert sum(body["probabilities"]) + body["not_a_digit_probability"] == pytest.approx(1)
 
 
 def test_an_eleven_class_model_below_its_threshold_names_the_digit(tmp_path):
     body = eleven_class_model(tmp_path, -30.0).post("/api/predict", json={"strokes": SEVEN}).get_json()
     assert body["verdict"] == "digit" and body["not_a_digit_probability"] < 1e-6
     assert body["digit"] == body["probabilities"].index(max(body["probabilities"]))
-    assert body["confidence"] == max(body["probabilities"]) and sum(body["probabilities"]) == pytest.approx(1)
+    assert body["confidence"] == max(body["probabilities"])
+    assert sum(body["probabilities"]) + body["not_a_digit_probability"] == pytest.approx(1)
+
+
+def test_confidence_counts_the_chance_of_no_digit(tmp_path):
+    """A drawing the model gives 40% "not a digit" (below a 50% threshold) is at most 60% sure of any digit."""
+    bias = 0.0
+    for _ in range(60):
+        client = eleven_class_model(tmp_path, bias, reject_above=0.5)
+        body = client.post("/api/predict", json={"strokes": SEVEN}).get_json()
+        if 0.35 < body["not_a_digit_probability"] < 0.45:
+            break
+        bias += 0.2 if body["not_a_digit_probability"] < 0.4 else -0.2
+    assert body["verdict"] in ("digit", "unsure") and body["confidence"] <= 1 - body["not_a_digit_probability"]
 
 
 def test_the_threshold_decides_not_the_argmax(tmp_path):

@@ -14,11 +14,12 @@ from HersheyFonts import HersheyFonts
 from recognition import preprocess
 
 LETTERS = "AEFHKMNPRVWXYdefhkmnprvwx"  # none looks like a digit
-# Plain hands only: in the fancier script fonts some of those letters do look like digits (a Y like a 4).
-FONTS = ("futural", "futuram", "rowmans", "rowmand", "timesr", "timesi", "scripts")
-# Letters most. Overlaid digits ("overlaid") are left out: too many land on one that reads as a digit,
-# and the model learnt to reject real 4s, 5s and 8s (1.1% of real digits).
-KINDS = ("letter",) * 4 + ("scribble",) * 2 + ("shape",) * 2 + ("crossed_out",) * 1
+# Single-line hands, as a pen draws: print (twice as often) and cursive. The doubled-line and serif
+# fonts drew letters bolder than any pen, and the model learnt "bold" rather than "letter".
+FONTS = ("futural", "rowmans", "futural", "rowmans", "scripts", "cursive")
+# Letters most: they are what people draw at demos. Overlaid digits ("overlaid") are left out: too
+# many land on one that reads as a digit, and the model learnt to reject real 4s, 5s and 8s.
+KINDS = ("letter",) * 6 + ("scribble",) * 2 + ("shape",) * 2 + ("crossed_out",) * 1
 SHAPES = ("star", "heart", "arrow", "smiley", "spiral", "cross", "tick")
 
 
@@ -27,7 +28,7 @@ class Glyphs:
 
     def __init__(self):
         self.fonts = {}
-        for name in FONTS:
+        for name in dict.fromkeys(FONTS):
             font = HersheyFonts()
             font.load_default_font(name)
             self.fonts[name] = font
@@ -36,13 +37,20 @@ class Glyphs:
         return [[list(map(float, p)) for p in s] for s in self.fonts[font].strokes_for_text(text) if len(s) > 1]
 
 
-def jitter(strokes, rng, wobble=0.03):
-    """A hand, not a plotter: a random affine (rotation, shear, aspect) and a smooth wobble along each stroke."""
+def jitter(strokes, rng, wobble=0.03, hand=False):
+    """A hand, not a plotter: a random affine (rotation, shear, aspect) and a smooth wobble along each stroke.
+
+    hand (letters): the slant, width and warp of handwriting, and strokes that do not quite meet.
+    """
     points = np.concatenate([np.asarray(s) for s in strokes])
     centre, size = points.mean(axis=0), max(np.ptp(points, axis=0).max(), 1e-6)
-    a, sh = math.radians(rng.uniform(-15, 15)), rng.uniform(-0.3, 0.3)
-    sx, sy = np.exp(rng.uniform(-0.2, 0.2, 2))
+    a = math.radians(rng.uniform(-12, 12) if hand else rng.uniform(-15, 15))
+    sh = rng.uniform(-0.5, 0.3) if hand else rng.uniform(-0.3, 0.3)
+    sx, sy = np.exp([rng.uniform(-0.55, 0.15), rng.uniform(-0.15, 0.15)] if hand else rng.uniform(-0.2, 0.2, 2))
     m = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]]) @ np.array([[sx, sh], [0, sy]])
+    # One smooth warp of the whole plane (two waves per axis, about a letter long): loops sag, lines bow.
+    waves = [(rng.normal(0, 2 * np.pi / size, 2), rng.uniform(0, 2 * np.pi), rng.uniform(0, 0.05 * size))
+             for _ in range(4)] if hand else []
     out = []
     for s in strokes:
         s = np.asarray(s, dtype=float)
@@ -50,6 +58,10 @@ def jitter(strokes, rng, wobble=0.03):
         t = np.linspace(0, 1, len(dense))[:, None]
         phase, freq = rng.uniform(0, 2 * np.pi, 2), rng.uniform(1, 3, 2)
         wob = np.sin(2 * np.pi * freq * t + phase) * wobble * size
+        if hand:
+            for axis, (k, phi, amp) in enumerate(waves):
+                wob[:, axis % 2] += amp * np.sin((dense - centre) @ k + phi)
+            wob = wob + rng.normal(0, 0.025 * size, 2)  # each stroke lands a little off
         out.append(((dense - centre) @ m.T + wob).tolist())
     return out
 
@@ -112,7 +124,7 @@ def make(kind, rng, glyphs):
     """One negative drawing of this kind, as strokes."""
     font = FONTS[rng.integers(len(FONTS))]
     if kind == "letter":
-        return jitter(glyphs.strokes(LETTERS[rng.integers(len(LETTERS))], font), rng)
+        return jitter(glyphs.strokes(LETTERS[rng.integers(len(LETTERS))], font), rng, hand=True)
     if kind == "scribble":
         return scribble(rng)
     if kind == "shape":
@@ -144,4 +156,5 @@ def generate(count, seed):
 def settings(count):
     """What the sidecar records about the negatives."""
     shares = {k: KINDS.count(k) / len(KINDS) for k in dict.fromkeys(KINDS)}
-    return {"count": count, "kinds": shares, "letters": LETTERS, "fonts": list(FONTS), "shapes": list(SHAPES)}
+    return {"count": count, "kinds": shares, "letters": LETTERS, "fonts": list(dict.fromkeys(FONTS)),
+            "shapes": list(SHAPES)}

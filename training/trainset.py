@@ -5,6 +5,7 @@ import torch
 from training import conventions, data, negatives
 
 NOT_A_DIGIT = 10  # the class of the negatives
+BANK = 3  # negatives drawn per negative slot: each batch samples the bank, so few are seen twice
 
 
 class TrainSet:
@@ -20,13 +21,12 @@ class TrainSet:
             self.alternatives, self.has = data.to_tensor(alternatives), torch.from_numpy(has)
             for digit, rate in conventions.RATES.items():
                 self.rates[digit] = rate
-        self.negative_count = negative_count
+        self.negative_count, self.digit_count = negative_count, len(y)
+        self.bank = None
         if negative_count:
-            made = data.to_tensor(negatives.generate(negative_count, seed))
-            # Negatives have no variants: they stand for themselves in both tensors.
-            x, self.alternatives = torch.cat([x, made]), torch.cat([self.alternatives, made])
+            self.bank = data.to_tensor(negatives.generate(negative_count * BANK, seed))
+            # The negatives' slots: labelled here, filled from the bank per batch.
             y = torch.cat([y, torch.full((negative_count,), NOT_A_DIGIT, dtype=torch.long)])
-            self.has = torch.cat([self.has, torch.zeros(negative_count, dtype=torch.bool)])
         self.x, self.y = x, y
         self.classes = NOT_A_DIGIT + 1 if negative_count else NOT_A_DIGIT
 
@@ -34,15 +34,24 @@ class TrainSet:
         return len(self.y)
 
     def batch(self, index, generator):
-        """(images, labels) for these indices, each digit swapped for its convention variant at its class's rate."""
+        """(images, labels) for these indices: each digit swapped for its convention variant at its class's
+        rate, each negative slot filled with a negative drawn from the bank."""
         labels = self.y[index]
-        if not self.rates.any():  # no conventions: draw nothing, so such runs repeat runs from before them
-            return self.x[index], labels
-        swap = self.has[index] & (torch.rand(len(index), generator=generator) < self.rates[labels])
-        images = torch.where(swap.view(-1, 1, 1, 1), self.alternatives[index], self.x[index])
-        return images, labels
+        negative = index >= self.digit_count
+        digits = index[~negative]
+        images = self.x[digits]
+        if self.rates.any():  # no conventions: draw nothing, so such runs repeat runs from before them
+            swap = self.has[digits] & (torch.rand(len(digits), generator=generator) < self.rates[labels[~negative]])
+            images = torch.where(swap.view(-1, 1, 1, 1), self.alternatives[digits], images)
+        if not negative.any():
+            return images, labels
+        out = torch.empty((len(index),) + images.shape[1:], dtype=images.dtype)
+        out[~negative] = images
+        out[negative] = self.bank[torch.randint(len(self.bank), (int(negative.sum()),), generator=generator)]
+        return out, labels
 
     def settings(self):
         """What the sidecar records about the conventions and the negatives."""
         return {"conventions": conventions.settings() if bool(self.has.any()) else None,
-                "negatives": negatives.settings(self.negative_count) if self.negative_count else None}
+                "negatives": {**negatives.settings(self.negative_count), "bank": len(self.bank)}
+                if self.negative_count else None}
