@@ -5,21 +5,8 @@ import io
 import pytest
 from PIL import Image
 
-from tests.support.api import SEVEN, seven_image
+from tests.support.api import SEVEN, assert_error, seven_image
 from webapp import create_app
-
-
-def assert_error(response, status, code=None):
-    """The one error shape: {"error": {"code": str, "message": str}}, JSON, never HTML."""
-    assert response.status_code == status, response.data[:300]
-    assert response.mimetype == "application/json"
-    body = response.get_json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
-    assert isinstance(body["error"]["code"], str) and body["error"]["code"]
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    if code:
-        assert body["error"]["code"] == code
-    return body["error"]
 
 
 @pytest.mark.parametrize("body,code", [
@@ -42,8 +29,9 @@ def assert_error(response, status, code=None):
     (b'{"image": "data:image/png;base64,aGVsbG8gd29ybGQ="}', "invalid_image"),
     (b'{"image": 42}', "invalid_image"),
 ])
-def test_bad_json_input_is_400(client, body, code):
-    response = client.post("/api/predict", data=body, content_type="application/json")
+@pytest.mark.parametrize("endpoint", ["/api/predict", "/api/explain"])
+def test_bad_json_input_is_400(client, endpoint, body, code):
+    response = client.post(endpoint, data=body, content_type="application/json")
     assert_error(response, 400, code)
 
 

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from bench import conventions
+from bench import convention_added, conventions
 
 ZERO = [[[50 + 30 * math.sin(t), 60 - 50 * math.cos(t)] for t in np.linspace(0, 2 * math.pi, 40)]]
 ONE = [[[50, 10], [52, 60], [54, 110]]]  # drawn from the top down, as 444 of the 449 shared ones are
@@ -35,7 +35,7 @@ def test_the_flag_leads_into_the_ones_top_in_the_same_stroke(seed):
     stroke = np.array(out[0])
     top = np.array(ONE[0][0])
     at_top = int(np.flatnonzero((stroke == top).all(axis=1))[0])
-    assert at_top == conventions.STEPS - 1 and stroke[at_top + 1:].tolist() == ONE[0][1:]
+    assert at_top == convention_added.STEPS - 1 and stroke[at_top + 1:].tolist() == ONE[0][1:]
     start = stroke[0]
     length = np.hypot(*(top - start))
     assert start[0] < top[0] and start[1] > top[1]  # below and left of the top
@@ -64,7 +64,7 @@ def test_the_bar_crosses_the_sevens_stem_at_about_half_height(seed):
     bar = np.array(out[1])
     middle = (bar[0] + bar[-1]) / 2
     assert 10 + 0.45 * 100 <= middle[1] <= 10 + 0.6 * 100
-    stem = conventions._crossings(SEVEN, middle[1])
+    stem = convention_added.crossings(SEVEN, middle[1])
     assert len(stem) == 1 and abs(middle[0] - stem[0]) < 1e-6  # centred on the stem
     assert bar[0, 0] < stem[0] < bar[-1, 0]  # written left to right, across it
     assert abs(math.degrees(math.atan2(bar[0, 1] - bar[-1, 1], bar[-1, 0] - bar[0, 0]))) <= 6
@@ -113,7 +113,7 @@ def test_the_open_four_has_an_upright_arm_clear_of_the_stem_and_keeps_the_bar(se
     out = conventions.open_top_four(FOUR, rng(seed))
     assert out[0] == FOUR[0]  # the stem as written
     arm_and_bar = np.array(out[1])
-    corner = conventions.STEPS - 1
+    corner = convention_added.STEPS - 1
     assert arm_and_bar[corner].tolist() == [10, 70] and arm_and_bar[corner + 1:].tolist() == FOUR[1][3:]
     top = arm_and_bar[0]
     assert top[1] == 10  # as high as the writer's diagonal began
@@ -145,9 +145,9 @@ def test_the_twos_loop_sits_at_the_corner_outside_it_and_the_rest_is_kept(seed):
     out = conventions.looped_two(TWO, rng(seed))
     stroke = np.array(out[0])
     corner = 5  # (20, 105): the lowest-left point, where the base starts
-    loop = stroke[corner:corner + conventions.STEPS]
+    loop = stroke[corner:corner + convention_added.STEPS]
     assert len(out) == 1 and out[0][:corner + 1] == TWO[0][:corner + 1]
-    assert out[0][corner + conventions.STEPS:] == TWO[0][corner + 1:]
+    assert out[0][corner + convention_added.STEPS:] == TWO[0][corner + 1:]
     assert np.allclose(loop[-1], loop[0]) and np.allclose(loop[0], [20, 105])  # a closed loop through the corner
     centre = loop.mean(axis=0)
     assert centre[0] < 20 and centre[1] < 105  # up and left of the corner: above the base, beside the diagonal

@@ -4,6 +4,7 @@ from pathlib import Path
 import torch
 from flask import Flask
 
+from recognition.explain import Explainer
 from recognition.predictor import Predictor
 
 from . import settings
@@ -30,6 +31,7 @@ def create_app(config=None):
     if app.config["TORCH_THREADS"]:
         torch.set_num_threads(app.config["TORCH_THREADS"])
     app.extensions["predictor"] = Predictor.load(app.config["MODEL_PATH"])
+    app.extensions["explainer"] = Explainer(app.extensions["predictor"])
 
     from . import api, errors, pages
     app.register_blueprint(pages.bp)

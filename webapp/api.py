@@ -1,7 +1,9 @@
-"""The JSON API under /api: predict, health and model metadata; request -> validation -> core -> JSON."""
+"""The JSON API under /api: predict, explain, health and model metadata; request -> validation -> core -> JSON."""
 from flask import Blueprint, current_app, jsonify, request
 
 from .errors import ApiError
+from recognition import preprocess
+
 from .validation import parse_predict_request
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -21,6 +23,29 @@ def predict():
     except ValueError as exc:
         raise ApiError(400, f"invalid_{kind}", str(exc)) from exc
     return jsonify(answer)
+
+
+@bp.post("/explain")
+def explain():
+    """The same input as predict -> its answer plus each layer's activations, a saliency map and the top units."""
+    kind, payload = parse_predict_request(request, current_app.config)
+    try:
+        pixels = preprocess.strokes_to_input(payload) if kind == "strokes" else preprocess.image_to_input(payload)
+    except ValueError as exc:
+        raise ApiError(400, f"invalid_{kind}", str(exc)) from exc
+    return jsonify(current_app.extensions["explainer"].explain(pixels))
+
+
+@bp.get("/units/<int:index>")
+def unit(index):
+    """A first-layer unit's 28x28 weight template: what it looks for in the drawing."""
+    try:
+        body = current_app.extensions["explainer"].unit(index)
+    except IndexError as exc:
+        raise ApiError(404, "no_such_unit", str(exc)) from exc
+    response = jsonify(body)
+    response.cache_control.max_age = 3600  # a model's weights do not change while it is served
+    return response
 
 
 @bp.get("/health")

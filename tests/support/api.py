@@ -24,7 +24,8 @@ def check_answer(body, unsure_below=None):
     assert set(body) == {"verdict", "digit", "confidence", "candidates", "probabilities", "not_a_digit_probability",
                          "input", "empty"}
     assert body["empty"] is False and 0 <= body["digit"] <= 9 and body["verdict"] in ("digit", "unsure")
-    assert len(body["probabilities"]) == 10 and abs(sum(body["probabilities"]) - 1) < 1e-6
+    assert len(body["probabilities"]) == 10
+    assert abs(sum(body["probabilities"]) + (body["not_a_digit_probability"] or 0) - 1) < 1e-6
     assert body["confidence"] == max(body["probabilities"])
     assert body["probabilities"].index(body["confidence"]) == body["digit"]
     if body["verdict"] == "unsure":
@@ -36,3 +37,16 @@ def check_answer(body, unsure_below=None):
         assert (body["verdict"] == "digit") == (body["confidence"] >= unsure_below)
     assert len(body["input"]) == 28 and all(len(r) == 28 for r in body["input"])
     assert all(isinstance(v, int) and 0 <= v <= 255 for r in body["input"] for v in r)
+
+
+def assert_error(response, status, code=None):
+    """The one error shape: {"error": {"code": str, "message": str}}, JSON, never HTML."""
+    assert response.status_code == status, response.data[:300]
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
+    assert isinstance(body["error"]["code"], str) and body["error"]["code"]
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    if code:
+        assert body["error"]["code"] == code
+    return body["error"]
