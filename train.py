@@ -171,13 +171,13 @@ def main(argv=None):
         f"the validation split ({len(val_y)}, val-seed {args.val_seed}), distorted as in training (seed {args.seed})",
         negatives=held_out_negatives)
     report.reliability(report_dir / "reliability.png", before, after, val_y.numpy())
+    report.training_samples(report_dir / "training_samples.png", train_images, train_labels)
     # The test set is used once, here, for the report: answered as the app answers, calibration included.
     served = Predictor(model, {"calibration": calibration.to_dict()})
     test_probs, test_answers, test_acc, test_loss = report.score(served, test_images, test_labels)
     baseline_acc = data.train_baseline(device, x, y, test_x, test_y, 1 if args.dry_run else 5, args.seed)
     print(f"test accuracy {test_acc:.4f} (linear baseline {baseline_acc:.4f}), best epoch {best[2]}, "
           f"{train_seconds:.0f} s", flush=True)
-
     metrics = report.write(report_dir, model, history, test_images, test_labels, test_probs, test_answers,
                            {"test_accuracy": test_acc, "test_loss": test_loss, "val_accuracy": best[0],
                             "best_epoch": best[2], "baseline_test_accuracy": baseline_acc,

@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -171,6 +172,10 @@ def main(argv=None):
     if not args.no_record:
         given = " ".join(argv if argv is not None else sys.argv[1:])
         record.write_section("accuracy", f"python -m bench.accuracy {given}".strip(), "```\n" + text + "\n```")
+        # Beside the model's report, for the model page: measured here, never per request.
+        report = Path(args.model).with_name(f"{Path(args.model).stem}-report")
+        report.mkdir(exist_ok=True)
+        (report / "bench.json").write_text(json.dumps({**result, "date": record.today()}, indent=1) + "\n")
     return result
 
 

@@ -42,10 +42,15 @@ def shown_path(path):
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
+def today():
+    """The date and minute a figure was measured, as the records write it."""
+    return datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+
+
 def write_section(name, command, body, path=BENCHMARKS):
     """Replace (or append) the section between this benchmark's markers."""
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    stamp = today()
     section = f"{start}\nCommand: `{command.strip()}`  \nDate: {stamp}  \nMachine: {machine()}\n\n{body}\n{end}"
     text = path.read_text() if path.exists() else "# Benchmarks\n"
     pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)

@@ -46,14 +46,19 @@ def calibrate(predictor, images, labels, description, max_error=MAX_CONFIDENT_ER
     after, reject = digit_share(softmax(logits, temperature))
     confidence, right = after.max(axis=1), after.argmax(axis=1) == labels
     reject_above, kept, figures = None, np.ones(len(labels), dtype=bool), {}
+    answered_confidence, answered_right = confidence, right
     if reject is not None:
         reject_above = float(np.quantile(reject, 1 - MAX_DIGITS_REJECTED))
         kept = reject < reject_above
-        negatives_reject = digit_share(softmax(negative_logits, temperature))[1]
-        figures = {"digits_rejected": float(1 - kept.mean()),
-                   "negatives_rejected": float((negatives_reject >= reject_above).mean()),
+        negative_digits, negatives_reject = digit_share(softmax(negative_logits, temperature))
+        missed = negatives_reject < reject_above
+        figures = {"digits_rejected": float(1 - kept.mean()), "negatives_rejected": float(1 - missed.mean()),
                    "negatives": int(len(negatives))}
-    threshold = confident_threshold(confidence[kept], right[kept], max_error)
+        # A drawing that is no digit, answered with a digit, is a wrong answer like any other: the "sure"
+        # threshold keeps those rare too, among everything held out that gets a digit for an answer.
+        answered_confidence = np.concatenate([confidence[kept], negative_digits[missed].max(axis=1)])
+        answered_right = np.concatenate([right[kept], np.zeros(int(missed.sum()), dtype=bool)])
+    threshold = confident_threshold(answered_confidence, answered_right, max_error)
     sure = kept & (confidence >= threshold)
     figures = {"count": int(len(labels)), "accuracy": float(right.mean()),
                "ece_before": expected_calibration_error(before, labels),

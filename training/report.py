@@ -107,6 +107,21 @@ def _first_layer(path, model, count=64):
     _save(fig, path)
 
 
+def training_samples(path, images, labels, per_class=8, seed=0):
+    """A few training digits of each class, a row per digit: what the network learned from."""
+    rng = np.random.default_rng(seed)
+    fig, axes = plt.subplots(10, per_class, figsize=(per_class * 0.9, 10 * 0.95))
+    for digit in range(10):
+        of_digit = np.flatnonzero(labels == digit)
+        picked = rng.choice(of_digit, min(per_class, len(of_digit)), replace=False)
+        for ax in axes[digit]:
+            ax.axis("off")
+        for ax, i in zip(axes[digit], picked):
+            ax.imshow(images[i], cmap="gray_r")
+    fig.suptitle("MNIST training digits, eight of each")
+    _save(fig, path)
+
+
 def _save(fig, path):
     fig.tight_layout()
     fig.savefig(path, dpi=90)

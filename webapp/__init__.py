@@ -7,7 +7,7 @@ from flask import Flask
 from recognition.explain import Explainer
 from recognition.predictor import Predictor
 
-from . import settings
+from . import model_report, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +32,7 @@ def create_app(config=None):
         torch.set_num_threads(app.config["TORCH_THREADS"])
     app.extensions["predictor"] = Predictor.load(app.config["MODEL_PATH"])
     app.extensions["explainer"] = Explainer(app.extensions["predictor"])
+    app.extensions["model_report"] = model_report.load(app.config["MODEL_PATH"], app.extensions["predictor"].info)
 
     from . import api, errors, pages
     app.register_blueprint(pages.bp)

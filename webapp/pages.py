@@ -1,5 +1,7 @@
-"""The page people draw on."""
-from flask import Blueprint, render_template
+"""The pages: the one people draw on, and the one about the network."""
+from flask import Blueprint, abort, current_app, render_template, send_from_directory
+
+from . import model_report
 
 bp = Blueprint("pages", __name__)
 
@@ -8,3 +10,18 @@ bp = Blueprint("pages", __name__)
 def index():
     """The drawing page."""
     return render_template("index.html")
+
+
+@bp.get("/model")
+def model():
+    """What the network is and how good it is, from the shipped model's sidecar and report."""
+    return render_template("model.html", report=current_app.extensions["model_report"])
+
+
+@bp.get("/model/figures/<name>.png")
+def figure(name):
+    """One of the report's pictures (only those the model page shows)."""
+    report = current_app.extensions["model_report"]
+    if not report["figures"].get(name):
+        abort(404)
+    return send_from_directory(report["folder"], f"{name}.png", max_age=3600)

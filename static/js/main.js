@@ -1,12 +1,15 @@
 // The draw-a-digit page: wires the pad, the prediction requests and the result view together.
 import { Pad } from "./pad.js";
-import { PredictClient } from "./predict-client.js";
+import { PredictClient, postStrokes } from "./predict-client.js";
 import { ResultView } from "./result-view.js";
 
 const view = new ResultView();
 const undoButton = document.getElementById("undo");
 const clearButton = document.getElementById("clear");
+const explainButton = document.getElementById("explain-toggle");
+const explainPanel = document.getElementById("explain");
 let client = null;
+let explainView = null;   // loaded the first time "how it sees" is opened
 
 const pad = new Pad(document.getElementById("pad"), {
   onEdit: () => { client.edited(); updateButtons(); },
@@ -15,8 +18,11 @@ const pad = new Pad(document.getElementById("pad"), {
 client = new PredictClient({
   snapshot: () => pad.snapshot(),
   view: {
-    show: (answer) => view.show(answer, pad.penDown),
-    showEmpty: () => view.showEmpty(),
+    show: (answer) => {
+      view.show(answer, pad.penDown);
+      if (explainView && !explainPanel.hidden) explainView.show(answer);
+    },
+    showEmpty: () => { view.showEmpty(); if (explainView) explainView.clear(); },
     showError: (message) => view.showError(message),
   },
 });
@@ -33,7 +39,19 @@ function clear() {
   if (pad.clear()) { client.cleared(); updateButtons(); }
 }
 
+// "How it sees": its module loads on the first opening, then every answer comes from /api/explain.
+async function toggleExplain() {
+  const open = explainPanel.hidden;
+  explainButton.setAttribute("aria-expanded", String(open));
+  explainPanel.hidden = !open;
+  if (!open) { client.refresh(postStrokes); return; }
+  const module = await import("./explain-view.js");
+  if (!explainView) explainView = new module.ExplainView(explainPanel);
+  client.refresh(module.postExplain);
+}
+
 undoButton.addEventListener("click", undo);
+explainButton.addEventListener("click", toggleExplain);
 clearButton.addEventListener("click", clear);
 document.addEventListener("keydown", (e) => {
   if (e.key === "Escape") { e.preventDefault(); clear(); }

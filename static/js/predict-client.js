@@ -42,6 +42,13 @@ export class PredictClient {
     this.sendNow();
   }
 
+  // What is asked changed (the "how it sees" view opened): ask again for the drawing as it is.
+  refresh(post) {
+    if (post) this.post = post;
+    this.version++;
+    this.sendNow();
+  }
+
   // The pad was cleared: nothing to ask, and every answer still coming is stale.
   cleared() {
     this.version++;
@@ -101,9 +108,13 @@ export class PredictClient {
   }
 }
 
-// POST the strokes; resolves to the answer, or rejects with the API's own error message.
-export async function postStrokes({ strokes, width, height }) {
-  const response = await fetch("/api/predict", {
+// POST the strokes to /api/predict; resolves to the answer, or rejects with the API's own error message.
+export function postStrokes(drawing) {
+  return postDrawing("/api/predict", drawing);
+}
+
+export async function postDrawing(url, { strokes, width, height }) {
+  const response = await fetch(url, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ strokes, width, height }),

@@ -1,0 +1,90 @@
+// Painting for the "how it sees" view: byte grids as tiles, signed maps in two colours, numbers in cells.
+
+// Base64 of bytes -> Uint8Array (or Int8Array with signed).
+export function decodeBytes(text, signed = false) {
+  const raw = atob(text);
+  const bytes = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+  return signed ? new Int8Array(bytes.buffer) : bytes;
+}
+
+// Blue for "pushed toward", orange for "pushed against" (Okabe-Ito: told apart with any colour vision).
+const TOWARD = [0, 114, 178];
+const AGAINST = [213, 94, 0];
+
+function paint(canvas, rows, cols, colourOf) {
+  canvas.width = cols;
+  canvas.height = rows;
+  const ctx = canvas.getContext("2d");
+  const img = ctx.createImageData(cols, rows);
+  for (let i = 0; i < rows * cols; i++) {
+    const [r, g, b] = colourOf(i);
+    img.data.set([r, g, b, 255], i * 4);
+  }
+  ctx.putImageData(img, 0, 0);
+}
+
+// Unsigned bytes 0..255 as grey levels, bright = high (the network's input convention: ink bright).
+export function paintGrey(canvas, bytes, rows, cols) {
+  paint(canvas, rows, cols, (i) => [bytes[i], bytes[i], bytes[i]]);
+}
+
+// Signed -127..127 on white: blue where positive, orange where negative, stronger with size.
+export function paintSigned(canvas, values, rows, cols) {
+  paint(canvas, rows, cols, (i) => {
+    const v = values[i] / 127;
+    const [r, g, b] = v >= 0 ? TOWARD : AGAINST;
+    const t = Math.min(1, Math.abs(v));
+    return [255 + (r - 255) * t, 255 + (g - 255) * t, 255 + (b - 255) * t];
+  });
+}
+
+// Activation tiles: a layer's units on black, brighter when more active; marked units ringed.
+export function paintTiles(canvas, bytes, rows, cols, marked = new Set(), selected = -1) {
+  const cell = 8;
+  canvas.width = cols * cell;
+  canvas.height = rows * cell;
+  const ctx = canvas.getContext("2d");
+  ctx.fillStyle = "#000";
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  for (let i = 0; i < rows * cols; i++) {
+    const x = (i % cols) * cell, y = Math.floor(i / cols) * cell;
+    const v = bytes[i];
+    ctx.fillStyle = `rgb(${v},${v},${v})`;
+    ctx.fillRect(x + 1, y + 1, cell - 2, cell - 2);
+    if (marked.has(i) || i === selected) {
+      ctx.strokeStyle = i === selected ? "#e69f00" : "#56b4e9";
+      ctx.lineWidth = 2;
+      ctx.strokeRect(x + 1, y + 1, cell - 2, cell - 2);
+    }
+  }
+}
+
+// The 28x28 as numbers 0..255, one per cell, the way the MNIST lessons show it.
+export function paintNumbers(canvas, bytes) {
+  const cell = 24;
+  canvas.width = canvas.height = 28 * cell;
+  const ctx = canvas.getContext("2d");
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.font = "9px system-ui, sans-serif";
+  ctx.textAlign = "center";
+  ctx.textBaseline = "middle";
+  for (let i = 0; i < 784; i++) {
+    const x = (i % 28) * cell, y = Math.floor(i / 28) * cell;
+    const v = bytes[i];
+    ctx.fillStyle = `rgb(${255 - v},${255 - v},${255 - v})`;  // shaded as ink on paper
+    ctx.fillRect(x, y, cell, cell);
+    ctx.fillStyle = v > 110 ? "#fff" : "#1b1b1b";
+    ctx.fillText(String(v), x + cell / 2, y + cell / 2);
+  }
+}
+
+// The cell under a pointer on a canvas drawn as a rows x cols grid.
+export function cellAt(canvas, event, rows, cols) {
+  const box = canvas.getBoundingClientRect();
+  const col = Math.floor(((event.clientX - box.left) / box.width) * cols);
+  const row = Math.floor(((event.clientY - box.top) / box.height) * rows);
+  if (row < 0 || col < 0 || row >= rows || col >= cols) return -1;
+  return row * cols + col;
+}
