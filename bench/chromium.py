@@ -46,14 +46,20 @@ class MousePen:
 
 
 class TouchPen:
-    """Draws with a finger: CDP touch events, which the page sees as touch pointer events."""
+    """Draws with a finger: CDP touch events, which the page sees as touch pointer events.
 
-    def __init__(self, page):
+    radius: the contact's half-width in CSS px (a fingertip about 4-8; a palm 30 and more).
+    """
+
+    def __init__(self, page, radius=4, touch_id=1):
         self.page = page
+        self.radius, self.touch_id = radius, touch_id
         self.cdp = page.context.new_cdp_session(page)
 
     def _touch(self, kind, x, y):
-        points = [] if kind == "touchEnd" else [{"x": x, "y": y, "id": 1, "radiusX": 4, "radiusY": 4, "force": 1}]
+        r = self.radius
+        points = [] if kind == "touchEnd" else [{"x": x, "y": y, "id": self.touch_id, "radiusX": r, "radiusY": r,
+                                                  "force": 1}]
         self.cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
 
     def down(self, x, y):
@@ -64,6 +70,28 @@ class TouchPen:
 
     def up(self, x, y):
         self._touch("touchEnd", x, y)
+
+
+class StylusPen:
+    """Draws with a pen (stylus): CDP mouse events typed "pen", which the page sees as pen pointer events."""
+
+    def __init__(self, page):
+        self.page = page
+        self.cdp = page.context.new_cdp_session(page)
+
+    def _send(self, kind, x, y, buttons):
+        self.cdp.send("Input.dispatchMouseEvent", {"type": kind, "x": x, "y": y, "button": "left",
+                                                   "buttons": buttons, "clickCount": 1, "pointerType": "pen"})
+
+    def down(self, x, y):
+        self._send("mouseMoved", x, y, 0)  # in range first, as a real pen is
+        self._send("mousePressed", x, y, 1)
+
+    def move(self, x, y):
+        self._send("mouseMoved", x, y, 1)
+
+    def up(self, x, y):
+        self._send("mouseReleased", x, y, 0)
 
 
 def draw_stroke(pen, page, stroke, pause_ms=4, halfway=None):

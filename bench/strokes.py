@@ -38,3 +38,18 @@ def canvas_payload(strokes, size=500):
     fitted = fit_strokes(strokes, {"x": 0, "y": 0, "width": size, "height": size})
     rounded = [[[round(x, 1), round(y, 1)] for x, y in s] for s in fitted]
     return {"strokes": rounded, "width": size, "height": size}
+
+
+def demo_sample(records, per_digit=2, decimals=3):
+    """The kiosk's attract-loop digits: the first per_digit records of each digit, fitted into a unit box.
+
+    Written to static/kiosk/demo-digits.json (see README, Kiosk); a test holds the shipped file to this.
+    """
+    picked = []
+    for digit in range(10):
+        for record in [r for r in records if r["label"] == digit][:per_digit]:
+            fitted = fit_strokes(record["strokes"], {"x": 0, "y": 0, "width": 1, "height": 1}, margin=0)
+            picked.append({"label": digit, "writer": record.get("writer"),
+                           "strokes": [[[round(x, decimals), round(y, decimals)] for x, y in s] for s in fitted]})
+    return {"source": "UNIPEN train_r01_v07, section 1a (isolated digits), International Unipen Foundation, "
+                      "CC BY 4.0, doi 10.5281/zenodo.1195803", "digits": picked}

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from bench import accuracy, record, scores
+from bench import accuracy, explain, record, scores
 from recognition import preprocess
 from recognition.calibration import expected_calibration_error
 from recognition.predictor import Predictor
@@ -137,3 +137,14 @@ def test_machine_line_names_the_cpu_features_that_matter():
     assert record.cpu_features({"avx2", "amx_bf16"}) == "AVX-512 no, native bf16 yes, AVX2 yes"
     assert record.cpu_features(set()) == "AVX-512 no, native bf16 no, AVX2 no"
     assert "native bf16" in record.machine()
+
+
+def test_explain_bench_times_the_endpoint_and_reports_its_largest_answer(tmp_path, small_model):
+    _, _, records = write_bench_inputs(tmp_path)
+    result = explain.main(["--model", str(small_model), "--strokes", str(tmp_path / "strokes.json.gz"), "--json",
+                           "--no-record"])
+    from webapp import create_app
+    client = create_app({"TESTING": True, "MODEL_PATH": str(small_model)}).test_client()
+    sizes = [len(client.post("/api/explain", json=explain.canvas_payload(r["strokes"])).data) for r in records]
+    assert result["count"] == 2 and result["answer_bytes_max"] == max(sizes)
+    assert result["explain_ms_p50"] > 0 and result["predict_ms_p50"] > 0

@@ -8,7 +8,7 @@ FIGURES = ("curves", "confusion", "per_class", "reliability", "most_wrong", "fir
 
 def report_folder(model_path):
     """Where train.py wrote the report of the model at model_path."""
-    path = Path(model_path)
+    path = Path(model_path).resolve()  # absolute: files are served from it whatever the working folder
     return path.with_name(f"{path.stem}-report")
 
 

@@ -12,6 +12,14 @@ def index():
     return render_template("index.html")
 
 
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, served from the root so that it may cache every page (see static/sw.js)."""
+    response = send_from_directory(current_app.static_folder, "sw.js", mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"  # browsers check for a new worker on every visit
+    return response
+
+
 @bp.get("/model")
 def model():
     """What the network is and how good it is, from the shipped model's sidecar and report."""

@@ -20,23 +20,24 @@ const TEMPLATE = `
       <canvas class="saliency" width="28" height="28" role="img"></canvas>
       <p class="note saliency-caption"></p>
     </li>
-    <li class="layers"><h3>3. Inside the network</h3></li>
+    <li class="layers"><h3>3. Inside the network</h3>
+      <div class="unit" hidden>
+        <h3 class="unit-title"></h3>
+        <div class="unit-maps">
+          <figure><canvas class="template" width="28" height="28" role="img"
+                  aria-label="What this unit looks for"></canvas>
+            <figcaption>What it looks for: blue, ink here makes it fire; orange, ink here holds it back.</figcaption></figure>
+          <figure><canvas class="pushes" width="28" height="28" role="img"
+                  aria-label="How your drawing pushed this unit"></canvas>
+            <figcaption>Your drawing: blue pixels pushed it up, orange pulled it down.</figcaption></figure>
+        </div>
+      </div>
+    </li>
     <li>
       <h3>4. The answer</h3>
       <p class="note outputs"></p>
     </li>
-  </ol>
-  <div class="unit" hidden>
-    <h3 class="unit-title"></h3>
-    <div class="unit-maps">
-      <figure><canvas class="template" width="28" height="28" role="img"
-              aria-label="What this unit looks for"></canvas>
-        <figcaption>What it looks for: blue, ink here makes it fire; orange, ink here holds it back.</figcaption></figure>
-      <figure><canvas class="pushes" width="28" height="28" role="img"
-              aria-label="How your drawing pushed this unit"></canvas>
-        <figcaption>Your drawing: blue pixels pushed it up, orange pulled it down.</figcaption></figure>
-    </div>
-  </div>`;
+  </ol>`;
 
 export class ExplainView {
   constructor(root, { fetchUnit = fetchUnitTemplate } = {}) {
@@ -93,16 +94,17 @@ export class ExplainView {
 
   buildLayers(hidden) {
     const holder = this.$(".layers");
-    holder.querySelectorAll("figure").forEach((f) => f.remove());
+    holder.querySelectorAll(".layer").forEach((f) => f.remove());
     this.layerCanvases = hidden.map((layer, k) => {
       const figure = document.createElement("figure");
+      figure.className = "layer";
       const first = k === 0;
       figure.innerHTML = `<canvas class="tiles" role="img"${first ? ' tabindex="0"' : ""}></canvas>
         <figcaption>Layer ${k + 1}: ${layer.size.toLocaleString("en")} units. Each square is one unit; the
         brighter, the more it fired for your drawing. Ringed in blue: the units that mattered most.
         ${first ? "Tap a square (or use the arrow keys and Enter) to see what that unit looks for." : ""}
         </figcaption>`;
-      holder.appendChild(figure);
+      holder.insertBefore(figure, this.$(".unit"));
       const canvas = figure.querySelector("canvas");
       canvas.setAttribute("aria-label", `Layer ${k + 1}: how strongly each of its ${layer.size} units fired` +
         (first ? ". Arrow keys choose a unit, Enter shows what it looks for." : ""));

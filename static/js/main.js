@@ -10,9 +10,10 @@ const explainButton = document.getElementById("explain-toggle");
 const explainPanel = document.getElementById("explain");
 let client = null;
 let explainView = null;   // loaded the first time "how it sees" is opened
+let kiosk = null;         // only with /?kiosk
 
 const pad = new Pad(document.getElementById("pad"), {
-  onEdit: () => { client.edited(); updateButtons(); },
+  onEdit: () => { client.edited(); updateButtons(); if (kiosk) kiosk.edited(); },
   onStrokeEnd: () => { client.strokeEnded(); updateButtons(); },
 });
 client = new PredictClient({
@@ -21,6 +22,7 @@ client = new PredictClient({
     show: (answer) => {
       view.show(answer, pad.penDown);
       if (explainView && !explainPanel.hidden) explainView.show(answer);
+      if (kiosk && !pad.penDown) kiosk.answered(answer);
     },
     showEmpty: () => { view.showEmpty(); if (explainView) explainView.clear(); },
     showError: (message) => view.showError(message),
@@ -61,6 +63,20 @@ document.addEventListener("keydown", (e) => {
 updateButtons();
 view.showEmpty();
 fetch("/api/model").then((r) => r.json()).then((info) => view.showModel(info)).catch(() => {});
+
+// Offline after the first load: the service worker keeps the page, scripts and styles.
+if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+// Back online: ask again for the drawing that was kept.
+window.addEventListener("online", () => client.refresh());
+
+// Kiosk mode: its module and demo digits load only when asked for.
+if (new URLSearchParams(location.search).has("kiosk")) {
+  Promise.all([import("./kiosk.js"), fetch("/static/kiosk/demo-digits.json").then((r) => r.json())])
+    .then(([module, demo]) => {
+      kiosk = new module.Kiosk({ pad, clear, demo, settings: module.kioskSettings(location.search) });
+      kiosk.start();
+    });
+}
 
 // Tests and the latency benchmark ask for a read-only view of the state with ?testhook.
 if (new URLSearchParams(location.search).has("testhook")) {

@@ -1,4 +1,5 @@
 // The drawing pad: pointer input (mouse, touch and pen alike) into strokes, drawn crisp on any screen.
+import { PointerPolicy } from "./pointer-policy.js";
 
 export class Pad {
   // onEdit: the pen went down or moved; onStrokeEnd: the pen was lifted.
@@ -10,6 +11,8 @@ export class Pad {
     this.strokes = [];          // each stroke: array of [x, y] in CSS pixels of the pad
     this.current = null;        // the stroke being drawn, or null
     this.activePointer = null;
+    this.activeType = null;
+    this.policy = new PointerPolicy();
     this.listen();
     new ResizeObserver(() => this.resize()).observe(canvas);
     window.addEventListener("resize", () => this.resize());
@@ -98,20 +101,55 @@ export class Pad {
     return true;
   }
 
+  // Strokes drawn by code (the kiosk's demo) take the same path as a pointer's.
+  startStroke(p) {
+    this.current = [p];
+    this.redraw();
+    this.onEdit();
+  }
+
+  extendStroke(p) {
+    if (this.current && this.addPoint(p)) { this.redraw(); this.onEdit(); }
+  }
+
+  endStroke() {
+    if (!this.current) return;
+    this.strokes.push(this.current);
+    this.current = null;
+    this.redraw();
+    this.onStrokeEnd();
+  }
+
+  // Drop the stroke under way (a palm came down, or a pen took over): it never happened.
+  abandon() {
+    if (this.activePointer !== null && this.canvas.hasPointerCapture(this.activePointer)) {
+      this.canvas.releasePointerCapture(this.activePointer);
+    }
+    this.activePointer = this.activeType = null;
+    if (!this.current) return;
+    this.current = null;
+    this.redraw();
+    this.onEdit();
+  }
+
   listen() {
     const pad = this.canvas;
+    pad.addEventListener("pointerover", (e) => this.policy.seen(e));
     pad.addEventListener("pointerdown", (e) => {
-      if (this.activePointer !== null || (e.pointerType === "mouse" && e.button !== 0)) return;
+      this.policy.seen(e);
+      if (!this.policy.mayStart(e, this.activeType)) return;
       e.preventDefault();
+      if (this.activePointer !== null) this.abandon();
       this.activePointer = e.pointerId;
+      this.activeType = e.pointerType;
       pad.setPointerCapture(e.pointerId);
-      this.current = [this.pointOf(e)];
-      this.redraw();
-      this.onEdit();
+      this.startStroke(this.pointOf(e));
     });
     pad.addEventListener("pointermove", (e) => {
+      this.policy.seen(e);
       if (e.pointerId !== this.activePointer || !this.current) return;
       e.preventDefault();
+      if (this.policy.isPalm(e)) { this.abandon(); return; }  // a fingertip that spread into a palm
       const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [];
       let added = false;
       for (const ce of (events.length ? events : [e])) added = this.addPoint(this.pointOf(ce)) || added;
@@ -122,12 +160,8 @@ export class Pad {
     });
     const end = (e) => {
       if (e.pointerId !== this.activePointer) return;
-      this.activePointer = null;
-      if (!this.current) return;
-      this.strokes.push(this.current);
-      this.current = null;
-      this.redraw();
-      this.onStrokeEnd();
+      this.activePointer = this.activeType = null;
+      this.endStroke();
     };
     pad.addEventListener("pointerup", end);
     pad.addEventListener("pointercancel", end);

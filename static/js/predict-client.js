@@ -114,11 +114,16 @@ export function postStrokes(drawing) {
 }
 
 export async function postDrawing(url, { strokes, width, height }) {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ strokes, width, height }),
-  });
+  let response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ strokes, width, height }),
+    });
+  } catch {
+    throw new Error("no connection to the server. Your drawing is kept and read as soon as it is back.");
+  }
   let answer = null;
   try { answer = await response.json(); } catch { /* not JSON: a proxy's error page, say */ }
   if (!response.ok || answer === null) {
