@@ -19,7 +19,7 @@ from training.trainset import TrainSet
 from training.device import get_device, get_precision
 
 # Named sets of defaults; a flag given beside a preset still wins.
-PRESETS = {"quick": {"epochs": 14, "hidden": [1024, 1024]}}
+PRESETS = {"quick": {"epochs": 14, "hidden": [1024, 1024], "negatives": 4000}}
 
 
 def _describe(preset):
@@ -30,7 +30,7 @@ def _describe(preset):
 def build_parser():
     """Every training setting with its default: the one place they are defined."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--epochs", type=int, default=220, help="training epochs")
+    p.add_argument("--epochs", type=int, default=130, help="training epochs")
     p.add_argument("--batch-size", type=int, default=512, help="training batch size")
     p.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (AdamW, one-cycle schedule)")
     p.add_argument("--weight-decay", type=float, default=0.02, help="AdamW weight decay")
@@ -51,12 +51,11 @@ def build_parser():
     p.add_argument("--out", default="models/mlp.safetensors", help="model path; the JSON sidecar goes beside it")
     p.add_argument("--report-dir", default=None, help="report folder (default: <out stem>-report beside the model)")
     p.add_argument("--no-augment", action="store_true", help="train on the plain digits")
-    # Not yet the default: see BENCHMARKS.md ("Reading what people really write") for what they cost.
-    p.add_argument("--conventions", action="store_true",
+    p.add_argument("--conventions", action=argparse.BooleanOptionalAction, default=True,
                    help="add slashed zeros, continental ones and crossed sevens to some training digits")
-    p.add_argument("--negatives", type=int, default=0,
-                   help="generated drawings that are not digits, learnt as an 11th class (0: a 10-class model); "
-                        "with 12000, --epochs 180 takes as many steps as 220 without")
+    p.add_argument("--negatives", type=int, default=16000,
+                   help="generated drawings that are not digits, learnt as an 11th class, per epoch "
+                        "(0: a 10-class model that never answers 'not a digit')")
     p.add_argument("--quick", action="store_true",
                    help=f"preset, a fast run for trying things out: {_describe(PRESETS['quick'])}")
     p.add_argument("--dry-run", action="store_true", help="one epoch on a few batches: checks the whole path quickly")

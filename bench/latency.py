@@ -113,7 +113,9 @@ def measure(args):
     return {"model": record.shown_path(args.model), "strokes_count": len(records), "api_strokes_accuracy": accuracy,
             "direct_strokes_accuracy": direct, "accuracy_errors": accuracy_errors, "runs": runs, "health": health,
             "page_bytes": weight,
-            "first_load_bytes": sum(v for k, v in weight.items() if k.startswith("/static") or k == "/"),
+            "first_load_bytes": sum(v for k, v in weight.items()
+                                    if (k.startswith("/static") or k == "/") and "(" not in k),
+            "offline_bytes": sum(v for k, v in weight.items() if "service worker" in k),
             "first_prediction_ms": first}
 
 
@@ -135,7 +137,9 @@ def table(r):
                   f"p50 {p['p50_us'] / h['p50_us']:.2f}x, p99 {p['p99_us'] / h['p99_us']:.2f}x, "
                   f"throughput {100 * p['rps'] / h['rps']:.0f}%"]
     lines += ["", f"first page load: {r['first_load_bytes'] / 1024:.1f} KB (HTML + JS + CSS, uncompressed): "
-              + ", ".join(f"{k} {v} B" for k, v in r["page_bytes"].items())]
+              + ", ".join(f"{k} {v} B" for k, v in r["page_bytes"].items() if "service worker" not in k),
+              "", f"then, in the background, the service worker caches {r['offline_bytes'] / 1024:.1f} KB more for "
+              "offline use (the explain and kiosk modules, the demo digits, the model page)"]
     if r["first_prediction_ms"]:
         t = r["first_prediction_ms"]
         lines.append(f"first prediction on screen after the first stroke ends: median {statistics.median(t):.0f} ms, "

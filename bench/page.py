@@ -2,6 +2,7 @@
 import http.client
 import posixpath
 import re
+from pathlib import Path
 
 from bench.chromium import CHROMIUM_ARGS, TEST_HOOK, MousePen, draw_stroke, find_chromium
 from bench.strokes import fit_strokes
@@ -35,6 +36,14 @@ def page_weight(port):
             todo += [posixpath.normpath(posixpath.join(posixpath.dirname(path), m.decode()))
                      for m in STATIC_IMPORT.findall(body)]
     sizes["/api/model (fetched after load)"] = len(get("/api/model"))
+    # After the load, the service worker fetches what offline use needs: every module, the demo digits,
+    # the model page. Counted apart: the page does not wait for them.
+    static = Path(__file__).resolve().parent.parent / "static"
+    later = ["/sw.js", "/model", "/static/kiosk/demo-digits.json"] + \
+        [f"/static/js/{p.name}" for p in sorted((static / "js").glob("*.js")) if p.name != "test-hook.js"]
+    for path in later:
+        if path not in sizes:
+            sizes[f"{path} (service worker, after load)"] = len(get(path))
     conn.close()
     return sizes
 

@@ -20,9 +20,9 @@ def tiny_mnist(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def default_run(tiny_mnist, tmp_path_factory):
-    """One dry run with conventions and negatives, else every default (so --precision auto): (accuracy, path)."""
+    """One dry run with every default (conventions, negatives, --precision auto): (accuracy, path)."""
     out = tmp_path_factory.mktemp("models") / "tiny.safetensors"
-    return run(tiny_mnist, out, "--conventions", "--negatives", "12000"), out
+    return run(tiny_mnist, out), out
 
 
 def run(tiny_mnist, out, *extra):
@@ -62,7 +62,7 @@ def test_dry_run_writes_a_loadable_model_and_a_report(tiny_mnist, default_run):
 
 def test_same_seed_same_model_and_auto_trains_as_the_precision_it_names(tiny_mnist, default_run, tmp_path):
     chosen = device_lib.get_precision("auto", torch.device("cpu"))
-    run(tiny_mnist, tmp_path / "b.safetensors", "--precision", chosen, "--conventions", "--negatives", "12000")
+    run(tiny_mnist, tmp_path / "b.safetensors", "--precision", chosen)
     a, info = checkpoint.load(default_run[1])
     b, _ = checkpoint.load(tmp_path / "b.safetensors")
     assert info["training"]["precision"] == chosen
@@ -73,7 +73,7 @@ def test_same_seed_same_model_and_auto_trains_as_the_precision_it_names(tiny_mni
 def test_the_other_precision_really_trains_differently(tiny_mnist, default_run, tmp_path):
     chosen = device_lib.get_precision("auto", torch.device("cpu"))
     other = "fp32" if chosen == "bf16" else "bf16"
-    run(tiny_mnist, tmp_path / "other.safetensors", "--precision", other, "--conventions", "--negatives", "12000")
+    run(tiny_mnist, tmp_path / "other.safetensors", "--precision", other)
     a, _ = checkpoint.load(default_run[1])
     b, info = checkpoint.load(tmp_path / "other.safetensors")
     assert info["training"]["precision"] == other
@@ -88,9 +88,10 @@ def test_validation_split_follows_val_seed_not_seed(tiny_mnist, tmp_path, monkey
     split_seeds = []
     real_split = train.data.split
     monkeypatch.setattr(train.data, "split", lambda *a: split_seeds.append(a[-1]) or real_split(*a))
-    run(tiny_mnist, tmp_path / "v3.safetensors", "--seed", "5", "--val-seed", "3")
+    run(tiny_mnist, tmp_path / "v3.safetensors", "--seed", "5", "--val-seed", "3", "--no-conventions",
+        "--negatives", "0")
     assert split_seeds == [3] and train.parse_args(["--seed", "5"]).val_seed == 1
-    # By default (no --conventions, no --negatives): a 10-class model, with no "not a digit" threshold.
+    # Without conventions and negatives: a 10-class model, with no "not a digit" threshold.
     _, info = checkpoint.load(tmp_path / "v3.safetensors")
     assert info["architecture"]["classes"] == 10 and info["calibration"]["reject_above"] is None
     assert info["training"]["negatives"] is None and info["training"]["conventions"] is None
@@ -112,7 +113,7 @@ def test_help_shows_defaults_and_the_quick_preset(capsys):
                  "--quick", "--dry-run"):
         assert flag in text
     assert f"(default: {train.parse_args([]).seed})" in text  # the seed's default, as argparse prints it
-    assert "--epochs 14 --hidden 1024 1024" in text  # what --quick sets
+    assert "--epochs 14 --hidden 1024 1024 --negatives 4000" in text  # what --quick sets
 
 
 def test_quick_is_a_preset_that_explicit_flags_override():

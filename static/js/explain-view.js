@@ -1,7 +1,7 @@
 // "How it sees": the 28x28 input (as pixels and as numbers), which pixels mattered, every hidden layer's
 // activations, the outputs, and what one first-layer unit looks for. Loaded only when opened.
 import { cellAt, decodeBytes, paintGrey, paintNumbers, paintSigned, paintTiles } from "./explain-draw.js";
-import { postDrawing } from "./predict-client.js";
+import { fetchUnitTemplate } from "./explain-client.js";
 
 const TEMPLATE = `
   <h2>How it sees your drawing</h2>
@@ -187,20 +187,4 @@ function describeOutputs(answer) {
   const none = answer.not_a_digit_probability;
   return `The last layer gives each digit a score, turned into chances: ${top}` +
     (none === null || none === undefined ? "." : `, and "not a digit": ${Math.round(none * 100)}%.`);
-}
-
-// POST the strokes to /api/explain; the answer gains `input` as rows, as /api/predict gives it.
-export async function postExplain(drawing) {
-  const answer = await postDrawing("/api/explain", drawing);
-  if (answer.layers && answer.layers.length) {
-    const bytes = decodeBytes(answer.layers[0].values);
-    answer.input = Array.from({ length: 28 }, (_, y) => Array.from(bytes.subarray(y * 28, y * 28 + 28)));
-  }
-  return answer;
-}
-
-export async function fetchUnitTemplate(unit) {
-  const response = await fetch(`/api/units/${unit}`);
-  if (!response.ok) throw new Error(`the server answered ${response.status}`);
-  return response.json();
 }

@@ -47,9 +47,9 @@ async function toggleExplain() {
   explainButton.setAttribute("aria-expanded", String(open));
   explainPanel.hidden = !open;
   if (!open) { client.refresh(postStrokes); return; }
-  const module = await import("./explain-view.js");
-  if (!explainView) explainView = new module.ExplainView(explainPanel);
-  client.refresh(module.postExplain);
+  const [view, requests] = await Promise.all([import("./explain-view.js"), import("./explain-client.js")]);
+  if (!explainView) explainView = new view.ExplainView(explainPanel);
+  client.refresh(requests.postExplain);
 }
 
 undoButton.addEventListener("click", undo);

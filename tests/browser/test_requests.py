@@ -118,7 +118,8 @@ def test_an_answer_for_a_drawing_undone_or_cleared_is_never_shown(desk, stroke_r
     (lambda route: route.fulfill(status=503, json=ERROR), "down for a moment"),
     (lambda route: route.fulfill(status=502, body="<html>Bad gateway</html>", content_type="text/html"),
      "the server answered 502"),
-    (lambda route: route.abort("connectionrefused"), "Failed to fetch"),
+    (lambda route: route.abort("connectionrefused"),
+     "no connection to the server. Your drawing is kept and read as soon as it is back."),
 ])
 def test_a_failed_request_says_so_keeps_the_drawing_and_the_next_change_asks_again(desk, stroke_records,
                                                                                    failure, message):
