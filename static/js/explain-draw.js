@@ -29,13 +29,15 @@ export function paintGrey(canvas, bytes, rows, cols) {
   paint(canvas, rows, cols, (i) => [bytes[i], bytes[i], bytes[i]]);
 }
 
-// Signed -127..127 on white: blue where positive, orange where negative, stronger with size.
-export function paintSigned(canvas, values, rows, cols) {
+// Signed -127..127: blue where positive, orange where negative, stronger with size. Over white, or, with
+// base (the 0..255 input), over the drawing itself in light grey: an overlay that shows where each push is.
+export function paintSigned(canvas, values, rows, cols, base = null) {
   paint(canvas, rows, cols, (i) => {
     const v = values[i] / 127;
     const [r, g, b] = v >= 0 ? TOWARD : AGAINST;
     const t = Math.min(1, Math.abs(v));
-    return [255 + (r - 255) * t, 255 + (g - 255) * t, 255 + (b - 255) * t];
+    const paper = base ? 255 - 0.45 * base[i] : 255;
+    return [paper + (r - paper) * t, paper + (g - paper) * t, paper + (b - paper) * t];
   });
 }
 

@@ -60,10 +60,11 @@ export class ExplainView {
     paintGrey(this.$(".pixels"), this.input, 28, 28);
     if (!this.$(".numbers").hidden) paintNumbers(this.$(".numbers"), this.input);
     const saliency = decodeBytes(answer.saliency.values, true);
-    paintSigned(this.$(".saliency"), saliency, 28, 28);
+    paintSigned(this.$(".saliency"), saliency, 28, 28, this.input);
     const target = answer.target;
     this.$(".saliency-caption").textContent =
-      `Blue pixels pushed the network toward ${target}; orange pixels pushed against ${target}. ` +
+      `Your drawing (grey) with colour on top: blue pixels pushed the network toward ${target}, ` +
+      `orange pixels pushed against ${target}. ` +
       "(Measured by gradient × input: how much each pixel's ink changed the score for that digit.)";
     this.$(".saliency").setAttribute("aria-label", `Which pixels pushed toward ${target} and which against it`);
     this.showLayers(answer);
@@ -146,7 +147,7 @@ export class ExplainView {
       for (const v of raw) top = Math.max(top, Math.abs(v));
       raw.forEach((v, i) => { pushes[i] = top ? Math.round((v / top) * 127) : 0; });
     }
-    paintSigned(this.$(".pushes"), pushes, 28, 28);
+    paintSigned(this.$(".pushes"), pushes, 28, 28, this.input);
     const fired = entry && entry.bytes ? entry.bytes[unit] : 0;
     this.$(".unit-title").textContent =
       `Unit ${unit + 1} of layer 1 ${fired > 0 ? `fired at ${Math.round((fired / 255) * 100)}% of the layer's strongest` : "did not fire"} for your drawing`;
