@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import checkpoint, preprocess
+from . import checkpoint, numbers, preprocess
 from .calibration import Calibration, digit_share, softmax
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "mlp.safetensors"
@@ -64,26 +64,27 @@ class Predictor:
         return self.decide(self.probabilities(pixels))
 
     def predict_strokes(self, strokes):
-        """Strokes (lists of [x, y]) -> answer dict."""
-        return self.answer(preprocess.strokes_to_input(strokes))
+        """Strokes (lists of [x, y]) -> answer dict, with the number they hold (recognition.numbers)."""
+        return numbers.read_strokes(self, strokes)
 
     def predict_image(self, image):
-        """A PIL image -> answer dict."""
-        return self.answer(preprocess.image_to_input(image))
+        """A PIL image -> answer dict, with the number it holds (recognition.numbers)."""
+        return numbers.read_image(self, image)
 
-    def answer(self, pixels):
+    def answer(self, pixels, probabilities=None):
         """28x28 uint8 (or None for no ink) -> the API's answer.
 
         verdict: "digit" (confident), "unsure" (a digit, but not sure which: candidates names the top two),
         "not_a_digit" (11-class models only: digit is null, probabilities still the ten digits') or "empty".
-        Confidence is calibrated: of answers this sure, about that share are right.
+        Confidence is calibrated: of answers this sure, about that share are right. probabilities: this
+        input's, when already computed (a number's digits are read in one batch).
         """
         empty = {"verdict": "empty", "digit": None, "confidence": None, "candidates": None, "probabilities": None,
                  "not_a_digit_probability": None, "empty": True,
                  "input": np.zeros((preprocess.FIELD, preprocess.FIELD), dtype=int).tolist()}
         if pixels is None:
             return empty
-        probs, reject = digit_share(self.probabilities(pixels))
+        probs, reject = digit_share(self.probabilities(pixels) if probabilities is None else probabilities)
         ranked = np.argsort(-probs, kind="stable")
         digit, confidence = int(ranked[0]), float(probs[ranked[0]])
         answer = {**empty, "probabilities": probs.tolist(), "input": pixels.tolist(), "empty": False,

@@ -19,7 +19,7 @@ def parse_predict_request(request, limits):
     mimetype = request.mimetype
     if mimetype == "application/json":
         try:
-            body = json.loads(request.get_data(cache=False))
+            body = json.loads(request.get_data(cache=True))
         except (ValueError, UnicodeDecodeError) as exc:
             raise ApiError(400, "invalid_json", f"the body is not valid JSON ({exc})") from exc
         return _from_json(body, limits)
@@ -30,6 +30,19 @@ def parse_predict_request(request, limits):
         return "image", decode_image(upload.read(), limits)
     raise ApiError(415, "unsupported_media_type",
                    f"send application/json or multipart/form-data, not {mimetype or 'no content type'}")
+
+
+def digit_index(request):
+    """The optional "digit" of a JSON request (which digit of a number to explain): None or an int >= 0."""
+    if request.mimetype != "application/json":
+        return None
+    body = json.loads(request.get_data(cache=True))  # already parsed once without error
+    value = body.get("digit") if isinstance(body, dict) else None
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ApiError(400, "invalid_input", "digit must be a whole number from 0, counting from the left")
+    return value
 
 
 def _from_json(body, limits):

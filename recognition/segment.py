@@ -1,0 +1,123 @@
+"""Numbers: a drawing's strokes (or an image's ink) grouped into digits, the groupings scored by the classifier.
+
+Strokes whose horizontal extents overlap most of the narrower one's width are
+always one digit (a 4's two strokes, a 7's bar, a 0's slash, a 1's flag, a 5's
+top bar, written before or after the next digit). What is left is ordered left
+to right as units, and every way of cutting that row into digits of at most
+MAX_UNITS units is scored: for each digit, the log of the model's probability
+of its likeliest digit (which counts the chance that the group is no digit at
+all), less a penalty where neighbouring digits overlap or a digit's own parts
+stand far apart. The best whole reading wins (dynamic programming, not a
+greedy cut), and every candidate group is read in one batched model call.
+"""
+import numpy as np
+
+from . import preprocess
+
+MAX_DIGITS = 12
+MAX_UNITS = 3  # a digit is at most this many units (a flagged 1 with a foot: stem+flag, foot)
+MERGE_OVERLAP = 0.5  # share of the narrower extent two strokes must overlap to be one digit for sure
+SPLIT_OVERLAP_COST = 6.0  # log-penalty per unit of overlap between two digits side by side
+GAP_COST = 4.0  # log-penalty per drawing-height of empty space inside one digit
+
+
+class TooManyDigits(ValueError):
+    """The drawing holds more digits than a number may have."""
+
+
+def _boxes(parts):
+    """(n, 4) x0, y0, x1, y1 of each part (a stroke's points, or a component's pixel coordinates)."""
+    return np.array([[p[:, 0].min(), p[:, 1].min(), p[:, 0].max(), p[:, 1].max()] for p in parts], dtype=float)
+
+
+def _overlap(a, b, pad):
+    """How much of the narrower of two x-extents the other covers (0..1), each widened by pad."""
+    lo, hi = max(a[0], b[0]) - pad, min(a[2], b[2]) + pad
+    narrower = min(a[2] - a[0], b[2] - b[0]) + 2 * pad
+    return max(0.0, hi - lo) / narrower
+
+
+def units(boxes, height):
+    """Parts that are surely one digit, merged: lists of part indices, ordered left to right."""
+    pad = 0.04 * height  # a pen line has width: an upright stroke is not zero wide
+    parent = list(range(len(boxes)))
+
+    def root(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            if _overlap(boxes[i], boxes[j], pad) >= MERGE_OVERLAP:
+                parent[root(i)] = root(j)
+    groups = {}
+    for i in range(len(boxes)):
+        groups.setdefault(root(i), []).append(i)
+    merged = list(groups.values())
+    return sorted(merged, key=lambda g: (boxes[g, 0].min() + boxes[g, 2].max()) / 2)
+
+
+def _union(boxes, indices):
+    b = boxes[indices]
+    return np.array([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()])
+
+
+def _inner_gap(boxes, unit_list, height):
+    """Widest empty horizontal space between the units of one candidate digit, in drawing heights."""
+    spans = sorted((_union(boxes, u)[0], _union(boxes, u)[2]) for u in unit_list)
+    reach, gap = spans[0][1], 0.0
+    for x0, x1 in spans[1:]:
+        gap = max(gap, x0 - reach)
+        reach = max(reach, x1)
+    return max(gap, 0.0) / height
+
+
+def best_grouping(unit_boxes, scores, height):
+    """Cut the row of units into digits: (list of (start, end) unit ranges, total score).
+
+    scores[(start, end)]: log-probability of the likeliest digit for units start..end-1 read as one.
+    """
+    n = len(unit_boxes)
+    best = [(-np.inf, None)] * (n + 1)
+    best[0] = (0.0, None)
+    for end in range(1, n + 1):
+        for start in range(max(0, end - MAX_UNITS), end):
+            if (start, end) not in scores or best[start][0] == -np.inf:
+                continue
+            total = best[start][0] + scores[(start, end)]
+            if start > 0:  # a cut between this digit and the one before: they should not overlap
+                left = unit_boxes[:start].max(axis=0)[2]
+                right = unit_boxes[start:end].min(axis=0)[0]
+                total -= SPLIT_OVERLAP_COST * max(0.0, left - right) / height
+            if total > best[end][0]:
+                best[end] = (total, start)
+    cuts, end = [], n
+    while end > 0:
+        start = best[end][1]
+        cuts.append((start, end))
+        end = start
+    return cuts[::-1], best[n][0]
+
+
+def read(predictor, parts, render):
+    """Group parts into digits and read them: (groups of part indices, their 28x28 inputs, probabilities).
+
+    parts: (n, 2) point arrays in drawing order; render(part indices) -> 28x28 uint8 (or None).
+    """
+    boxes = _boxes(parts)
+    height = max(np.ptp(np.concatenate(parts)[:, 1]), np.ptp(boxes[:, [0, 2]]) * 0.1, 1e-9)
+    row = units(boxes, height)
+    unit_boxes = np.array([_union(boxes, u) for u in row])
+    ranges = [(s, e) for e in range(1, len(row) + 1) for s in range(max(0, e - MAX_UNITS), e)]
+    pixels = {r: render(sorted(i for u in row[r[0]:r[1]] for i in u)) for r in ranges}
+    ranges = [r for r in ranges if pixels[r] is not None]
+    probs = dict(zip(ranges, predictor.probabilities(np.stack([pixels[r] for r in ranges])).reshape(len(ranges), -1)))
+    digits_probs = {r: p[:10] for r, p in probs.items()}
+    scores = {r: float(np.log(max(digits_probs[r].max(), 1e-12)))
+              - GAP_COST * _inner_gap(boxes, row[r[0]:r[1]], height) for r in ranges}
+    cuts, _ = best_grouping(unit_boxes, scores, height)
+    if len(cuts) > MAX_DIGITS:
+        raise TooManyDigits(f"the drawing holds {len(cuts)} digits; a number may have at most {MAX_DIGITS}")
+    groups = [sorted(i for u in row[s:e] for i in u) for s, e in cuts]
+    return groups, [pixels[c] for c in cuts], np.stack([probs[c] for c in cuts]), [_union(boxes, g) for g in groups]

@@ -1,0 +1,113 @@
+"""Numbers: strokes grouped into digits on constructed drawings, read by the shipped model."""
+import math
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from recognition import segment
+from recognition.predictor import Predictor
+from tests.support.api import assert_error
+from tests.support.data import SHIPPED_MODEL
+from webapp import create_app
+
+
+def at(strokes, dx, dy=0.0, scale=1.0):
+    return [[[x * scale + dx, y * scale + dy] for x, y in s] for s in strokes]
+
+
+ONE = [[[30, 0], [28, 100]]]
+SEVEN = [[[0, 0], [60, 0], [20, 100]]]
+SEVEN_BAR = [[[15, 50], [50, 50]]]
+ZERO = [[[30 + 28 * math.sin(t), 50 - 48 * math.cos(t)] for t in np.linspace(0, 2 * math.pi, 40)]]
+SLASH = [[[5, 95], [55, 5]]]
+FOUR = [[[40, 0], [0, 65], [60, 65]], [[45, 20], [45, 100]]]
+FIVE = [[[5, 0], [5, 45], [35, 40], [55, 60], [50, 90], [25, 100], [0, 90]], [[5, 0], [55, 0]]]  # bar drawn last
+TWO = [[[0, 20], [30, 0], [60, 20], [50, 50], [0, 100], [60, 100]]]
+
+
+@pytest.fixture(scope="module")
+def predictor():
+    return Predictor.load(SHIPPED_MODEL)
+
+
+@pytest.mark.parametrize("name,strokes,digit", [
+    ("a two-stroke 4", FOUR, "4"),
+    ("a 5 with its top bar as a stroke of its own", FIVE, "5"),
+    ("a crossed 7", SEVEN + SEVEN_BAR, "7"),
+    ("a slashed 0", ZERO + SLASH, "0"),
+])
+def test_one_digit_in_several_strokes_stays_one_digit(predictor, name, strokes, digit):
+    answer = predictor.predict_strokes(strokes)
+    assert answer["number"] == digit, name
+    assert [d["strokes"] for d in answer["digits"]] == [list(range(len(strokes)))]
+
+
+@pytest.mark.parametrize("strokes,number", [
+    (ONE + at(ONE, 70), "11"),
+    (ONE + at(ZERO, 60) + at(ZERO, 140), "100"),
+    (ONE + at(SEVEN, 45), "17"),  # close neighbours: a 1 and a 7 whose bar reaches back towards it
+    (at(TWO, 0) + at(FOUR, 80) + at(ONE, 160) + at(SEVEN, 210), "2417"),
+])
+def test_digits_side_by_side_are_read_left_to_right(predictor, strokes, number):
+    answer = predictor.predict_strokes(strokes)
+    assert answer["number"] == number
+    boxes = [d["box"] for d in answer["digits"]]
+    assert boxes == sorted(boxes)  # left to right
+    assert sorted(i for d in answer["digits"] for i in d["strokes"]) == list(range(len(strokes)))
+
+
+def test_a_late_stroke_joins_the_digit_it_belongs_to(predictor):
+    strokes = SEVEN + at(ONE, 90) + SEVEN_BAR  # the 7's bar written after the 1
+    answer = predictor.predict_strokes(strokes)
+    assert answer["number"] == "71"
+    assert [d["strokes"] for d in answer["digits"]] == [[0, 2], [1]]
+
+
+def test_several_digits_top_level_fields_describe_the_whole_number(predictor):
+    answer = predictor.predict_strokes(ONE + at(SEVEN, 80))
+    digits = answer["digits"]
+    assert answer["digit"] is None and answer["probabilities"] is None and answer["candidates"] is None
+    assert answer["confidence"] == pytest.approx(digits[0]["confidence"] * digits[1]["confidence"])
+    assert answer["verdict"] in ("digit", "unsure") and len(answer["input"]) == 28
+    for d in digits:
+        assert set(d) == {"digit", "confidence", "probabilities", "verdict", "candidates",
+                          "not_a_digit_probability", "box", "strokes", "input"}
+        assert d["probabilities"].index(max(d["probabilities"])) == d["digit"]
+
+
+def test_the_number_reads_in_one_model_call(predictor, monkeypatch):
+    calls = []
+    original = predictor.probabilities
+    monkeypatch.setattr(predictor, "probabilities", lambda x: calls.append(np.shape(x)) or original(x))
+    predictor.predict_strokes(at(TWO, 0) + at(FOUR, 80) + at(ONE, 160) + at(SEVEN, 210))
+    assert len(calls) == 1 and calls[0][0] >= 4
+
+
+def test_more_than_twelve_digits_is_a_clear_400():
+    client = create_app({"TESTING": True, "MODEL_PATH": str(SHIPPED_MODEL)}).test_client()
+    strokes = [s for k in range(13) for s in at(ONE, 80 * k)]
+    assert_error(client.post("/api/predict", json={"strokes": strokes}), 400, "too_many_digits")
+    twelve = [s for k in range(12) for s in at(ONE, 80 * k)]
+    assert client.post("/api/predict", json={"strokes": twelve}).get_json()["number"] == "1" * 12
+
+
+def test_an_image_with_three_digits(predictor):
+    image = Image.new("L", (420, 160), 255)
+    draw = ImageDraw.Draw(image)
+    for strokes, dx in ((SEVEN, 30), (ONE, 170), (FOUR, 300)):
+        for s in at(strokes, dx, 20, 1.2):
+            draw.line([tuple(p) for p in s], fill=0, width=12, joint="curve")
+    answer = predictor.predict_image(image)
+    assert answer["number"] == "714"
+    assert [d["strokes"] for d in answer["digits"]] == [None] * 3
+    assert answer["digits"][0]["box"][2] < answer["digits"][1]["box"][0] < answer["digits"][2]["box"][0]
+
+
+def test_grouping_prefers_the_most_probable_whole_reading():
+    """Two units that read well apart and badly together are cut; the reverse are kept together."""
+    boxes = np.array([[0, 0, 10, 100], [30, 0, 40, 100]], dtype=float)
+    apart = {(0, 1): -0.01, (1, 2): -0.01, (0, 2): -3.0}
+    together = {(0, 1): -2.0, (1, 2): -2.5, (0, 2): -0.05}
+    assert segment.best_grouping(boxes, apart, 100)[0] == [(0, 1), (1, 2)]
+    assert segment.best_grouping(boxes, together, 100)[0] == [(0, 2)]
