@@ -20,7 +20,11 @@ class Predictor:
 
     def __init__(self, model, info):
         self.info = info
-        self.layers = [(w.to(INFERENCE_DTYPE), b.to(INFERENCE_DTYPE)) for w, b in model.cpu().folded()]
+        folded = model.cpu().folded()
+        self.layers = [(w.to(INFERENCE_DTYPE), b.to(INFERENCE_DTYPE)) for w, b in folded]
+        # Several inputs at once (a number's candidate digits, benchmarks) are bound by arithmetic, which
+        # CPUs do in float32 many times faster than in float16 (12 inputs: 0.6 ms a layer against 2.7).
+        self.batch_layers = folded
         try:
             self.calibration = Calibration.from_dict(info.get("calibration"))
         except ValueError as exc:
@@ -36,9 +40,10 @@ class Predictor:
         """uint8 array (28, 28) or (N, 28, 28) -> float64 logits (classes,) or (N, classes), before calibration."""
         pixels = np.asarray(pixels)
         x = torch.from_numpy(np.ascontiguousarray(pixels, dtype=np.float32).reshape(-1, 28 * 28))
-        x = (x * (1 / 255.0)).to(INFERENCE_DTYPE)
-        last = len(self.layers) - 1
-        for i, (weight, bias) in enumerate(self.layers):
+        layers = self.layers if len(x) == 1 else self.batch_layers
+        x = (x * (1 / 255.0)).to(layers[0][0].dtype)
+        last = len(layers) - 1
+        for i, (weight, bias) in enumerate(layers):
             x = torch.nn.functional.linear(x, weight, bias)
             if i < last:
                 x = torch.relu_(x)

@@ -1,13 +1,16 @@
 """Numbers: a drawing's strokes (or an image's ink) grouped into digits, the groupings scored by the classifier.
 
-Strokes whose horizontal extents overlap most of the narrower one's width are
-always one digit (a 4's two strokes, a 7's bar, a 0's slash, a 1's flag, a 5's
-top bar, written before or after the next digit). What is left is ordered left
+A stroke that lies within another's width, well inside it, is always in the
+same digit (a 4's two strokes, a 7's bar, a 0's slash, a 5's top bar, written
+before or after the next digit). What is left is ordered left
 to right as units, and every way of cutting that row into digits of at most
 MAX_UNITS units is scored: for each digit, the log of the model's probability
 of its likeliest digit (which counts the chance that the group is no digit at
-all), less a penalty where neighbouring digits overlap or a digit's own parts
-stand far apart. The best whole reading wins (dynamic programming, not a
+all), less a penalty where neighbouring digits overlap, where a digit's own
+parts stand apart, where a "digit" is much shorter than the drawing (a flag or
+a bar on its own) or stands well above its neighbours (a 4's corner beside its
+stem); and a small bonus per digit, so that two parts that each read well are
+two digits rather than one thick one. The best whole reading wins (dynamic programming, not a
 greedy cut), and every candidate group is read in one batched model call.
 """
 import numpy as np
@@ -16,9 +19,15 @@ from . import preprocess
 
 MAX_DIGITS = 12
 MAX_UNITS = 3  # a digit is at most this many units (a flagged 1 with a foot: stem+flag, foot)
-MERGE_OVERLAP = 0.5  # share of the narrower extent two strokes must overlap to be one digit for sure
 SPLIT_OVERLAP_COST = 6.0  # log-penalty per unit of overlap between two digits side by side
-GAP_COST = 4.0  # log-penalty per drawing-height of empty space inside one digit
+GAP_COST = 4.0  # log-penalty per drawing-height of space between the parts of one digit
+TOUCH = 0.05  # parts of one digit overlap sideways by at least this share of the height, or pay for it
+DIGIT_BONUS = 0.5  # log prior for each digit: two parts that each read well are two digits, not one thick one
+SINK_COST = 8.0  # log-penalty per drawing-height a digit's foot stands above its neighbour's, past SINK
+SINK = 0.15  # digits side by side stand on one line, give or take this share of the height
+SMALL_COST = 8.0  # log-penalty per drawing-height a digit falls short of SMALL (a 1's flag alone, a 5's bar)
+SMALL = 0.75  # digits of a number are about as tall as each other: shorter than this share is suspicious
+MAX_INNER_GAP = 0.3  # drawing-heights of empty space no one digit holds: such groups are not even read
 
 
 class TooManyDigits(ValueError):
@@ -30,16 +39,19 @@ def _boxes(parts):
     return np.array([[p[:, 0].min(), p[:, 1].min(), p[:, 0].max(), p[:, 1].max()] for p in parts], dtype=float)
 
 
-def _overlap(a, b, pad):
-    """How much of the narrower of two x-extents the other covers (0..1), each widened by pad."""
-    lo, hi = max(a[0], b[0]) - pad, min(a[2], b[2]) + pad
-    narrower = min(a[2] - a[0], b[2] - b[0]) + 2 * pad
-    return max(0.0, hi - lo) / narrower
+def _inside(a, b, pad, depth):
+    """Whether the narrower of two x-extents lies within the other (widened by pad), its centre depth from the edge."""
+    narrow, wide = (a, b) if a[2] - a[0] <= b[2] - b[0] else (b, a)
+    centre = (narrow[0] + narrow[2]) / 2
+    return (narrow[0] >= wide[0] - pad and narrow[2] <= wide[2] + pad
+            and wide[0] + depth <= centre <= wide[2] - depth)
 
 
 def units(boxes, height):
     """Parts that are surely one digit, merged: lists of part indices, ordered left to right."""
-    pad = 0.04 * height  # a pen line has width: an upright stroke is not zero wide
+    # A stroke within another's width and well inside it (a 4's stem, a 7's bar, a 0's slash); a digit
+    # that only touches or slightly overlaps its neighbour (a thin 1 beside a 7) is left to the scoring.
+    pad, depth = 0.04 * height, 0.08 * height
     parent = list(range(len(boxes)))
 
     def root(i):
@@ -49,7 +61,7 @@ def units(boxes, height):
         return i
     for i in range(len(boxes)):
         for j in range(i + 1, len(boxes)):
-            if _overlap(boxes[i], boxes[j], pad) >= MERGE_OVERLAP:
+            if _inside(boxes[i], boxes[j], pad, depth):
                 parent[root(i)] = root(j)
     groups = {}
     for i in range(len(boxes)):
@@ -64,13 +76,13 @@ def _union(boxes, indices):
 
 
 def _inner_gap(boxes, unit_list, height):
-    """Widest empty horizontal space between the units of one candidate digit, in drawing heights."""
+    """Widest horizontal space between the units of one candidate digit, in drawing heights (< 0: they overlap)."""
     spans = sorted((_union(boxes, u)[0], _union(boxes, u)[2]) for u in unit_list)
-    reach, gap = spans[0][1], 0.0
+    reach, gap = spans[0][1], -np.inf
     for x0, x1 in spans[1:]:
         gap = max(gap, x0 - reach)
         reach = max(reach, x1)
-    return max(gap, 0.0) / height
+    return gap / height
 
 
 def best_grouping(unit_boxes, scores, height):
@@ -109,13 +121,23 @@ def read(predictor, parts, render):
     height = max(np.ptp(np.concatenate(parts)[:, 1]), np.ptp(boxes[:, [0, 2]]) * 0.1, 1e-9)
     row = units(boxes, height)
     unit_boxes = np.array([_union(boxes, u) for u in row])
-    ranges = [(s, e) for e in range(1, len(row) + 1) for s in range(max(0, e - MAX_UNITS), e)]
+    ranges = [(s, e) for e in range(1, len(row) + 1) for s in range(max(0, e - MAX_UNITS), e)
+              if e - s == 1 or _inner_gap(boxes, row[s:e], height) <= MAX_INNER_GAP]
     pixels = {r: render(sorted(i for u in row[r[0]:r[1]] for i in u)) for r in ranges}
     ranges = [r for r in ranges if pixels[r] is not None]
     probs = dict(zip(ranges, predictor.probabilities(np.stack([pixels[r] for r in ranges])).reshape(len(ranges), -1)))
     digits_probs = {r: p[:10] for r, p in probs.items()}
-    scores = {r: float(np.log(max(digits_probs[r].max(), 1e-12)))
-              - GAP_COST * _inner_gap(boxes, row[r[0]:r[1]], height) for r in ranges}
+    tall = {r: np.ptp(unit_boxes[r[0]:r[1]][:, [1, 3]]) / height for r in ranges}
+    # Parts of one digit overlap sideways; parts that only touch or stand apart are charged from 5% of the
+    # height of overlap on (two 1s side by side read as one thick 1 almost as surely as each reads as a 1).
+    apart = {r: max(0.0, _inner_gap(boxes, row[r[0]:r[1]], height) + TOUCH) if r[1] - r[0] > 1 else 0.0
+             for r in ranges}
+    # A digit whose foot hangs well above its neighbours' is part of one (a 4's corner beside its stem).
+    sunk = {r: max([0.0] + [(unit_boxes[k, 3] - unit_boxes[r[0]:r[1], 3].max()) / height - SINK
+                            for k in (r[0] - 1, r[1]) if 0 <= k < len(row)]) for r in ranges}
+    scores = {r: float(np.log(max(digits_probs[r].max(), 1e-12))) + DIGIT_BONUS
+              - GAP_COST * apart[r] - SMALL_COST * max(0.0, SMALL - tall[r]) - SINK_COST * sunk[r]
+              for r in ranges}
     cuts, _ = best_grouping(unit_boxes, scores, height)
     if len(cuts) > MAX_DIGITS:
         raise TooManyDigits(f"the drawing holds {len(cuts)} digits; a number may have at most {MAX_DIGITS}")

@@ -1,0 +1,167 @@
+"""Numbers built from real pen-drawn digits, read in-process and through the running server.
+
+Run as `python -m bench.numbers`. For each length from 2 to 6, numbers are put
+together from the shared real digits (seeded): every digit of one number comes
+from one writer, in writing order (the strokes of the first digit, then the
+second's, ...), each scaled to a common height with +-10% jitter, its baseline
+moved by up to 8% of that height, and the gap between neighbouring digit boxes
+drawn from -5% (slightly overlapping) to 60% of the height. A writer without
+enough digits lends none to longer numbers. Reported: the share of numbers
+whose digit count is right, and of those read exactly, by length; the same
+numbers through /api/predict on the production server must give the same figure.
+"""
+import argparse
+import json
+import sys
+import time
+import urllib.request
+
+import numpy as np
+import torch
+
+from bench import record
+from bench.server import start_server, stop_server
+from bench.strokes import DEFAULT_STROKES, load_strokes
+from recognition.checkpoint import CheckpointError
+from recognition.predictor import DEFAULT_MODEL, Predictor
+
+LENGTHS = range(2, 7)
+HEIGHT = 100.0
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(prog="python -m bench.numbers", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", default=str(DEFAULT_MODEL), help="model (.safetensors with its .json sidecar)")
+    p.add_argument("--strokes", default=str(DEFAULT_STROKES), help="stroke file of single digits")
+    p.add_argument("--per-length", type=int, default=200, help="numbers of each length")
+    p.add_argument("--seed", type=int, default=0, help="seed of the numbers built")
+    p.add_argument("--no-server", action="store_true", help="in-process only")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    p.add_argument("--no-record", action="store_true", help="do not write the figures into BENCHMARKS.md")
+    return p.parse_args(argv)
+
+
+def compose(records, rng):
+    """One number's strokes from these digit records, left to right, as described above."""
+    out, x = [], 0.0
+    for r in records:
+        points = np.concatenate([np.asarray(s, dtype=float).reshape(-1, 2) for s in r["strokes"]])
+        (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+        scale = HEIGHT * rng.uniform(0.9, 1.1) / max(y1 - y0, 1e-9)
+        dy = rng.uniform(-0.08, 0.08) * HEIGHT
+        for s in r["strokes"]:
+            out.append(((np.asarray(s, dtype=float) - [x0, y0]) * scale + [x, dy]).round(1).tolist())
+        x += (x1 - x0) * scale + rng.uniform(-0.05, 0.6) * HEIGHT
+    return out
+
+
+def build(records, per_length, seed):
+    """[(label string, strokes)] per length: seeded, one writer per number."""
+    by_writer = {}
+    for r in records:
+        by_writer.setdefault(r.get("writer") or "?", []).append(r)
+    writers = sorted(by_writer)
+    rng = np.random.default_rng(seed)
+    sets = {}
+    for length in LENGTHS:
+        usable = [w for w in writers if len(by_writer[w]) >= length]
+        if not usable:
+            continue
+        made = []
+        for _ in range(per_length):
+            digits = by_writer[usable[rng.integers(len(usable))]]
+            picked = [digits[i] for i in rng.choice(len(digits), length, replace=False)]
+            made.append(("".join(str(r["label"]) for r in picked), compose(picked, rng)))
+        sets[length] = made
+    return sets
+
+
+def score(answers, sets):
+    """Count and number accuracy per length and over all, from answers in the same order as sets."""
+    result, k, counts, exact = {}, 0, [], []
+    for length, made in sets.items():
+        c = e = 0
+        for label, _ in made:
+            a = answers[k]
+            k += 1
+            c += len(a["digits"]) == length
+            e += a["number"] == label
+        result[length] = {"count_accuracy": c / len(made), "number_accuracy": e / len(made), "count": len(made)}
+        counts.append(c), exact.append(e)
+    total = sum(len(m) for m in sets.values())
+    return {"by_length": result, "count_accuracy": sum(counts) / total, "number_accuracy": sum(exact) / total}
+
+
+def through_server(base, sets):
+    answers = []
+    for made in sets.values():
+        for _, strokes in made:
+            body = json.dumps({"strokes": strokes}).encode()
+            request = urllib.request.Request(base + "/api/predict", body, {"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=30) as response:
+                answers.append(json.load(response))
+    return answers
+
+
+def measure(args):
+    torch.set_num_threads(1)  # as each server worker runs (TORCH_THREADS): the timing is the served one
+    records = load_strokes(args.strokes)
+    predictor = Predictor.load(args.model)
+    sets = build(records, args.per_length, args.seed)
+    answers = [predictor.predict_strokes(strokes) for made in sets.values() for _, strokes in made]
+    result = {"model": record.shown_path(args.model), **score(answers, sets)}
+    four = [strokes for _, strokes in sets.get(4, [])]
+    times = []
+    for strokes in four * 3:
+        t0 = time.perf_counter()
+        predictor.predict_strokes(strokes)
+        times.append((time.perf_counter() - t0) * 1e3)
+    result["four_digit_ms_p50"] = float(np.median(times[len(four):])) if four else None  # after a warm-up pass
+    single = [predictor.predict_strokes(r["strokes"]) for r in records]
+    result["single_digit_accuracy"] = float(np.mean([a["number"] == str(r["label"]) for a, r in zip(single, records)]))
+    result["single_digit_split"] = float(np.mean([len(a["digits"]) > 1 for a in single]))
+    if not args.no_server:
+        proc, base = start_server(model=args.model, workers=1)
+        try:
+            served = score(through_server(base, sets), sets)
+        finally:
+            stop_server(proc)
+        result["server_number_accuracy"], result["server_count_accuracy"] = (served["number_accuracy"],
+                                                                             served["count_accuracy"])
+    return result
+
+
+def table(r):
+    lines = [f"model: {r['model']}", "", "| digits | numbers | digit count right | whole number right |",
+             "|---:|---:|---:|---:|"]
+    for length, v in r["by_length"].items():
+        lines.append(f"| {length} | {v['count']} | {100 * v['count_accuracy']:.1f}% | {100 * v['number_accuracy']:.1f}% |")
+    lines.append(f"| 2-6 | {sum(v['count'] for v in r['by_length'].values())} | {100 * r['count_accuracy']:.1f}% | "
+                 f"{100 * r['number_accuracy']:.1f}% |")
+    if "server_number_accuracy" in r:
+        lines += ["", f"through /api/predict on the production server: count {100 * r['server_count_accuracy']:.1f}%, "
+                      f"whole number {100 * r['server_number_accuracy']:.1f}% (in-process: "
+                      f"{100 * r['count_accuracy']:.1f}%, {100 * r['number_accuracy']:.1f}%)"]
+    lines += ["", f"single shared digits read as that one digit: {100 * r['single_digit_accuracy']:.2f}% "
+                  f"(split into more than one: {100 * r['single_digit_split']:.2f}%)",
+              f"a 4-digit number, in-process, median: {r['four_digit_ms_p50'] or 0:.2f} ms (one model call)"]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        result = measure(args)
+    except (OSError, ValueError, CheckpointError) as exc:
+        sys.exit(f"bench.numbers: {exc}")
+    result["by_length"] = {str(k): v for k, v in result["by_length"].items()}
+    print(json.dumps(result) if args.json else table(result))
+    if not args.no_record:
+        given = " ".join(argv if argv is not None else sys.argv[1:])
+        record.write_section("numbers", f"python -m bench.numbers {given}".strip(), table(result))
+    return result
+
+
+if __name__ == "__main__":
+    main()
