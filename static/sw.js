@@ -6,7 +6,7 @@
 const CACHE = "digits-v1";
 const SHELL = [
   "/", "/model", "/static/style.css", "/static/kiosk/demo-digits.json",
-  ...["main", "pad", "pointer-policy", "predict-client", "result-view", "explain-view", "explain-draw", "explain-client",
+  ...["main", "pad", "pointer-policy", "predict-client", "result-view", "number-view", "explain-view", "explain-draw", "explain-client",
       "kiosk"]
     .map((name) => `/static/js/${name}.js`),
 ];

@@ -48,8 +48,12 @@ def seven_pixels():
 def test_explain_answers_what_predict_answers_plus_the_layers(client, small_model, seven_pixels):
     explained = client.post("/api/explain", json={"strokes": SEVEN}).get_json()
     predicted = client.post("/api/predict", json={"strokes": SEVEN}).get_json()
-    assert {k: v for k, v in explained.items() if k not in ("layers", "saliency", "top_units", "target")} == \
+    assert {k: v for k, v in explained.items() if k not in ("layers", "saliency", "top_units", "target", "number",
+                                                            "digits", "explained")} == \
         {k: v for k, v in predicted.items() if k not in ("input", "number", "digits")}
+    assert explained["number"] == predicted["number"] and explained["explained"] == 0
+    assert [{k: v for k, v in d.items() if k != "probabilities"} for d in explained["digits"]] == \
+        [{k: v for k, v in d.items() if k not in ("input", "probabilities")} for d in predicted["digits"]]
     layers = explained["layers"]
     assert [layer["name"] for layer in layers] == ["input", "hidden 1", "hidden 2"]
     assert (decode(layers[0]) * 255).round().astype(int).reshape(28, 28).tolist() == predicted["input"]
@@ -99,15 +103,18 @@ def test_no_such_unit_and_no_ink(client):
     assert_error(client.get("/api/units/32"), 404, "no_such_unit")
     body = client.post("/api/explain", json={"strokes": []}).get_json()
     assert body["verdict"] == "empty" and body["layers"] == [] and body["saliency"] is None
+    assert body["digits"] == [] and body["number"] is None and body["explained"] is None
 
 
 def test_one_digit_of_a_number_is_explained_on_request(client):
     two = [[[10, 10], [90, 10], [45, 120]], [[300, 10], [300, 120]]]  # a 7 and, well apart, a 1
     predicted = client.post("/api/predict", json={"strokes": two}).get_json()
     assert len(predicted["digits"]) == 2
-    for k in (0, 1):
+    for k in (0, 1, None):
         body = client.post("/api/explain", json={"strokes": two, "digit": k}).get_json()
         layer = np.frombuffer(base64.b64decode(body["layers"][0]["values"]), dtype=np.uint8)
-        assert layer.reshape(28, 28).tolist() == predicted["digits"][k]["input"]
+        assert layer.reshape(28, 28).tolist() == predicted["digits"][1 if k is None else k]["input"]
+        assert body["explained"] == (1 if k is None else k) and body["number"] == predicted["number"]
+        assert body["digit"] == predicted["digits"][body["explained"]]["digit"]
     assert_error(client.post("/api/explain", json={"strokes": two, "digit": 2}), 400, "no_such_digit")
     assert_error(client.post("/api/explain", json={"strokes": two, "digit": -1}), 400, "invalid_input")

@@ -31,28 +31,32 @@ def predict():
 
 @bp.post("/explain")
 def explain():
-    """The same input as predict -> its answer plus each layer's activations, a saliency map and the top units.
+    """The same input as predict -> one digit's answer plus each layer's activations, a saliency map and the
+    top units, with the number read ("number", and "digits" without their 28x28 inputs).
 
-    With "digit": k in a JSON body, the k-th digit (left to right) of the number drawn is explained;
-    without, the whole drawing as one digit.
+    "digit": k in a JSON body picks the k-th digit from the left; without it, the last one (the one being
+    written; for a single digit, the whole drawing, as predict reads it).
     """
     kind, payload = parse_predict_request(request, current_app.config)
     index = digit_index(request)
+    predictor = _predictor()
     try:
-        if index is None:
-            pixels = preprocess.strokes_to_input(payload) if kind == "strokes" else preprocess.image_to_input(payload)
-        else:
-            predictor = _predictor()
-            read = predictor.predict_strokes(payload) if kind == "strokes" else predictor.predict_image(payload)
-            if index >= len(read["digits"]):
-                raise ApiError(400, "no_such_digit", f"the drawing holds {len(read['digits'])} digits, "
-                                                     f"so digit {index} does not exist (they count from 0)")
-            pixels = np.asarray(read["digits"][index]["input"], dtype=np.uint8)
+        read = predictor.predict_strokes(payload) if kind == "strokes" else predictor.predict_image(payload)
     except segment.TooManyDigits as exc:
         raise ApiError(400, "too_many_digits", str(exc)) from exc
     except ValueError as exc:
         raise ApiError(400, f"invalid_{kind}", str(exc)) from exc
-    return jsonify(current_app.extensions["explainer"].explain(pixels))
+    digits = read["digits"]
+    if index is not None and index >= len(digits):
+        raise ApiError(400, "no_such_digit", f"the drawing holds {len(digits)} digits, so digit {index} "
+                                             "does not exist (they count from 0)")
+    chosen = len(digits) - 1 if index is None else index
+    pixels = np.asarray(digits[chosen]["input"], dtype=np.uint8) if digits else None
+    light = [{k: v for k, v in d.items() if k != "input"} for d in digits]
+    for d in light:  # four places are plenty for bars: keeps the answer small
+        d["probabilities"] = None if d["probabilities"] is None else [round(p, 4) for p in d["probabilities"]]
+    body = current_app.extensions["explainer"].explain(pixels)
+    return jsonify({**body, "number": read["number"], "digits": light, "explained": chosen if digits else None})
 
 
 @bp.get("/units/<int:index>")

@@ -2,9 +2,10 @@
 import { decodeBytes } from "./explain-draw.js";
 import { postDrawing } from "./predict-client.js";
 
-// POST the strokes to /api/explain; the answer gains `input` as rows, as /api/predict gives it.
+// POST the strokes to /api/explain (drawing.digit: which digit of a number; else the last); the answer
+// gains `input` as rows, as /api/predict gives it.
 export async function postExplain(drawing) {
-  const answer = await postDrawing("/api/explain", drawing);
+  const answer = await postDrawing("/api/explain", drawing, drawing.digit == null ? {} : { digit: drawing.digit });
   if (answer.layers && answer.layers.length) {
     const bytes = decodeBytes(answer.layers[0].values);
     answer.input = Array.from({ length: 28 }, (_, y) => Array.from(bytes.subarray(y * 28, y * 28 + 28)));

@@ -140,7 +140,9 @@ export class Kiosk {
   // An answer shown with the pen up: said aloud when speech is on, once per new answer.
   answered(answer) {
     if (!this.speaking || this.inDemo) return;
-    const words = answer.verdict === "digit" ? WORDS[answer.digit]
+    const several = answer.digits && answer.digits.length > 1;
+    const words = several ? (answer.number ? [...answer.number].map((d) => WORDS[d]).join(" ") : null)
+      : answer.verdict === "digit" ? WORDS[answer.digit]
       : answer.verdict === "unsure" ? `maybe ${WORDS[answer.candidates[0]]}`
       : answer.verdict === "not_a_digit" ? "that is not a digit" : null;
     if (!words || words === this.lastSpoken) return;

@@ -3,7 +3,9 @@ import { Pad } from "./pad.js";
 import { PredictClient, postStrokes } from "./predict-client.js";
 import { ResultView } from "./result-view.js";
 
-const view = new ResultView();
+let picked = null;          // the digit of a number whose bars are shown (null: the last one written)
+let lastAnswer = null;
+const view = new ResultView(document, { onPick: pick });
 const undoButton = document.getElementById("undo");
 const clearButton = document.getElementById("clear");
 const explainButton = document.getElementById("explain-toggle");
@@ -17,17 +19,38 @@ const pad = new Pad(document.getElementById("pad"), {
   onStrokeEnd: () => { client.strokeEnded(); updateButtons(); },
 });
 client = new PredictClient({
-  snapshot: () => pad.snapshot(),
+  snapshot: () => ({ ...pad.snapshot(), digit: picked }),
   view: {
     show: (answer) => {
-      view.show(answer, pad.penDown);
+      lastAnswer = answer;
+      if (picked !== null && (!answer.digits || picked >= answer.digits.length)) picked = null;
+      view.show(answer, pad.penDown, picked);
+      const several = answer.digits && answer.digits.length > 1;
+      pad.setBoxes(several ? answer.digits.map((d) => d.box) : [],
+                   several ? (picked === null ? answer.digits.length - 1 : picked) : -1);
       if (explainView && !explainPanel.hidden) explainView.show(answer);
       if (kiosk && !pad.penDown) kiosk.answered(answer);
     },
-    showEmpty: () => { view.showEmpty(); if (explainView) explainView.clear(); },
+    showEmpty: () => {
+      lastAnswer = null;
+      picked = null;
+      view.showEmpty();
+      pad.setBoxes([]);
+      if (explainView) explainView.clear();
+    },
     showError: (message) => view.showError(message),
   },
 });
+
+// A digit of the number was picked: its bars and 28x28 now, and "how it sees" explains it.
+function pick(k) {
+  picked = k;
+  if (lastAnswer) {
+    view.show(lastAnswer, pad.penDown, picked);
+    pad.setBoxes(lastAnswer.digits.map((d) => d.box), picked);
+  }
+  if (explainView && !explainPanel.hidden) client.refresh();
+}
 
 function updateButtons() {
   undoButton.disabled = clearButton.disabled = pad.isEmpty;

@@ -9,6 +9,8 @@ export class Pad {
     this.onEdit = onEdit;
     this.onStrokeEnd = onStrokeEnd;
     this.strokes = [];          // each stroke: array of [x, y] in CSS pixels of the pad
+    this.boxes = [];            // light boxes around the digits of a number read: [x0, y0, x1, y1]
+    this.picked = -1;
     this.current = null;        // the stroke being drawn, or null
     this.activePointer = null;
     this.activeType = null;
@@ -43,6 +45,7 @@ export class Pad {
   clear() {
     if (this.current) return false;
     this.strokes.length = 0;
+    this.boxes = [];
     this.redraw();
     return true;
   }
@@ -69,6 +72,26 @@ export class Pad {
     ctx.lineWidth = this.penWidth();
     for (const s of this.strokes) this.drawStroke(s);
     if (this.current) this.drawStroke(this.current);
+    this.drawBoxes();
+  }
+
+  // Boxes around each digit of the number read (none for a single digit); the picked one stronger.
+  setBoxes(boxes, picked = -1) {
+    this.boxes = boxes;
+    this.picked = picked;
+    this.redraw();
+  }
+
+  drawBoxes() {
+    const ctx = this.ctx, pad = this.penWidth() * 0.8;
+    ctx.save();
+    this.boxes.forEach(([x0, y0, x1, y1], k) => {
+      ctx.strokeStyle = k === this.picked ? "rgba(0, 114, 178, 0.85)" : "rgba(0, 114, 178, 0.35)";
+      ctx.lineWidth = k === this.picked ? 3 : 2;
+      ctx.setLineDash(k === this.picked ? [] : [6, 5]);
+      ctx.strokeRect(x0 - pad, y0 - pad, x1 - x0 + 2 * pad, y1 - y0 + 2 * pad);
+    });
+    ctx.restore();
   }
 
   // Smooth strokes: quadratic curves through the midpoints of successive points.

@@ -113,13 +113,13 @@ export function postStrokes(drawing) {
   return postDrawing("/api/predict", drawing);
 }
 
-export async function postDrawing(url, { strokes, width, height }) {
+export async function postDrawing(url, { strokes, width, height }, extra = {}) {
   let response;
   try {
     response = await fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ strokes, width, height }),
+      body: JSON.stringify({ strokes, width, height, ...extra }),
     });
   } catch {
     throw new Error("no connection to the server. Your drawing is kept and read as soon as it is back.");

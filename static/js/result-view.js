@@ -1,7 +1,10 @@
-// The result: the digit read, how sure the network is of each digit, and the 28x28 image it saw.
+// The result: the digit (or number) read, how sure the network is of each digit, and the 28x28 image it saw.
+import { NumberView, numberStatus, numberText } from "./number-view.js";
 
 export class ResultView {
-  constructor(doc = document) {
+  // onPick(k): the k-th digit of a number was picked, to see its bars and 28x28.
+  constructor(doc = document, { onPick = () => {} } = {}) {
+    this.numberView = new NumberView(doc.getElementById("number-digits"), onPick);
     this.prediction = doc.getElementById("prediction");
     this.status = doc.getElementById("status");
     this.announce = doc.getElementById("announce");
@@ -22,8 +25,9 @@ export class ResultView {
 
   showEmpty() {
     this.prediction.textContent = "";
-    this.prediction.dataset.digit = "";
-    this.prediction.classList.remove("unsure", "not-digit");
+    this.prediction.dataset.digit = this.prediction.dataset.number = "";
+    this.prediction.classList.remove("unsure", "not-digit", "number");
+    this.numberView.hide();
     this.probs.classList.remove("greyed");
     this.status.textContent = "Draw a digit to start.";
     this.announce.textContent = "";
@@ -37,13 +41,16 @@ export class ResultView {
 
   // penDown: still drawing, so the answer is not announced to screen readers yet; and a half-drawn digit
   // may look like no digit at all, so "not a digit" waits for the pen to lift (no flicker on every point).
-  show(answer, penDown) {
+  show(answer, penDown, picked = null) {
     if (answer.verdict === "empty") { this.showEmpty(); return; }
+    if (answer.digits && answer.digits.length > 1) { this.showNumber(answer, penDown, picked); return; }
     if (answer.verdict === "not_a_digit") {
       if (!penDown) this.showNotADigit(answer);
       return;
     }
-    this.prediction.classList.remove("not-digit");
+    this.numberView.hide();
+    this.prediction.classList.remove("not-digit", "number");
+    this.prediction.dataset.number = answer.number || "";
     this.probs.classList.remove("greyed");
     // The server decides "unsure" from the model's calibration; the page only shows it.
     const unsure = answer.verdict === "unsure";
@@ -59,10 +66,34 @@ export class ResultView {
     this.drawInput(answer.input);
   }
 
-  showNotADigit(answer) {
-    this.prediction.textContent = "?";
+  // Several digits: the number large, a button per digit; the bars and 28x28 are the picked digit's
+  // (the last one written unless another was picked). A part that is no digit waits for the pen to lift.
+  showNumber(answer, penDown, picked) {
+    const digits = answer.digits;
+    const rejected = digits.some((d) => d.verdict === "not_a_digit");
+    if (rejected && penDown) return;
+    const k = picked !== null && picked < digits.length ? picked : digits.length - 1;
+    const one = digits[k];
+    this.prediction.textContent = numberText(answer);
     this.prediction.dataset.digit = "";
-    this.prediction.classList.remove("unsure");
+    this.prediction.dataset.number = answer.number || "";
+    this.prediction.classList.add("number");
+    this.prediction.classList.toggle("unsure", !rejected && digits.some((d) => d.verdict === "unsure"));
+    this.prediction.classList.toggle("not-digit", rejected);
+    this.status.textContent = numberStatus(answer);
+    if (!penDown) this.announce.textContent = this.status.textContent;
+    this.probs.classList.toggle("greyed", one.verdict === "not_a_digit");
+    this.drawBars(one, one.digit, one.verdict === "unsure");
+    const input = one.input || (answer.explained === k ? answer.input : null);
+    if (input) this.drawInput(input);
+    this.numberView.show(answer, k);
+  }
+
+  showNotADigit(answer) {
+    this.numberView.hide();
+    this.prediction.textContent = "?";
+    this.prediction.dataset.digit = this.prediction.dataset.number = "";
+    this.prediction.classList.remove("unsure", "number");
     this.prediction.classList.add("not-digit");
     this.status.textContent = this.announce.textContent = "That doesn't look like a digit.";
     this.probs.classList.add("greyed");

@@ -1,0 +1,43 @@
+"""Writing a number on the page: it grows digit by digit while written, with a box per digit and a pick per digit."""
+import numpy as np
+
+from bench.chromium import MousePen, draw_stroke
+from bench.numbers import compose
+from bench.strokes import fit_strokes
+from tests.support.page import page_strokes, settle
+
+
+def writer_digits(stroke_records, labels):
+    """Real digits of one writer who wrote all of these labels, in that order."""
+    by_writer = {}
+    for r in stroke_records:
+        by_writer.setdefault(r["writer"], {}).setdefault(r["label"], r)
+    for writer in sorted(by_writer):
+        if all(d in by_writer[writer] for d in labels):
+            return [by_writer[writer][d] for d in labels]
+    raise LookupError(labels)
+
+
+def test_a_number_written_with_the_mouse_is_read_while_writing(desk, stroke_records, predictor):
+    records = writer_digits(stroke_records, [2, 0, 7])
+    strokes = compose(records, np.random.default_rng(1))
+    box = desk.locator("#pad").bounding_box()
+    fitted = fit_strokes(strokes, {"x": box["x"], "y": box["y"], "width": box["width"], "height": box["height"]},
+                         margin=0.08)
+    counts = np.cumsum([len(r["strokes"]) for r in records])
+    shown = []
+    for i, stroke in enumerate(fitted):
+        draw_stroke(MousePen(desk), desk, stroke)
+        if i + 1 in counts:  # a digit finished: the number on screen is what the pipeline reads so far
+            settle(desk)
+            expected = predictor.predict_strokes(page_strokes(desk))
+            shown.append(desk.get_attribute("#prediction", "data-number"))
+            assert shown[-1] == (expected["number"] or "")
+    assert shown == ["2", "20", "207"]
+    assert desk.inner_text("#prediction") == "207" and desk.inner_text("#status").startswith("Reads 207")
+    buttons = desk.locator("#number-digits .digit-pick")
+    assert buttons.count() == 3 and buttons.nth(2).get_attribute("aria-pressed") == "true"
+    buttons.nth(0).click()  # the first digit's bars and 28x28
+    assert buttons.nth(0).get_attribute("aria-pressed") == "true"
+    top = desk.locator("#probs li.top").get_attribute("data-digit")
+    assert top == "2"
