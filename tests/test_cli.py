@@ -87,7 +87,8 @@ def test_accuracy_bench_reports_what_the_predictor_scores(tmp_path, small_model)
     assert result["strokes_unsure_rate"] == sum(a["verdict"] == "unsure" for a in answers) / 2
     assert result["digits_rejected_rate"] == 0 and result["letters_rejected_rate"] == 0  # no reject class yet
     probs = np.stack([a["probabilities"] for a in answers])  # ECE itself is checked in test_calibration
-    assert result["strokes_ece"] == pytest.approx(expected_calibration_error(probs, np.array([7, 1])))
+    # The bench reads the strokes as one batch (float32), the answers one at a time (float16): 2e-3 apart at most.
+    assert result["strokes_ece"] == pytest.approx(expected_calibration_error(probs, np.array([7, 1])), abs=2e-3)
     scores = [a["confidence"] for a in answers], [a["confidence"] for a in letters]
     wins = sum((d > l) + 0.5 * (d == l) for d in scores[0] for l in scores[1])
     assert result["digits_vs_letters_auroc"] == pytest.approx(wins / 6)
