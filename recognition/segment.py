@@ -6,7 +6,8 @@ before or after the next digit). What is left is ordered left
 to right as units, and every way of cutting that row into digits of at most
 MAX_UNITS units is scored: for each digit, the log of the model's probability
 of its likeliest digit (which counts the chance that the group is no digit at
-all), less a penalty where neighbouring digits overlap, where a digit's own
+all; for the whole drawing, also "not a digit", so a letter stays whole and is
+rejected rather than cut into digit-like pieces), less a penalty where neighbouring digits overlap, where a digit's own
 parts stand apart, where a "digit" is much shorter than the drawing (a flag or
 a bar on its own) or stands well above its neighbours (a 4's corner beside its
 stem); and a small bonus per digit, so that two parts that each read well are
@@ -88,7 +89,7 @@ def _inner_gap(boxes, unit_list, height):
 def best_grouping(unit_boxes, scores, height):
     """Cut the row of units into digits: (list of (start, end) unit ranges, total score).
 
-    scores[(start, end)]: log-probability of the likeliest digit for units start..end-1 read as one.
+    scores[(start, end)]: log-probability of the likeliest reading of units start..end-1 as one.
     """
     n = len(unit_boxes)
     best = [(-np.inf, None)] * (n + 1)
@@ -126,7 +127,10 @@ def read(predictor, parts, render):
     pixels = {r: render(sorted(i for u in row[r[0]:r[1]] for i in u)) for r in ranges}
     ranges = [r for r in ranges if pixels[r] is not None]
     probs = dict(zip(ranges, predictor.probabilities(np.stack([pixels[r] for r in ranges])).reshape(len(ranges), -1)))
-    digits_probs = {r: p[:10] for r, p in probs.items()}
+    # A group's best reading is its likeliest digit; the whole drawing may also be one thing that is no digit
+    # (a letter is better left whole and rejected than cut into digit-like pieces).
+    whole = (0, len(row))
+    best = {r: max(p[:10].max(), p[10] if len(p) > 10 and r == whole else 0.0) for r, p in probs.items()}
     tall = {r: np.ptp(unit_boxes[r[0]:r[1]][:, [1, 3]]) / height for r in ranges}
     # Parts of one digit overlap sideways; parts that only touch or stand apart are charged from 5% of the
     # height of overlap on (two 1s side by side read as one thick 1 almost as surely as each reads as a 1).
@@ -135,7 +139,7 @@ def read(predictor, parts, render):
     # A digit whose foot hangs well above its neighbours' is part of one (a 4's corner beside its stem).
     sunk = {r: max([0.0] + [(unit_boxes[k, 3] - unit_boxes[r[0]:r[1], 3].max()) / height - SINK
                             for k in (r[0] - 1, r[1]) if 0 <= k < len(row)]) for r in ranges}
-    scores = {r: float(np.log(max(digits_probs[r].max(), 1e-12))) + DIGIT_BONUS
+    scores = {r: float(np.log(max(best[r], 1e-12))) + DIGIT_BONUS
               - GAP_COST * apart[r] - SMALL_COST * max(0.0, SMALL - tall[r]) - SINK_COST * sunk[r]
               for r in ranges}
     cuts, _ = best_grouping(unit_boxes, scores, height)
