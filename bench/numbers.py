@@ -118,6 +118,12 @@ def measure(args):
         predictor.predict_strokes(strokes)
         times.append((time.perf_counter() - t0) * 1e3)
     result["four_digit_ms_p50"] = float(np.median(times[len(four):])) if four else None  # after a warm-up pass
+    one = []
+    for r in records[:300]:  # for scale, in the same run: machines differ 2-3x from day to day
+        t0 = time.perf_counter()
+        predictor.predict_strokes(r["strokes"])
+        one.append((time.perf_counter() - t0) * 1e3)
+    result["single_digit_ms_p50"] = float(np.median(one))
     single = [predictor.predict_strokes(r["strokes"]) for r in records]
     result["single_digit_accuracy"] = float(np.mean([a["number"] == str(r["label"]) for a, r in zip(single, records)]))
     result["single_digit_split"] = float(np.mean([len(a["digits"]) > 1 for a in single]))
@@ -145,7 +151,8 @@ def table(r):
                       f"{100 * r['count_accuracy']:.1f}%, {100 * r['number_accuracy']:.1f}%)"]
     lines += ["", f"single shared digits read as that one digit: {100 * r['single_digit_accuracy']:.2f}% "
                   f"(split into more than one: {100 * r['single_digit_split']:.2f}%)",
-              f"a 4-digit number, in-process, median: {r['four_digit_ms_p50'] or 0:.2f} ms (one model call)"]
+              f"a 4-digit number, in-process, median: {r['four_digit_ms_p50'] or 0:.2f} ms (one model call); "
+              f"a single digit in the same run: {r['single_digit_ms_p50']:.2f} ms"]
     return "\n".join(lines)
 
 
