@@ -54,19 +54,21 @@ def _assemble(predictor, groups, pixels, probs, boxes, whole):
                        "strokes": None if groups is None else groups[k]})
     if len(digits) == 1:
         return _with_digits(predictor.answer(pixels[0], probs[0]), digits)
-    return _with_digits(whole_number(digits, whole), digits)
+    return _with_digits(whole_number(digits, whole, predictor.calibration.unsure_below), digits)
 
 
-def whole_number(digits, whole):
+def whole_number(digits, whole, unsure_below):
     """The top-level fields for several digits: the number's verdict and confidence, no single digit.
 
-    verdict: "not_a_digit" if any part is no digit, else "unsure" if any part is unsure, else "digit";
-    confidence: the product of the parts' (the chance every digit is right); digit, candidates and
+    confidence: the product of the parts' (the chance every digit is right); verdict: "not_a_digit" if
+    any part is no digit, else "digit" when that confidence reaches the model's "not sure" threshold
+    (a number is answered as sure only as a single digit is), else "unsure"; digit, candidates and
     probabilities: null; input: the whole drawing as one 28x28, as a single digit would have it.
     """
     verdicts = [d["verdict"] for d in digits]
-    verdict = "not_a_digit" if "not_a_digit" in verdicts else "unsure" if "unsure" in verdicts else "digit"
-    confidence = None if verdict == "not_a_digit" else float(np.prod([d["confidence"] for d in digits]))
+    confidence = None if "not_a_digit" in verdicts else float(np.prod([d["confidence"] for d in digits]))
+    verdict = ("not_a_digit" if confidence is None else
+               "digit" if "unsure" not in verdicts and confidence >= unsure_below else "unsure")
     rejects = [d["not_a_digit_probability"] for d in digits]
     return {"verdict": verdict, "digit": None, "confidence": confidence, "candidates": None, "probabilities": None,
             "not_a_digit_probability": None if None in rejects else float(max(rejects)), "empty": False,

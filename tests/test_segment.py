@@ -111,3 +111,16 @@ def test_grouping_prefers_the_most_probable_whole_reading():
     together = {(0, 1): -2.0, (1, 2): -2.5, (0, 2): -0.05}
     assert segment.best_grouping(boxes, apart, 100)[0] == [(0, 1), (1, 2)]
     assert segment.best_grouping(boxes, together, 100)[0] == [(0, 2)]
+
+
+def test_a_number_is_sure_only_when_the_whole_of_it_is():
+    from recognition.numbers import whole_number
+    whole = np.zeros((28, 28), dtype=np.uint8)
+
+    def part(confidence, verdict="digit"):
+        return {"verdict": verdict, "confidence": confidence, "not_a_digit_probability": 0.01}
+    assert whole_number([part(0.95), part(0.95)], whole, 0.82)["verdict"] == "digit"  # 0.9025 of being right
+    assert whole_number([part(0.9), part(0.9)], whole, 0.82)["verdict"] == "unsure"  # 0.81: each sure, not both
+    assert whole_number([part(0.99), part(0.5, "unsure")], whole, 0.2)["verdict"] == "unsure"
+    rejected = whole_number([part(0.99), part(None, "not_a_digit")], whole, 0.82)
+    assert rejected["verdict"] == "not_a_digit" and rejected["confidence"] is None
