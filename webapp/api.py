@@ -3,7 +3,7 @@ import numpy as np
 from flask import Blueprint, current_app, jsonify, request
 
 from .errors import ApiError
-from recognition import preprocess, segment
+from recognition import segment
 
 from .validation import digit_index, parse_predict_request
 
@@ -14,19 +14,22 @@ def _predictor():
     return current_app.extensions["predictor"]
 
 
-@bp.post("/predict")
-def predict():
-    """Strokes, a data-URL image or an uploaded image -> the number read, each digit's answer, and the
-    single-digit fields (digit, confidence, probabilities, input) as before."""
-    kind, payload = parse_predict_request(request, current_app.config)
+def _read(kind, payload):
+    """The predictor's answer for validated strokes or an image; what it cannot read is a 400."""
     predictor = _predictor()
     try:
-        answer = predictor.predict_strokes(payload) if kind == "strokes" else predictor.predict_image(payload)
+        return predictor.predict_strokes(payload) if kind == "strokes" else predictor.predict_image(payload)
     except segment.TooManyDigits as exc:
         raise ApiError(400, "too_many_digits", str(exc)) from exc
     except ValueError as exc:
         raise ApiError(400, f"invalid_{kind}", str(exc)) from exc
-    return jsonify(answer)
+
+
+@bp.post("/predict")
+def predict():
+    """Strokes, a data-URL image or an uploaded image -> the number read, each digit's answer, and the
+    single-digit fields (digit, confidence, probabilities, input) as before."""
+    return jsonify(_read(*parse_predict_request(request, current_app.config)))
 
 
 @bp.post("/explain")
@@ -37,15 +40,8 @@ def explain():
     "digit": k in a JSON body picks the k-th digit from the left; without it, the last one (the one being
     written; for a single digit, the whole drawing, as predict reads it).
     """
-    kind, payload = parse_predict_request(request, current_app.config)
+    read = _read(*parse_predict_request(request, current_app.config))
     index = digit_index(request)
-    predictor = _predictor()
-    try:
-        read = predictor.predict_strokes(payload) if kind == "strokes" else predictor.predict_image(payload)
-    except segment.TooManyDigits as exc:
-        raise ApiError(400, "too_many_digits", str(exc)) from exc
-    except ValueError as exc:
-        raise ApiError(400, f"invalid_{kind}", str(exc)) from exc
     digits = read["digits"]
     if index is not None and index >= len(digits):
         raise ApiError(400, "no_such_digit", f"the drawing holds {len(digits)} digits, so digit {index} "
