@@ -1,4 +1,4 @@
-"""Conventions that reshape a real digit's own strokes: a five's bar lifted off, an open four, a straight nine, a looped two.
+"""Conventions that reshape a real digit's own strokes: a 5's bar lifted off, an open 4, a straight 9, a looped 2.
 
 Everything not reshaped stays as the writer drew it (see bench.conventions).
 """
@@ -12,7 +12,8 @@ from bench.convention_added import STEPS, box, line
 def separate_bar_five(strokes, rng):
     """A 5 whose top bar is its own stroke: a one-stroke 5 cut where its bar meets the stem, the bar lifted.
 
-    The writer's own bar (from the start to where the pen turns down) is drawn again left to right, raised and nudged by a few per cent so it does not touch the body. None when the 5 is not a
+    The writer's own bar (from the start to where the pen turns down) is drawn again left to right,
+    raised and nudged by a few per cent so it does not touch the body. None when the 5 is not a
     one-stroke 5 that starts with a bar (mostly level, at least a fifth of the digit's width).
     """
     if len(strokes) != 1:
@@ -101,8 +102,9 @@ def straight_stem_nine(strokes, rng):
 def looped_two(strokes, rng):
     """A 2 with a small loop where its diagonal meets the base, swung the long way round as a pen does.
 
-    The loop (14-24% of the height across) is a circle the pen runs round once, left of the diagonal and
-    above the base, leaving the corner as it arrived. None unless the 2 is one stroke that turns at its lower left into a base running right.
+    The loop (14-24% of the height across) is a circle the pen runs round once, left of the diagonal
+    and above the base, leaving the corner as it arrived. None unless the 2 is one stroke that turns
+    at its lower left into a base running right.
     """
     if len(strokes) != 1:
         return None

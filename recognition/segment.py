@@ -2,17 +2,18 @@
 
 A stroke that lies within another's width, well inside it, is always in the
 same digit (a 4's two strokes, a 7's bar, a 0's slash, a 5's top bar, written
-before or after the next digit). What is left is ordered left
-to right as units, and every way of cutting that row into digits of at most
-MAX_UNITS units is scored: for each digit, the log of the model's probability
-of its likeliest digit (which counts the chance that the group is no digit at
-all; for the whole drawing, also "not a digit", so a letter stays whole and is
-rejected rather than cut into digit-like pieces), less a penalty where neighbouring digits overlap, where a digit's own
-parts stand apart, where a "digit" is much shorter than the drawing (a flag or
-a bar on its own) or stands well above its neighbours (a 4's corner beside its
-stem); and a small bonus per digit, so that two parts that each read well are
-two digits rather than one thick one. The best whole reading wins (dynamic programming, not a
-greedy cut), and every candidate group is read in one batched model call.
+before or after the next digit). What is left is ordered left to right as
+units, and every way of cutting that row into digits of at most MAX_UNITS
+units is scored. Each digit scores the log of the model's probability of its
+likeliest digit (which counts the chance that the group is no digit at all;
+the whole drawing may also read as "not a digit", so a letter stays whole and
+is rejected rather than cut into digit-like pieces), less a penalty where
+neighbouring digits overlap, where a digit's own parts stand apart, where a
+"digit" is much shorter than the drawing (a flag or a bar on its own) or
+stands well above its neighbours (a 4's corner beside its stem), plus a small
+bonus, so that two parts that each read well are two digits rather than one
+thick one. The best whole reading wins (dynamic programming, not a greedy
+cut), and every candidate group is read in one batched model call.
 """
 import numpy as np
 
@@ -121,6 +122,8 @@ def read(predictor, parts, render):
     boxes = _boxes(parts)
     height = max(np.ptp(np.concatenate(parts)[:, 1]), np.ptp(boxes[:, [0, 2]]) * 0.1, 1e-9)
     row = units(boxes, height)
+    if len(row) > MAX_DIGITS * MAX_UNITS:  # more than 12 digits whatever the grouping: say so before reading
+        raise TooManyDigits(f"the drawing holds more than {MAX_DIGITS} digits; a number may have at most {MAX_DIGITS}")
     unit_boxes = np.array([_union(boxes, u) for u in row])
     ranges = [(s, e) for e in range(1, len(row) + 1) for s in range(max(0, e - MAX_UNITS), e)
               if e - s == 1 or _inner_gap(boxes, row[s:e], height) <= MAX_INNER_GAP]
