@@ -5,7 +5,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
@@ -163,7 +162,7 @@ def main(argv=None):
 
     model = model.cpu()
     out = Path(args.out)
-    report_dir = Path(args.report_dir) if args.report_dir else out.with_name(f"{out.stem}-report")
+    report_dir = Path(args.report_dir) if args.report_dir else checkpoint.report_path(out)
     held_out_negatives = calibrate.held_out_negatives(len(val_y) // 2, args.seed) if negative_count else None
     calibration, calibration_figures, before, after = calibrate.calibrate(
         Predictor(model, {}), calibrate.held_out_digits(val_x, args.seed, **bank), val_y.numpy(),

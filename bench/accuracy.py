@@ -7,7 +7,6 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -17,6 +16,7 @@ from bench.scores import auroc
 from bench.strokes import DEFAULT_LETTERS, DEFAULT_STROKES, load_strokes
 from recognition import preprocess
 from recognition.calibration import digit_share, expected_calibration_error, softmax
+from recognition import checkpoint
 from recognition.checkpoint import CheckpointError
 from recognition.predictor import DEFAULT_MODEL, Predictor
 from training import mnist
@@ -168,12 +168,10 @@ def main(argv=None):
     except (OSError, ValueError, mnist.MnistError, CheckpointError) as exc:
         sys.exit(f"bench.accuracy: {exc}")
     text = table(result)
-    print(json.dumps(result) if args.json else text)
+    record.publish("accuracy", argv, args, result, text, body="```\n" + text + "\n```")
     if not args.no_record:
-        given = " ".join(argv if argv is not None else sys.argv[1:])
-        record.write_section("accuracy", f"python -m bench.accuracy {given}".strip(), "```\n" + text + "\n```")
         # Beside the model's report, for the model page: measured here, never per request.
-        report = Path(args.model).with_name(f"{Path(args.model).stem}-report")
+        report = checkpoint.report_path(args.model)
         report.mkdir(exist_ok=True)
         (report / "bench.json").write_text(json.dumps({**result, "date": record.today()}, indent=1) + "\n")
     return result

@@ -5,7 +5,6 @@ own /api/explain (Flask's test client: validation, preprocessing, the explainer,
 JSON) one at a time; the median and the largest answer are what the targets name.
 """
 import argparse
-import json
 import sys
 import time
 
@@ -73,10 +72,7 @@ def main(argv=None):
         result = measure(args)
     except (OSError, ValueError, CheckpointError) as exc:
         sys.exit(f"bench.explain: {exc}")
-    print(json.dumps(result) if args.json else table(result))
-    if not args.no_record:
-        given = " ".join(argv if argv is not None else sys.argv[1:])
-        record.write_section("explain", f"python -m bench.explain {given}".strip(), table(result))
+    record.publish("explain", argv, args, result, table(result))
     return result
 
 

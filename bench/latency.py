@@ -153,11 +153,7 @@ def main(argv=None):
         result = measure(args)
     except (OSError, ValueError, RuntimeError, CheckpointError, subprocess.CalledProcessError) as exc:
         sys.exit(f"bench.latency: {exc}")
-    text = table(result)
-    print(json.dumps(result) if args.json else text)
-    if not args.no_record:
-        given = " ".join(argv if argv is not None else sys.argv[1:])
-        record.write_section("latency", f"python -m bench.latency {given}".strip(), text)
+    record.publish("latency", argv, args, result, table(result))
     return result
 
 

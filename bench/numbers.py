@@ -163,10 +163,7 @@ def main(argv=None):
     except (OSError, ValueError, CheckpointError) as exc:
         sys.exit(f"bench.numbers: {exc}")
     result["by_length"] = {str(k): v for k, v in result["by_length"].items()}
-    print(json.dumps(result) if args.json else table(result))
-    if not args.no_record:
-        given = " ".join(argv if argv is not None else sys.argv[1:])
-        record.write_section("numbers", f"python -m bench.numbers {given}".strip(), table(result))
+    record.publish("numbers", argv, args, result, table(result))
     return result
 
 

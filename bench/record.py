@@ -1,8 +1,10 @@
 """Write a benchmark's figures into its own section of BENCHMARKS.md, with the command, date and machine."""
 import datetime
+import json
 import os
 import platform
 import re
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +42,15 @@ def shown_path(path):
     """A path as the reader of BENCHMARKS.md knows it: relative to the repository when inside it."""
     path = Path(path).resolve()
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def publish(name, argv, args, result, text, body=None):
+    """Print a bench's figures (one JSON object with --json, else text) and, unless --no-record, write its
+    section of BENCHMARKS.md with the command that made them (body, when the section shows them otherwise)."""
+    print(json.dumps(result) if args.json else text)
+    if not args.no_record:
+        given = " ".join(argv if argv is not None else sys.argv[1:])
+        write_section(name, f"python -m bench.{name} {given}".strip(), text if body is None else body)
 
 
 def today():

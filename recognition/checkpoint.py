@@ -21,6 +21,12 @@ def sidecar_path(path):
     return Path(path).with_suffix(".json")
 
 
+def report_path(path):
+    """models/mlp.safetensors -> models/mlp-report/: where training, calibration and benches put the report."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}-report")
+
+
 def weights_path(path):
     """models/mlp.json -> models/mlp.safetensors."""
     return Path(path).with_suffix(".safetensors")

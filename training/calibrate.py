@@ -6,7 +6,6 @@ on clean MNIST digits, the temperature leaves the model overconfident on pens.
 """
 import argparse
 import sys
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -94,7 +93,7 @@ def main(argv=None):
         predictor, held_out_digits(val_x, args.seed), val_y.numpy(), description,
         negatives=held_out_negatives(len(val_y) // 2, args.seed) if rejects else None)
     checkpoint.update_sidecar(args.model, calibration={**calibration.to_dict(), "figures": figures})
-    folder = Path(args.model).with_name(f"{Path(args.model).stem}-report")
+    folder = checkpoint.report_path(args.model)
     report.reliability(folder / "reliability.png", before, after, val_y.numpy())
     print(f"temperature {calibration.temperature:.3f}, unsure below {calibration.unsure_below:.3f}; "
           f"ECE {100 * figures['ece_before']:.2f}% -> {100 * figures['ece_after']:.2f}%; "

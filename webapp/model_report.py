@@ -2,14 +2,16 @@
 import json
 from pathlib import Path
 
+from recognition import checkpoint
+
 # The report's pictures the model page shows, by name; nothing else in the folder is served.
 FIGURES = ("curves", "confusion", "per_class", "reliability", "most_wrong", "first_layer", "training_samples")
 
 
 def report_folder(model_path):
     """Where train.py wrote the report of the model at model_path."""
-    path = Path(model_path).resolve()  # absolute: files are served from it whatever the working folder
-    return path.with_name(f"{path.stem}-report")
+    # Absolute: files are served from it whatever the working folder.
+    return checkpoint.report_path(Path(model_path).resolve())
 
 
 def _json(path):
