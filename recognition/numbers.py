@@ -52,8 +52,8 @@ def _assemble(predictor, groups, pixels, probs, boxes, whole):
         answer = predictor.answer(p, prob)
         digits.append({**answer, "box": [round(float(v), 1) for v in box],
                        "strokes": None if groups is None else groups[k]})
-    if len(digits) == 1:
-        return _with_digits(predictor.answer(pixels[0], probs[0]), digits)
+    if len(digits) == 1:  # exactly the single-digit answer, which the digit's own entry already is
+        return _with_digits({k: v for k, v in digits[0].items() if k not in ("box", "strokes")}, digits)
     return _with_digits(whole_number(digits, whole, predictor.calibration.unsure_below), digits)
 
 

@@ -17,8 +17,6 @@ cut), and every candidate group is read in one batched model call.
 """
 import numpy as np
 
-from . import preprocess
-
 MAX_DIGITS = 12
 MAX_UNITS = 3  # a digit is at most this many units (a flagged 1 with a foot: stem+flag, foot)
 SPLIT_OVERLAP_COST = 6.0  # log-penalty per unit of overlap between two digits side by side
@@ -125,8 +123,9 @@ def read(predictor, parts, render):
     if len(row) > MAX_DIGITS * MAX_UNITS:  # more than 12 digits whatever the grouping: say so before reading
         raise TooManyDigits(f"the drawing holds more than {MAX_DIGITS} digits; a number may have at most {MAX_DIGITS}")
     unit_boxes = np.array([_union(boxes, u) for u in row])
-    ranges = [(s, e) for e in range(1, len(row) + 1) for s in range(max(0, e - MAX_UNITS), e)
-              if e - s == 1 or _inner_gap(boxes, row[s:e], height) <= MAX_INNER_GAP]
+    gaps = {(s, e): _inner_gap(boxes, row[s:e], height) if e - s > 1 else None
+            for e in range(1, len(row) + 1) for s in range(max(0, e - MAX_UNITS), e)}
+    ranges = [r for r, gap in gaps.items() if gap is None or gap <= MAX_INNER_GAP]
     pixels = {r: render(sorted(i for u in row[r[0]:r[1]] for i in u)) for r in ranges}
     ranges = [r for r in ranges if pixels[r] is not None]
     probs = dict(zip(ranges, predictor.probabilities(np.stack([pixels[r] for r in ranges])).reshape(len(ranges), -1)))
@@ -137,8 +136,7 @@ def read(predictor, parts, render):
     tall = {r: np.ptp(unit_boxes[r[0]:r[1]][:, [1, 3]]) / height for r in ranges}
     # Parts of one digit overlap sideways; parts that only touch or stand apart are charged from 5% of the
     # height of overlap on (two 1s side by side read as one thick 1 almost as surely as each reads as a 1).
-    apart = {r: max(0.0, _inner_gap(boxes, row[r[0]:r[1]], height) + TOUCH) if r[1] - r[0] > 1 else 0.0
-             for r in ranges}
+    apart = {r: 0.0 if gaps[r] is None else max(0.0, gaps[r] + TOUCH) for r in ranges}
     # A digit whose foot hangs well above its neighbours' is part of one (a 4's corner beside its stem).
     sunk = {r: max([0.0] + [(unit_boxes[k, 3] - unit_boxes[r[0]:r[1], 3].max()) / height - SINK
                             for k in (r[0] - 1, r[1]) if 0 <= k < len(row)]) for r in ranges}

@@ -1,8 +1,6 @@
 """The pages: the one people draw on, and the one about the network."""
 from flask import Blueprint, abort, current_app, render_template, send_from_directory
 
-from . import model_report
-
 bp = Blueprint("pages", __name__)
 
 

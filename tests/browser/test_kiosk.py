@@ -1,7 +1,7 @@
 """Kiosk mode with short timers: the attract loop, the idle reset, pen priority, palm rejection, no zoom."""
 import pytest
 
-from bench.chromium import TEST_HOOK, MousePen, StylusPen, TouchPen, draw_stroke
+from bench.chromium import TEST_HOOK, StylusPen, TouchPen, draw_stroke
 from tests.support.page import page_strokes, settle
 
 FAST = "&idle=2.5&countdown=1.5&attract=1"
