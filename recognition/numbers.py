@@ -20,10 +20,9 @@ def read_strokes(predictor, strokes):
     parts = [np.asarray(strokes[i], dtype=np.float64).reshape(-1, 2) for i in kept]
     if not np.isfinite(np.concatenate(parts)).all():
         raise ValueError("stroke coordinates must be finite numbers")
-    groups, pixels, probs, boxes = segment.read(
-        predictor, parts, lambda idx: preprocess.strokes_to_input([parts[i] for i in idx]))
-    whole = pixels[0] if len(groups) == 1 else preprocess.strokes_to_input(parts)
-    return _assemble(predictor, [[kept[i] for i in g] for g in groups], pixels, probs, boxes, whole)
+    reading = segment.read(predictor, parts, lambda idx: preprocess.strokes_to_input([parts[i] for i in idx]))
+    whole = reading.pixels[0] if len(reading.groups) == 1 else preprocess.strokes_to_input(parts)
+    return _assemble(predictor, reading, [[kept[i] for i in g] for g in reading.groups], whole)
 
 
 def read_image(predictor, image):
@@ -41,32 +40,34 @@ def read_image(predictor, image):
 
     def render(idx):
         return preprocess.normalize(np.where(np.isin(labels, [keep[i] for i in idx]), ink, 0.0))
-    groups, pixels, probs, boxes = segment.read(predictor, parts, render)
-    whole = pixels[0] if len(groups) == 1 else preprocess.normalize(ink)
-    return _assemble(predictor, None, pixels, probs, boxes, whole)
+    reading = segment.read(predictor, parts, render)
+    whole = reading.pixels[0] if len(reading.groups) == 1 else preprocess.normalize(ink)
+    return _assemble(predictor, reading, None, whole)
 
 
-def _assemble(predictor, groups, pixels, probs, boxes, whole):
+def _assemble(predictor, reading, groups, whole):
+    """The answer from a segment.Reading; groups: each digit's stroke indices in the request (None for images)."""
     digits = []
-    for k, (p, prob, box) in enumerate(zip(pixels, probs, boxes)):
+    for k, (p, prob, box) in enumerate(zip(reading.pixels, reading.probs, reading.boxes)):
         answer = predictor.answer(p, prob)
         digits.append({**answer, "box": [round(float(v), 1) for v in box],
                        "strokes": None if groups is None else groups[k]})
     if len(digits) == 1:  # exactly the single-digit answer, which the digit's own entry already is
         return _with_digits({k: v for k, v in digits[0].items() if k not in ("box", "strokes")}, digits)
-    return _with_digits(whole_number(digits, whole, predictor.calibration.unsure_below), digits)
+    return _with_digits(whole_number(digits, whole, predictor.calibration.unsure_below, reading.apart), digits)
 
 
-def whole_number(digits, whole, unsure_below):
+def whole_number(digits, whole, unsure_below, apart=1.0):
     """The top-level fields for several digits: the number's verdict and confidence, no single digit.
 
-    confidence: the product of the parts' (the chance every digit is right); verdict: "not_a_digit" if
-    any part is no digit, else "digit" when that confidence reaches the model's "not sure" threshold
-    (a number is answered as sure only as a single digit is), else "unsure"; digit, candidates and
+    confidence: the product of the parts' and of apart (segment.Reading.apart: the chance that the drawing is
+    these digits, not one thing), so the chance that every digit is right and there are that many; verdict:
+    "not_a_digit" if any part is no digit, else "digit" when that confidence reaches the model's "not sure"
+    threshold (a number is answered as sure only as a single digit is), else "unsure"; digit, candidates and
     probabilities: null; input: the whole drawing as one 28x28, as a single digit would have it.
     """
     verdicts = [d["verdict"] for d in digits]
-    confidence = None if "not_a_digit" in verdicts else float(np.prod([d["confidence"] for d in digits]))
+    confidence = None if "not_a_digit" in verdicts else float(np.prod([d["confidence"] for d in digits]) * apart)
     verdict = ("not_a_digit" if confidence is None else
                "digit" if "unsure" not in verdicts and confidence >= unsure_below else "unsure")
     rejects = [d["not_a_digit_probability"] for d in digits]

@@ -13,8 +13,12 @@ neighbouring digits overlap, where a digit's own parts stand apart, where a
 stands well above its neighbours (a 4's corner beside its stem), plus a small
 bonus, so that two parts that each read well are two digits rather than one
 thick one. The best whole reading wins (dynamic programming, not a greedy
-cut), and every candidate group is read in one batched model call.
+cut), and every candidate group is read in one batched model call. How far
+it beats reading the whole drawing as one thing is kept (Reading.apart): an
+H read as "14" wins by a hair, and the answer should say it is unsure.
 """
+from typing import NamedTuple
+
 import numpy as np
 
 MAX_DIGITS = 12
@@ -112,8 +116,17 @@ def best_grouping(unit_boxes, scores, height):
     return cuts[::-1], best[n][0]
 
 
+class Reading(NamedTuple):
+    """A drawing grouped into digits, left to right."""
+    groups: list  # part indices of each digit
+    pixels: list  # each digit's 28x28 input
+    probs: np.ndarray  # each digit's probabilities (digits, classes)
+    boxes: list  # each digit's [x0, y0, x1, y1]
+    apart: float  # the chance, by the scores, that the drawing is these digits rather than one thing
+
+
 def read(predictor, parts, render):
-    """Group parts into digits and read them: (groups of part indices, their 28x28 inputs, probabilities).
+    """Group parts into digits and read them (a Reading).
 
     parts: (n, 2) point arrays in drawing order; render(part indices) -> 28x28 uint8 (or None).
     """
@@ -143,8 +156,11 @@ def read(predictor, parts, render):
     scores = {r: float(np.log(max(best[r], 1e-12))) + DIGIT_BONUS
               - GAP_COST * apart[r] - SMALL_COST * max(0.0, SMALL - tall[r]) - SINK_COST * sunk[r]
               for r in ranges}
-    cuts, _ = best_grouping(unit_boxes, scores, height)
+    cuts, total = best_grouping(unit_boxes, scores, height)
     if len(cuts) > MAX_DIGITS:
         raise TooManyDigits(f"the drawing holds {len(cuts)} digits; a number may have at most {MAX_DIGITS}")
     groups = [sorted(i for u in row[s:e] for i in u) for s, e in cuts]
-    return groups, [pixels[c] for c in cuts], np.stack([probs[c] for c in cuts]), [_union(boxes, g) for g in groups]
+    # Two readings' chances stand as the exponents of their scores; one that is not even read has none.
+    apart = 1.0 if len(cuts) == 1 or whole not in scores else float(1 / (1 + np.exp(scores[whole] - total)))
+    return Reading(groups, [pixels[c] for c in cuts], np.stack([probs[c] for c in cuts]),
+                   [_union(boxes, g) for g in groups], apart)

@@ -124,3 +124,36 @@ def test_a_number_is_sure_only_when_the_whole_of_it_is():
     assert whole_number([part(0.99), part(0.5, "unsure")], whole, 0.2)["verdict"] == "unsure"
     rejected = whole_number([part(0.99), part(None, "not_a_digit")], whole, 0.82)
     assert rejected["verdict"] == "not_a_digit" and rejected["confidence"] is None
+
+
+class _OneOrOther:
+    """A stand-in model: each stroke alone reads as a sure 1, the strokes together as something that is no digit."""
+
+    def probabilities(self, pixels):
+        rows = []
+        for p in pixels:
+            row = np.full(11, 0.01)
+            row[1 if p[0, 0] == 1 else 10] = 0.9
+            rows.append(row)
+        return np.array(rows)
+
+
+def test_the_reading_says_how_far_it_beats_the_drawing_read_as_one_thing():
+    parts = [np.array([[0.0, 0.0], [0.0, 100.0]]), np.array([[10.0, 0.0], [10.0, 100.0]])]
+    reading = segment.read(_OneOrOther(), parts, lambda idx: np.full((28, 28), len(idx), dtype=np.uint8))
+    assert reading.groups == [[0], [1]]
+    # Two 1s score 2 (log 0.9 + bonus); the one thing log 0.9 + bonus, less the space between its parts.
+    two = 2 * (math.log(0.9) + segment.DIGIT_BONUS)
+    one = math.log(0.9) + segment.DIGIT_BONUS - segment.GAP_COST * (0.1 + segment.TOUCH)
+    assert reading.apart == pytest.approx(1 / (1 + math.exp(one - two)))
+    alone = segment.read(_OneOrOther(), parts[:1], lambda idx: np.full((28, 28), 1, dtype=np.uint8))
+    assert alone.apart == 1.0
+
+
+def test_a_number_that_may_be_one_thing_is_unsure():
+    from recognition.numbers import whole_number
+    whole = np.zeros((28, 28), dtype=np.uint8)
+    parts = [{"verdict": "digit", "confidence": 0.99, "not_a_digit_probability": 0.01}] * 2
+    answer = whole_number(parts, whole, 0.82, apart=0.6)  # an H read as "14": each part sure, the cut not
+    assert answer["verdict"] == "unsure" and answer["confidence"] == pytest.approx(0.99 * 0.99 * 0.6)
+    assert whole_number(parts, whole, 0.82, apart=1.0)["verdict"] == "digit"
