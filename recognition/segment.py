@@ -40,7 +40,7 @@ class TooManyDigits(ValueError):
 
 def _boxes(parts):
     """(n, 4) x0, y0, x1, y1 of each part (a stroke's points, or a component's pixel coordinates)."""
-    return np.array([[p[:, 0].min(), p[:, 1].min(), p[:, 0].max(), p[:, 1].max()] for p in parts], dtype=float)
+    return np.array([np.concatenate([p.min(axis=0), p.max(axis=0)]) for p in parts], dtype=float)
 
 
 def _inside(a, b, pad, depth):
@@ -79,14 +79,14 @@ def _union(boxes, indices):
     return np.array([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()])
 
 
-def _inner_gap(boxes, unit_list, height):
-    """Widest horizontal space between the units of one candidate digit, in drawing heights (< 0: they overlap)."""
-    spans = sorted((_union(boxes, u)[0], _union(boxes, u)[2]) for u in unit_list)
+def _inner_gap(unit_boxes):
+    """Widest horizontal space between these units (boxes, one row each), in their units (< 0: they overlap)."""
+    spans = sorted(unit_boxes[:, [0, 2]].tolist())
     reach, gap = spans[0][1], -np.inf
     for x0, x1 in spans[1:]:
         gap = max(gap, x0 - reach)
         reach = max(reach, x1)
-    return gap / height
+    return gap
 
 
 def best_grouping(unit_boxes, scores, height):
@@ -136,7 +136,7 @@ def read(predictor, parts, render):
     if len(row) > MAX_DIGITS * MAX_UNITS:  # more than 12 digits whatever the grouping: say so before reading
         raise TooManyDigits(f"the drawing holds more than {MAX_DIGITS} digits; a number may have at most {MAX_DIGITS}")
     unit_boxes = np.array([_union(boxes, u) for u in row])
-    gaps = {(s, e): _inner_gap(boxes, row[s:e], height) if e - s > 1 else None
+    gaps = {(s, e): _inner_gap(unit_boxes[s:e]) / height if e - s > 1 else None
             for e in range(1, len(row) + 1) for s in range(max(0, e - MAX_UNITS), e)}
     ranges = [r for r, gap in gaps.items() if gap is None or gap <= MAX_INNER_GAP]
     pixels = {r: render(sorted(i for u in row[r[0]:r[1]] for i in u)) for r in ranges}
@@ -163,4 +163,4 @@ def read(predictor, parts, render):
     # Two readings' chances stand as the exponents of their scores; one that is not even read has none.
     apart = 1.0 if len(cuts) == 1 or whole not in scores else float(1 / (1 + np.exp(scores[whole] - total)))
     return Reading(groups, [pixels[c] for c in cuts], np.stack([probs[c] for c in cuts]),
-                   [_union(boxes, g) for g in groups], apart)
+                   [_union(unit_boxes, range(s, e)) for s, e in cuts], apart)
