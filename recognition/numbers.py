@@ -27,7 +27,7 @@ def read_strokes(predictor, strokes):
 
 def read_image(predictor, image):
     """A PIL image -> the answer, digits found by the ink's connected components, boxes in image pixels."""
-    ink = preprocess.image_ink(image)
+    ink, factor = preprocess.working_ink(image)
     if ink is None or preprocess.normalize(ink) is None:
         return _with_digits(predictor.answer(None), [])
     labels, _ = ndimage.label(ink > preprocess.INK_THRESHOLD, structure=np.ones((3, 3)))
@@ -36,7 +36,8 @@ def read_image(predictor, image):
     keep = [k + 1 for k in np.flatnonzero(sizes >= 0.02 * sizes.max())]
     if len(keep) > MAX_COMPONENTS:  # too many pieces to be digits: the whole ink is one drawing
         labels, keep = (labels > 0).astype(int), [1]
-    parts = [np.argwhere(labels == k)[:, ::-1].astype(np.float64) for k in keep]  # (x, y) pixel coordinates
+    # (x, y) in the image's pixels: the centre of the block each working pixel stands for.
+    parts = [np.argwhere(labels == k)[:, ::-1] * float(factor) + (factor - 1) / 2 for k in keep]
 
     def render(idx):
         return preprocess.normalize(np.where(np.isin(labels, [keep[i] for i in idx]), ink, 0.0))

@@ -24,6 +24,9 @@ SUPERSAMPLE = 4
 PEN_WIDTH = 0.14
 # Ink below this (0..1) does not count when cropping or deciding "empty".
 INK_THRESHOLD = 0.1
+# Images are read at most this many pixels on their longer side (box-averaged down by a whole factor):
+# the digit ends up 20 px tall anyway, and a 16-megapixel photo read whole takes most of a second.
+WORK_SIDE = 1024
 # Coordinates beyond this magnitude are rescaled first so float maths stays finite.
 _COORD_LIMIT = 1e12
 
@@ -75,7 +78,23 @@ def image_to_input(image):
 
 def image_ink(image):
     """Ink intensity 0..1 (float32 array, ink bright), or None if the image holds no ink."""
+    return working_ink(image)[0]
+
+
+def working_ink(image):
+    """(ink, factor): the image's ink (see image_ink), shrunk by a whole factor when it is larger than
+    WORK_SIDE; pixel (x, y) of the ink covers the image's factor x factor block at (x * factor, y * factor)."""
     image = ImageOps.exif_transpose(image)
+    factor = max(1, math.ceil(max(image.size) / WORK_SIDE))
+    if factor > 1:
+        if image.mode not in ("L", "LA", "RGB", "RGBA", "F"):
+            # Modes reduce() cannot average; RGBA keeps any transparency for the test below.
+            image = image.convert("RGBA")
+        image = image.reduce(factor)
+    return _ink(image), factor
+
+
+def _ink(image):
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         alpha = np.asarray(rgba.getchannel("A"), dtype=np.float32) / 255.0

@@ -157,3 +157,21 @@ def test_a_number_that_may_be_one_thing_is_unsure():
     answer = whole_number(parts, whole, 0.82, apart=0.6)  # an H read as "14": each part sure, the cut not
     assert answer["verdict"] == "unsure" and answer["confidence"] == pytest.approx(0.99 * 0.99 * 0.6)
     assert whole_number(parts, whole, 0.82, apart=1.0)["verdict"] == "digit"
+
+
+def test_a_large_image_is_read_as_its_smaller_self(predictor):
+    """A photo-sized image is shrunk before reading: the same number, its boxes in the large image's pixels."""
+    def drawn(scale):
+        image = Image.new("L", (round(420 * scale), round(160 * scale)), 255)
+        draw = ImageDraw.Draw(image)
+        for strokes, dx in ((SEVEN, 30), (ONE, 170), (FOUR, 300)):
+            for s in at(strokes, dx * scale, 20 * scale, 1.2 * scale):
+                draw.line([tuple(p) for p in s], fill=0, width=round(12 * scale), joint="curve")
+        return image
+    from recognition.preprocess import working_ink
+    ink, factor = working_ink(drawn(8))  # 3360 x 1280 px: read at a quarter of that
+    assert factor == 4 and ink.shape == (320, 840)
+    small, large = predictor.predict_image(drawn(1)), predictor.predict_image(drawn(8))
+    assert large["number"] == small["number"] == "714"
+    for a, b in zip(small["digits"], large["digits"]):
+        np.testing.assert_allclose(np.array(b["box"]) / 8, a["box"], atol=2)
