@@ -19,7 +19,10 @@ export function numberStatus(answer) {
     const [a, b] = digits[unsure].candidates;
     return `Reads ${answer.number}, but not sure about the ${ORDINAL[unsure]} digit: ${a} or ${b}?`;
   }
-  return `Reads ${answer.number} (${Math.round(answer.confidence * 100)}% sure of all ${digits.length} digits)`;
+  const sure = `${Math.round(answer.confidence * 100)}% sure of all ${digits.length} digits`;
+  // Each digit sure, the whole not: together they may be wrong, or the drawing may be one thing, not a number.
+  if (answer.verdict === "unsure") return `Maybe ${answer.number}: only ${sure} together.`;
+  return `Reads ${answer.number} (${sure})`;
 }
 
 export class NumberView {

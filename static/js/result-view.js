@@ -78,7 +78,7 @@ export class ResultView {
     this.prediction.dataset.digit = "";
     this.prediction.dataset.number = answer.number || "";
     this.prediction.classList.add("number");
-    this.prediction.classList.toggle("unsure", !rejected && digits.some((d) => d.verdict === "unsure"));
+    this.prediction.classList.toggle("unsure", answer.verdict === "unsure");
     this.prediction.classList.toggle("not-digit", rejected);
     this.status.textContent = numberStatus(answer);
     if (!penDown) this.announce.textContent = this.status.textContent;

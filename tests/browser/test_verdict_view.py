@@ -45,3 +45,18 @@ def test_a_digit_after_not_a_digit_takes_the_grey_away(desk):
     assert digit_shown(desk) == "3" and desk.inner_text("#status").startswith("Looks like 3")
     assert "greyed" not in (desk.get_attribute("#probs", "class") or "")
     assert "not-digit" not in desk.get_attribute("#prediction", "class")
+
+
+def test_a_number_of_sure_digits_that_is_unsure_as_a_whole_says_so(desk):
+    """Each part reads as a sure digit, the whole does not (an H read as "14"): the page says "maybe"."""
+    one, four = answer("digit", 1), answer("digit", 4)
+    parts = [{**one, "confidence": 0.99, "box": [0, 0, 10, 100], "strokes": [0]},
+             {**four, "confidence": 0.98, "box": [12, 0, 60, 100], "strokes": [1, 2]}]
+    whole = {**answer("unsure"), "confidence": 0.55, "not_a_digit_probability": 0.01, "probabilities": None,
+             "number": "14", "digits": parts}
+    desk.route("**/api/predict", lambda route: route.fulfill(json=whole))
+    draw_stroke(MousePen(desk), desk, stroke_across(desk))
+    settle(desk)
+    assert desk.inner_text("#prediction") == "14"
+    assert desk.inner_text("#status") == "Maybe 14: only 55% sure of all 2 digits together."
+    assert "unsure" in desk.get_attribute("#prediction", "class")
