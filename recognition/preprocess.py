@@ -24,8 +24,8 @@ SUPERSAMPLE = 4
 PEN_WIDTH = 0.14
 # Ink below this (0..1) does not count when cropping or deciding "empty".
 INK_THRESHOLD = 0.1
-# Images are read at most this many pixels on their longer side (box-averaged down by a whole factor):
-# the digit ends up 20 px tall anyway, and a 16-megapixel photo read whole takes most of a second.
+# Images are read at most this many pixels a side (box-averaged down by a whole factor): the digit ends
+# up 20 px tall anyway, and a 16-megapixel photo read whole took most of a second.
 WORK_SIDE = 1024
 # Coordinates beyond this magnitude are rescaled first so float maths stays finite.
 _COORD_LIMIT = 1e12
@@ -72,29 +72,23 @@ def render_strokes(points):
 
 def image_to_input(image):
     """A PIL image (any mode or size; dark-on-light, light-on-dark or on transparency) -> 28x28 uint8, or None."""
-    ink = image_ink(image)
-    return None if ink is None else normalize(ink)
-
-
-def image_ink(image):
-    """Ink intensity 0..1 (float32 array, ink bright), or None if the image holds no ink."""
-    return working_ink(image)[0]
+    return None if (ink := working_ink(image)[0]) is None else normalize(ink)
 
 
 def working_ink(image):
-    """(ink, factor): the image's ink (see image_ink), shrunk by a whole factor when it is larger than
-    WORK_SIDE; pixel (x, y) of the ink covers the image's factor x factor block at (x * factor, y * factor)."""
+    """(ink, factor): ink intensity 0..1 (float32, ink bright; None if the image holds none), shrunk by a whole
+    factor past WORK_SIDE: ink pixel (x, y) stands for the image's factor x factor block at (x, y) * factor."""
     image = ImageOps.exif_transpose(image)
     factor = max(1, math.ceil(max(image.size) / WORK_SIDE))
     if factor > 1:
-        if image.mode not in ("L", "LA", "RGB", "RGBA", "F"):
-            # Modes reduce() cannot average; RGBA keeps any transparency for the test below.
-            image = image.convert("RGBA")
+        if image.mode not in ("L", "LA", "RGB", "RGBA", "F"):  # reduce() cannot average these; RGBA keeps
+            image = image.convert("RGBA")  # any transparency for _ink's test
         image = image.reduce(factor)
     return _ink(image), factor
 
 
 def _ink(image):
+    """Ink 0..1 of an upright image, or None."""
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         alpha = np.asarray(rgba.getchannel("A"), dtype=np.float32) / 255.0
