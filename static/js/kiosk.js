@@ -141,7 +141,8 @@ export class Kiosk {
   answered(answer) {
     if (!this.speaking || this.inDemo) return;
     const several = answer.digits && answer.digits.length > 1;
-    const words = several ? (answer.number ? [...answer.number].map((d) => WORDS[d]).join(" ") : null)
+    const spelt = answer.number && [...answer.number].map((d) => WORDS[d]).join(" ");
+    const words = several ? (spelt ? (answer.verdict === "unsure" ? `maybe ${spelt}` : spelt) : null)
       : answer.verdict === "digit" ? WORDS[answer.digit]
       : answer.verdict === "unsure" ? `maybe ${WORDS[answer.candidates[0]]}`
       : answer.verdict === "not_a_digit" ? "that is not a digit" : null;

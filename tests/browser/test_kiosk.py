@@ -122,3 +122,33 @@ def test_no_zoom_and_no_scroll_on_a_touch_screen(browser, server, viewport):
     assert size[0] <= viewport["width"] and size[1] <= viewport["height"]
     assert page.evaluate("() => getComputedStyle(document.body).userSelect") == "none"
     context.close()
+
+
+SPEECH_STUB = """
+window.__said = [];
+window.SpeechSynthesisUtterance = function (text) { this.text = text; };
+Object.defineProperty(window, "speechSynthesis", {value: {cancel() {}, speak(u) { window.__said.push(u.text); }}});
+"""
+
+
+@pytest.mark.parametrize("answer,said", [
+    ({"verdict": "digit", "digit": 7, "candidates": None}, "seven"),
+    ({"verdict": "unsure", "digit": 4, "candidates": [4, 9]}, "maybe four"),
+    ({"verdict": "not_a_digit", "digit": None, "candidates": None}, "that is not a digit"),
+    ({"verdict": "unsure", "digit": None, "candidates": None, "number": "14", "digits": "two"}, "maybe one four"),
+    ({"verdict": "digit", "digit": None, "candidates": None, "number": "207", "digits": "three"}, "two zero seven"),
+])
+def test_with_speech_on_the_answer_is_said_once_the_pen_lifts(touch_screen, server, answer, said):
+    """Speech (&speak) says the digit, "maybe" when unsure, and a number digit by digit."""
+    parts = {"two": 2, "three": 3}.get(answer.get("digits"), 1)
+    part = {"verdict": "digit", "digit": 1, "confidence": 0.99, "candidates": None, "probabilities": [0.1] * 10,
+            "not_a_digit_probability": 0.0, "box": [0, 0, 1, 1], "strokes": [0], "input": [[0] * 28] * 28}
+    body = {"confidence": 0.6, "probabilities": [0.1] * 10, "not_a_digit_probability": 0.0, "empty": False,
+            "input": [[0] * 28] * 28, "number": None, **answer, "digits": [part] * parts}
+    touch_screen.add_init_script(SPEECH_STUB)
+    page = open_kiosk(touch_screen, server, "&idle=60&countdown=5&attract=60&speak")
+    page.route("**/api/predict", lambda route: route.fulfill(json=body))
+    draw_stroke(TouchPen(page), page, line(page, 200, 100, 220, 500))
+    settle(page)
+    page.wait_for_function("() => window.__said.length > 0", timeout=4000)
+    assert page.evaluate("window.__said") == [said]
