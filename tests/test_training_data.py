@@ -1,9 +1,11 @@
-"""Training's conventions and negatives: each adds what it claims, placed and scaled as drawn input is."""
+"""Training's conventions, negatives and pen digits: each adds what it claims, placed and scaled as drawn input is."""
 import numpy as np
+import torch
 import pytest
 
 from recognition import preprocess as P
-from training import conventions, negatives
+from training import conventions, negatives, pen_digits
+from training.trainset import NOT_A_DIGIT, TrainSet
 
 DIGIT_LIKE = set("OoQDlIiJjSsZzBbGgqT7t")
 
@@ -84,3 +86,26 @@ def test_every_kind_of_negative_makes_strokes(kind):
         strokes = negatives.make(kind, rng, glyphs)
         assert strokes and all(len(s) >= 2 for s in strokes)
         assert P.strokes_to_input(strokes) is not None
+
+
+def test_pen_digits_are_every_class_drawn_as_input_is():
+    images, labels = pen_digits.generate(30, seed=4)
+    assert images.shape == (30, 28, 28) and images.dtype == np.uint8
+    assert labels.tolist() == [i % 10 for i in range(30)]
+    assert all(centred_and_fitted(m) for m in images)
+    again, _ = pen_digits.generate(30, seed=4)
+    assert (again == images).all() and not (pen_digits.generate(30, seed=5)[0] == images).all()
+
+
+def test_a_pen_digits_slot_takes_the_label_of_the_digit_drawn_into_it():
+    x, y = torch.zeros(20, 1, 28, 28), torch.arange(20) % 10
+    trainset = TrainSet(x, y, seed=0, with_conventions=False, negative_count=5, pen_count=10)
+    assert len(trainset) == 35 and trainset.classes == NOT_A_DIGIT + 1
+    images, labels = trainset.batch(torch.arange(35), torch.Generator().manual_seed(0))
+    pen_images, pen_labels = images[25:], labels[25:]
+    bank_images, bank_labels = trainset.pen
+    for image, label in zip(pen_images, pen_labels):
+        drawn = (bank_images == image).flatten(1).all(dim=1)  # the bank entry this slot was filled with
+        assert drawn.any() and set(bank_labels[drawn].tolist()) == {int(label)}
+    assert (labels[20:25] == NOT_A_DIGIT).all() and (labels[:20] == y).all()
+    assert trainset.settings()["pen_digits"]["count"] == 10

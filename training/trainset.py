@@ -2,7 +2,7 @@
 import numpy as np
 import torch
 
-from training import conventions, data, negatives
+from training import conventions, data, negatives, pen_digits
 
 NOT_A_DIGIT = 10  # the class of the negatives
 BANK = 3  # negatives drawn per negative slot: each batch samples the bank, so few are seen twice
@@ -11,7 +11,7 @@ BANK = 3  # negatives drawn per negative slot: each batch samples the bank, so f
 class TrainSet:
     """Digits (N, 1, 28, 28) on 0..1 with labels, plus optional convention variants and negative drawings."""
 
-    def __init__(self, x, y, seed, with_conventions=True, negative_count=0):
+    def __init__(self, x, y, seed, with_conventions=True, negative_count=0, pen_count=0):
         images = (x[:, 0].numpy() * 255).round().astype(np.uint8)
         labels = y.numpy()
         self.rates = torch.zeros(NOT_A_DIGIT + 1)
@@ -27,6 +27,12 @@ class TrainSet:
             self.bank = data.to_tensor(negatives.generate(negative_count * BANK, seed))
             # The negatives' slots: labelled here, filled from the bank per batch.
             y = torch.cat([y, torch.full((negative_count,), NOT_A_DIGIT, dtype=torch.long)])
+        self.pen_count, self.pen = pen_count, None
+        if pen_count:
+            images, labels = pen_digits.generate(pen_count * BANK, seed + 1)
+            self.pen = (data.to_tensor(images), torch.from_numpy(labels))
+            # The pen digits' slots: their labels come with the digit drawn into them per batch.
+            y = torch.cat([y, torch.zeros(pen_count, dtype=torch.long)])
         self.x, self.y = x, y
         self.classes = NOT_A_DIGIT + 1 if negative_count else NOT_A_DIGIT
 
@@ -37,7 +43,7 @@ class TrainSet:
         """(images, labels) for these indices: each digit swapped for its convention variant at its class's
         rate, each negative slot filled with a negative drawn from the bank."""
         labels = self.y[index]
-        negative = index >= self.digit_count
+        negative = index >= self.digit_count  # a negative or, past the negatives, a pen digit's slot
         digits = index[~negative]
         images = self.x[digits]
         if self.rates.any():  # no conventions: draw nothing, so such runs repeat runs from before them
@@ -47,11 +53,20 @@ class TrainSet:
             return images, labels
         out = torch.empty((len(index),) + images.shape[1:], dtype=images.dtype)
         out[~negative] = images
-        out[negative] = self.bank[torch.randint(len(self.bank), (int(negative.sum()),), generator=generator)]
+        pen = index >= self.digit_count + self.negative_count
+        negative &= ~pen
+        if negative.any():
+            out[negative] = self.bank[torch.randint(len(self.bank), (int(negative.sum()),), generator=generator)]
+        if pen.any():
+            labels = labels.clone()
+            pick = torch.randint(len(self.pen[1]), (int(pen.sum()),), generator=generator)
+            out[pen], labels[pen] = self.pen[0][pick], self.pen[1][pick]
         return out, labels
 
     def settings(self):
         """What the sidecar records about the conventions and the negatives."""
         return {"conventions": conventions.settings() if bool(self.has.any()) else None,
                 "negatives": {**negatives.settings(self.negative_count), "bank": len(self.bank)}
-                if self.negative_count else None}
+                if self.negative_count else None,
+                "pen_digits": {**pen_digits.settings(self.pen_count), "bank": len(self.pen[1])}
+                if self.pen_count else None}
