@@ -55,9 +55,7 @@ def build_parser():
     p.add_argument("--negatives", type=int, default=16000,
                    help="generated drawings that are not digits, learnt as an 11th class, per epoch "
                         "(0: a 10-class model that never answers 'not a digit')")
-    p.add_argument("--pen-digits", type=int, default=0,
-                   help="digits drawn as pen strokes (Hershey single-line fonts, a hand's jitter) per epoch, "
-                        "so that a pen line's look does not mean 'not a digit'")
+    p.add_argument("--pen-digits", type=int, default=0, help="Hershey digits drawn as pen strokes, per epoch")
     p.add_argument("--quick", action="store_true",
                    help=f"preset, a fast run for trying things out: {_describe(PRESETS['quick'])}")
     p.add_argument("--dry-run", action="store_true", help="one epoch on a few batches: checks the whole path quickly")
@@ -134,8 +132,7 @@ def main(argv=None):
     x, y, val_x, val_y = data.split(train_images, train_labels, args.val_size, args.val_seed)
     test_x, test_y = data.to_tensor(test_images), torch.tensor(test_labels, dtype=torch.long)
 
-    negative_count = min(args.negatives, 200) if args.dry_run else args.negatives
-    pen_count = min(args.pen_digits, 200) if args.dry_run else args.pen_digits
+    negative_count, pen_count = (min(n, 200) if args.dry_run else n for n in (args.negatives, args.pen_digits))
     trainset = TrainSet(x, y, args.seed, args.conventions, negative_count, pen_count)
     model = MLP(ModelConfig(hidden=args.hidden, dropout=args.dropout, classes=trainset.classes)).to(device)
     steps = (3 if args.dry_run else -(-len(trainset) // args.batch_size)) * args.epochs

@@ -95,6 +95,14 @@ def test_validation_split_follows_val_seed_not_seed(tiny_mnist, tmp_path, monkey
     _, info = checkpoint.load(tmp_path / "v3.safetensors")
     assert info["architecture"]["classes"] == 10 and info["calibration"]["reject_above"] is None
     assert info["training"]["negatives"] is None and info["training"]["conventions"] is None
+    assert info["training"]["pen_digits"] is None  # off by default
+
+
+def test_pen_digits_train_a_model_that_says_so(tiny_mnist, tmp_path):
+    run(tiny_mnist, tmp_path / "pen.safetensors", "--no-conventions", "--negatives", "0", "--pen-digits", "30")
+    _, info = checkpoint.load(tmp_path / "pen.safetensors")
+    assert info["training"]["pen_digits"]["count"] == 30 and info["training"]["pen_digits"]["bank"] == 90
+    assert info["architecture"]["classes"] == 10  # digits, not an 11th class
 
 
 def test_missing_data_exits_with_one_line(tmp_path, monkeypatch):
