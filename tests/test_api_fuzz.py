@@ -53,3 +53,24 @@ def test_any_json_body_gets_an_answer_or_a_clear_error(client, path, body):
 @given(raw=st.binary(max_size=200), kind=st.sampled_from(["application/json", "text/plain", "image/png"]))
 def test_any_bytes_get_an_answer_or_a_clear_error(client, raw, kind):
     check(client.post("/api/predict", data=raw, content_type=kind))
+
+
+@ONE_EXAMPLE_AT_A_TIME
+@given(mode=st.sampled_from(["1", "L", "LA", "P", "RGB", "RGBA", "I;16"]), width=st.integers(1, 80),
+       height=st.integers(1, 80), seed=st.integers(0, 2 ** 32 - 1), as_file=st.booleans())
+def test_any_small_picture_gets_an_answer_or_a_clear_error(client, mode, width, height, seed, as_file):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from tests.support.api import png_data_url
+    noise = np.random.default_rng(seed).integers(0, 256, (height, width), dtype=np.uint8)
+    image = Image.fromarray(noise).convert(mode)  # I;16: a 16-bit PNG, as scanners write
+    if as_file:
+        buf = io.BytesIO()
+        image.save(buf, "PNG")
+        check(client.post("/api/predict", data={"image": (io.BytesIO(buf.getvalue()), "picture")},
+                          content_type="multipart/form-data"))
+    else:
+        check(client.post("/api/predict", json={"image": png_data_url(image.convert("RGBA"))}))
