@@ -3,11 +3,11 @@
 // Every same-origin GET goes to the network first, and a good answer refreshes the cached copy, so an
 // online visitor always gets the current page; offline, the cached copy answers. The API's POSTs are
 // never cached: offline, the page says the recogniser cannot be reached and keeps the drawing.
-const CACHE = "digits-v1";
+const CACHE = "digits-v2";
 const SHELL = [
   "/", "/model", "/static/style.css", "/static/kiosk/demo-digits.json",
-  ...["main", "pad", "pointer-policy", "predict-client", "result-view", "number-view", "explain-view", "explain-draw", "explain-client",
-      "kiosk"]
+  ...["main", "keep", "pad", "pointer-policy", "predict-client", "result-view", "number-view",
+      "explain-view", "explain-draw", "explain-client", "kiosk"]
     .map((name) => `/static/js/${name}.js`),
 ];
 

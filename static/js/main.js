@@ -1,4 +1,5 @@
 // The draw-a-digit page: wires the pad, the prediction requests and the result view together.
+import { keep, kept } from "./keep.js";
 import { Pad } from "./pad.js";
 import { PredictClient, postStrokes } from "./predict-client.js";
 import { ResultView } from "./result-view.js";
@@ -13,10 +14,11 @@ const explainPanel = document.getElementById("explain");
 let client = null;
 let explainView = null;   // loaded the first time "how it sees" is opened
 let kiosk = null;         // only with /?kiosk
+const isKiosk = new URLSearchParams(location.search).has("kiosk");
 
 const pad = new Pad(document.getElementById("pad"), {
   onEdit: () => { client.edited(); updateButtons(); if (kiosk) kiosk.edited(); },
-  onStrokeEnd: () => { client.strokeEnded(); updateButtons(); },
+  onStrokeEnd: () => { client.strokeEnded(); updateButtons(); remember(); },
 });
 client = new PredictClient({
   snapshot: () => ({ ...pad.snapshot(), digit: picked }),
@@ -57,11 +59,15 @@ function updateButtons() {
 }
 
 function undo() {
-  if (pad.undo()) { client.undone(); updateButtons(); }
+  if (pad.undo()) { client.undone(); updateButtons(); remember(); }
 }
 
 function clear() {
-  if (pad.clear()) { client.cleared(); updateButtons(); }
+  if (pad.clear()) { client.cleared(); updateButtons(); remember(); }
+}
+
+function remember() {
+  if (!isKiosk) keep(pad);
 }
 
 // "How it sees": its module loads on the first opening, then every answer comes from /api/explain.
@@ -83,8 +89,11 @@ document.addEventListener("keydown", (e) => {
   else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "z") { e.preventDefault(); undo(); }
 });
 
-updateButtons();
+// A drawing kept over a reload comes back and is read again; a kiosk starts afresh for each visitor.
+const restored = isKiosk ? null : kept(pad.canvas.clientWidth, pad.canvas.clientHeight);
 view.showEmpty();
+if (restored) { pad.load(restored); client.refresh(); }
+updateButtons();
 fetch("/api/model").then((r) => r.json()).then((info) => view.showModel(info)).catch(() => {});
 
 // Offline after the first load: the service worker keeps the page, scripts and styles.
@@ -93,7 +102,7 @@ if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").cat
 window.addEventListener("online", () => client.refresh());
 
 // Kiosk mode: its module and demo digits load only when asked for.
-if (new URLSearchParams(location.search).has("kiosk")) {
+if (isKiosk) {
   Promise.all([import("./kiosk.js"), fetch("/static/kiosk/demo-digits.json").then((r) => r.json())])
     .then(([module, demo]) => {
       kiosk = new module.Kiosk({ pad, clear, demo, settings: module.kioskSettings(location.search) });

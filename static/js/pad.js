@@ -42,6 +42,9 @@ export class Pad {
     return true;
   }
 
+  // Strokes from elsewhere (a drawing kept over a reload) replace the pad's.
+  load(strokes) { this.strokes = strokes; this.redraw(); }
+
   clear() {
     if (this.current) return false;
     this.strokes.length = 0;
