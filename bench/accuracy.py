@@ -32,8 +32,7 @@ def parse_args(argv=None):
     p.add_argument("--data-dir", default=None,
                    help=f"MNIST folder (default: ${mnist.ENV_DIR}, else {mnist.DEFAULT_DIR})")
     p.add_argument("--timing-runs", type=int, default=2000, help="single-input runs timed for latency")
-    p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    p.add_argument("--no-record", action="store_true", help="do not write the figures into BENCHMARKS.md")
+    record.add_output_options(p)
     return p.parse_args(argv)
 
 

@@ -22,8 +22,7 @@ def parse_args(argv=None):
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="model (.safetensors with its .json sidecar)")
     p.add_argument("--strokes", default=str(DEFAULT_STROKES), help="stroke file (gzipped JSON records)")
     p.add_argument("--count", type=int, default=500, help="records timed, one request each")
-    p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    p.add_argument("--no-record", action="store_true", help="do not write the figures into BENCHMARKS.md")
+    record.add_output_options(p)
     return p.parse_args(argv)
 
 

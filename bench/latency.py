@@ -53,8 +53,7 @@ def parse_args(argv=None):
     p.add_argument("--duration", type=int, default=10, help="seconds per client count (default: 10)")
     p.add_argument("--workers", type=int, default=None, help="server workers (default: the server's, one per core)")
     p.add_argument("--no-browser", action="store_true", help="skip the Chromium time-to-first-prediction check")
-    p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    p.add_argument("--no-record", action="store_true", help="do not write the figures into BENCHMARKS.md")
+    record.add_output_options(p)
     return p.parse_args(argv)
 
 

@@ -37,8 +37,7 @@ def parse_args(argv=None):
     p.add_argument("--per-length", type=int, default=200, help="numbers of each length")
     p.add_argument("--seed", type=int, default=0, help="seed of the numbers built")
     p.add_argument("--no-server", action="store_true", help="in-process only")
-    p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    p.add_argument("--no-record", action="store_true", help="do not write the figures into BENCHMARKS.md")
+    record.add_output_options(p)
     return p.parse_args(argv)
 
 

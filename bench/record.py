@@ -44,6 +44,12 @@ def shown_path(path):
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
+def add_output_options(parser):
+    """The flags publish reads: --json (print one JSON object) and --no-record (leave BENCHMARKS.md alone)."""
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    parser.add_argument("--no-record", action="store_true", help="do not write the figures into BENCHMARKS.md")
+
+
 def publish(name, argv, args, result, text, body=None):
     """Print a bench's figures (one JSON object with --json, else text) and, unless --no-record, write its
     section of BENCHMARKS.md with the command that made them (body, when the section shows them otherwise)."""
