@@ -144,11 +144,16 @@ def make(kind, rng, glyphs):
 def generate(count, seed):
     """count negatives as uint8 (count, 28, 28), kinds in equal shares, rendered as drawn input is."""
     rng, glyphs = np.random.default_rng(seed), Glyphs()
+    return render_each(count, lambda i: make(KINDS[i % len(KINDS)], rng, glyphs))
+
+
+def render_each(count, draw):
+    """uint8 (count, 28, 28): draw(i) -> strokes rendered as drawn input is, drawn again until it shows ink."""
     images = np.zeros((count, preprocess.FIELD, preprocess.FIELD), dtype=np.uint8)
     for i in range(count):
         pixels = None
         while pixels is None:
-            pixels = preprocess.strokes_to_input(make(KINDS[i % len(KINDS)], rng, glyphs))
+            pixels = preprocess.strokes_to_input(draw(i))
         images[i] = pixels
     return images
 

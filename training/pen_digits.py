@@ -7,22 +7,17 @@ the negatives' (training.negatives); nothing here comes from ../shared/strokes.
 """
 import numpy as np
 
-from recognition import preprocess
-from training.negatives import FONTS, Glyphs, jitter
+from training.negatives import FONTS, Glyphs, jitter, render_each
 
 
 def generate(count, seed):
     """count digits, classes in turn: (uint8 (count, 28, 28), labels (count,) int64)."""
     rng, glyphs = np.random.default_rng(seed), Glyphs()
-    images = np.zeros((count, preprocess.FIELD, preprocess.FIELD), dtype=np.uint8)
-    labels = np.arange(count) % 10
-    for i, digit in enumerate(labels):
-        pixels = None
-        while pixels is None:
-            font = FONTS[rng.integers(len(FONTS))]
-            pixels = preprocess.strokes_to_input(jitter(glyphs.strokes(str(digit), font), rng, hand=True))
-        images[i] = pixels
-    return images, labels.astype(np.int64)
+    labels = np.arange(count, dtype=np.int64) % 10
+
+    def draw(i):
+        return jitter(glyphs.strokes(str(labels[i]), FONTS[rng.integers(len(FONTS))]), rng, hand=True)
+    return render_each(count, draw), labels
 
 
 def settings(count):

@@ -9,7 +9,7 @@ BANK = 3  # negatives drawn per negative slot: each batch samples the bank, so f
 
 
 class TrainSet:
-    """Digits (N, 1, 28, 28) on 0..1 with labels, plus optional convention variants and negative drawings."""
+    """Digits (N, 1, 28, 28) on 0..1 with labels, plus optional convention variants, negatives and pen digits."""
 
     def __init__(self, x, y, seed, with_conventions=True, negative_count=0, pen_count=0):
         images = (x[:, 0].numpy() * 255).round().astype(np.uint8)
@@ -41,20 +41,20 @@ class TrainSet:
 
     def batch(self, index, generator):
         """(images, labels) for these indices: each digit swapped for its convention variant at its class's
-        rate, each negative slot filled with a negative drawn from the bank."""
+        rate, each negative slot filled from the negatives' bank, each pen slot from the pen digits' with its label."""
         labels = self.y[index]
-        negative = index >= self.digit_count  # a negative or, past the negatives, a pen digit's slot
-        digits = index[~negative]
+        drawn = index >= self.digit_count  # slots filled per batch: negatives, then pen digits
+        digits = index[~drawn]
         images = self.x[digits]
         if self.rates.any():  # no conventions: draw nothing, so such runs repeat runs from before them
-            swap = self.has[digits] & (torch.rand(len(digits), generator=generator) < self.rates[labels[~negative]])
+            swap = self.has[digits] & (torch.rand(len(digits), generator=generator) < self.rates[labels[~drawn]])
             images = torch.where(swap.view(-1, 1, 1, 1), self.alternatives[digits], images)
-        if not negative.any():
+        if not drawn.any():
             return images, labels
         out = torch.empty((len(index),) + images.shape[1:], dtype=images.dtype)
-        out[~negative] = images
+        out[~drawn] = images
         pen = index >= self.digit_count + self.negative_count
-        negative &= ~pen
+        negative = drawn & ~pen
         if negative.any():
             out[negative] = self.bank[torch.randint(len(self.bank), (int(negative.sum()),), generator=generator)]
         if pen.any():
@@ -64,7 +64,7 @@ class TrainSet:
         return out, labels
 
     def settings(self):
-        """What the sidecar records about the conventions and the negatives."""
+        """What the sidecar records about the conventions, the negatives and the pen digits."""
         return {"conventions": conventions.settings() if bool(self.has.any()) else None,
                 "negatives": {**negatives.settings(self.negative_count), "bank": len(self.bank)}
                 if self.negative_count else None,
