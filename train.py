@@ -56,6 +56,8 @@ def build_parser():
                    help="generated drawings that are not digits, learnt as an 11th class, per epoch "
                         "(0: a 10-class model that never answers 'not a digit')")
     p.add_argument("--pen-digits", type=int, default=0, help="Hershey digits drawn as pen strokes, per epoch")
+    p.add_argument("--redraw", type=float, default=0.0,
+                   help="share of training digits redrawn along their centre lines with the app's pen")
     p.add_argument("--quick", action="store_true",
                    help=f"preset, a fast run for trying things out: {_describe(PRESETS['quick'])}")
     p.add_argument("--dry-run", action="store_true", help="one epoch on a few batches: checks the whole path quickly")
@@ -133,7 +135,7 @@ def main(argv=None):
     test_x, test_y = data.to_tensor(test_images), torch.tensor(test_labels, dtype=torch.long)
 
     negative_count, pen_count = (min(n, 200) if args.dry_run else n for n in (args.negatives, args.pen_digits))
-    trainset = TrainSet(x, y, args.seed, args.conventions, negative_count, pen_count)
+    trainset = TrainSet(x, y, args.seed, args.conventions, negative_count, pen_count, args.redraw)
     model = MLP(ModelConfig(hidden=args.hidden, dropout=args.dropout, classes=trainset.classes)).to(device)
     steps = (3 if args.dry_run else -(-len(trainset) // args.batch_size)) * args.epochs
     # Average over about the last tenth of training; 0.999 at most (long runs).

@@ -95,7 +95,7 @@ def test_validation_split_follows_val_seed_not_seed(tiny_mnist, tmp_path, monkey
     _, info = checkpoint.load(tmp_path / "v3.safetensors")
     assert info["architecture"]["classes"] == 10 and info["calibration"]["reject_above"] is None
     assert info["training"]["negatives"] is None and info["training"]["conventions"] is None
-    assert info["training"]["pen_digits"] is None  # off by default
+    assert info["training"]["pen_digits"] is None and info["training"]["redrawn"] is None  # off by default
 
 
 def test_pen_digits_train_a_model_that_says_so(tiny_mnist, tmp_path):
@@ -103,6 +103,13 @@ def test_pen_digits_train_a_model_that_says_so(tiny_mnist, tmp_path):
     _, info = checkpoint.load(tmp_path / "pen.safetensors")
     assert info["training"]["pen_digits"]["count"] == 30 and info["training"]["pen_digits"]["bank"] == 90
     assert info["architecture"]["classes"] == 10  # digits, not an 11th class
+
+
+def test_redrawn_digits_train_a_model_that_says_so(tiny_mnist, tmp_path):
+    run(tiny_mnist, tmp_path / "redraw.safetensors", "--no-conventions", "--negatives", "0", "--redraw", "0.4")
+    _, info = checkpoint.load(tmp_path / "redraw.safetensors")
+    assert info["training"]["redraw"] == 0.4 and info["training"]["redrawn"]["rate"] == 0.4
+    assert info["training"]["redrawn"]["thinning"] == "Zhang-Suen"
 
 
 def test_missing_data_exits_with_one_line(tmp_path, monkeypatch):

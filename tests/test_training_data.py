@@ -1,10 +1,10 @@
-"""Training's conventions, negatives and pen digits: each adds what it claims, placed and scaled as drawn input is."""
+"""Training's conventions, negatives, pen digits and redrawn digits: each adds what it claims, as drawn input is."""
 import numpy as np
 import torch
 import pytest
 
 from recognition import preprocess as P
-from training import conventions, negatives, pen_digits
+from training import conventions, negatives, pen_digits, redraw
 from training.trainset import NOT_A_DIGIT, TrainSet
 
 DIGIT_LIKE = set("OoQDlIiJjSsZzBbGgqT7t")
@@ -109,3 +109,64 @@ def test_a_pen_digits_slot_takes_the_label_of_the_digit_drawn_into_it():
         assert drawn.any() and set(bank_labels[drawn].tolist()) == {int(label)}
     assert (labels[20:25] == NOT_A_DIGIT).all() and (labels[:20] == y).all()
     assert trainset.settings()["pen_digits"]["count"] == 10
+
+
+def test_thinning_leaves_a_one_pixel_centre_line_that_still_connects():
+    mask = torch.zeros(2, 20, 30, dtype=torch.bool)
+    mask[0, 8:13, 3:27] = True  # a bar 5 px thick
+    mask[1, 3:17, 3:27] = True
+    mask[1, 7:13, 9:21] = False  # a ring
+    line = redraw.thin(mask)
+    assert (line <= mask).all()
+    bar_rows = line[0].any(dim=1).nonzero().flatten()
+    assert len(bar_rows) == 1 and 8 <= int(bar_rows[0]) <= 12  # one row, inside the bar
+    assert int(line[0].sum()) >= 24 - 6  # end to end, give or take the caps
+    # The ring stays a ring: one closed line around the hole, one pixel wide.
+    from scipy import ndimage
+    assert ndimage.label(line[1].numpy(), structure=np.ones((3, 3)))[1] == 1
+    assert ndimage.label(~line[1].numpy())[1] == 2  # outside and the hole
+    assert not (line[1][:-1, :-1] & line[1][1:, :-1] & line[1][:-1, 1:] & line[1][1:, 1:]).any()
+
+
+def test_redrawn_digits_keep_their_shape_in_the_pens_width(mnist_test):
+    images, labels = mnist_test
+    picked = images[:40]
+    out, has = redraw.redraw(picked)
+    assert has.all() and out.dtype == np.uint8 and all(centred_and_fitted(m) for m in out)
+    # The same digit: the redrawn ink lies over the original's.
+    overlap = [((a > 64) & (b > 64)).sum() / (b > 64).sum() for a, b in zip(picked, out)]
+    assert np.median(overlap) > 0.7
+    # One width: a pen's line has no faint, thin strokes beside bold ones, so its ink is more uniform.
+    def spread(m):
+        core = m[m > 32].astype(float)
+        return core.std() / core.mean()
+    assert np.median([spread(b) for b in out]) < np.median([spread(a) for a in picked])
+
+
+def test_redrawn_digits_swap_in_at_their_rate():
+    rng = np.random.default_rng(0)
+    x = torch.zeros(400, 1, 28, 28)
+    x[:, 0, 6:22, 12:16] = torch.from_numpy(rng.uniform(0.5, 1, (400, 16, 4)).astype(np.float32))
+    y = torch.full((400,), 3)
+    trainset = TrainSet(x, y, seed=0, with_conventions=False, redraw_rate=0.5)
+    images, _ = trainset.batch(torch.arange(400), torch.Generator().manual_seed(0))
+    swapped = (images != x).flatten(1).any(dim=1).float().mean()
+    assert 0.4 < swapped < 0.6
+    assert trainset.settings()["redrawn"]["rate"] == 0.5
+    assert TrainSet(x, y, seed=0, with_conventions=False).settings()["redrawn"] is None
+
+
+def test_a_digit_shows_as_scanned_with_its_convention_or_redrawn(mnist_test):
+    images, labels = mnist_test
+    keep = np.isin(labels, [0, 1, 7])
+    x = torch.tensor(images[keep][:60] / 255.0, dtype=torch.float32).unsqueeze(1)
+    y = torch.tensor(labels[keep][:60], dtype=torch.long)
+    trainset = TrainSet(x, y, seed=0, redraw_rate=0.5)
+    sources = torch.stack([x, trainset.alternatives, trainset.redrawn])  # (3, N, 1, 28, 28)
+    seen = torch.zeros(3, dtype=torch.bool)
+    for seed in range(3):
+        out, _ = trainset.batch(torch.arange(60), torch.Generator().manual_seed(seed))
+        which = (sources == out).flatten(2).all(dim=2)  # (3, N): which source each output is
+        assert which.any(dim=0).all()
+        seen |= which.any(dim=1)
+    assert seen.all()  # each kind is shown

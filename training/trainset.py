@@ -2,7 +2,7 @@
 import numpy as np
 import torch
 
-from training import conventions, data, negatives, pen_digits
+from training import conventions, data, negatives, pen_digits, redraw
 
 NOT_A_DIGIT = 10  # the class of the negatives
 BANK = 3  # negatives drawn per negative slot: each batch samples the bank, so few are seen twice
@@ -11,7 +11,7 @@ BANK = 3  # negatives drawn per negative slot: each batch samples the bank, so f
 class TrainSet:
     """Digits (N, 1, 28, 28) on 0..1 with labels, plus optional convention variants, negatives and pen digits."""
 
-    def __init__(self, x, y, seed, with_conventions=True, negative_count=0, pen_count=0):
+    def __init__(self, x, y, seed, with_conventions=True, negative_count=0, pen_count=0, redraw_rate=0.0):
         images = (x[:, 0].numpy() * 255).round().astype(np.uint8)
         labels = y.numpy()
         self.rates = torch.zeros(NOT_A_DIGIT + 1)
@@ -21,6 +21,10 @@ class TrainSet:
             self.alternatives, self.has = data.to_tensor(alternatives), torch.from_numpy(has)
             for digit, rate in conventions.RATES.items():
                 self.rates[digit] = rate
+        self.redraw_rate, self.redrawn = redraw_rate, None
+        if redraw_rate:
+            redrawn, has = redraw.redraw(images)
+            self.redrawn, self.has_redrawn = data.to_tensor(redrawn), torch.from_numpy(has)
         self.negative_count, self.digit_count = negative_count, len(y)
         self.bank = None
         if negative_count:
@@ -49,6 +53,11 @@ class TrainSet:
         if self.rates.any():  # no conventions: draw nothing, so such runs repeat runs from before them
             swap = self.has[digits] & (torch.rand(len(digits), generator=generator) < self.rates[labels[~drawn]])
             images = torch.where(swap.view(-1, 1, 1, 1), self.alternatives[digits], images)
+        if self.redraw_rate:
+            again = self.has_redrawn[digits] & (torch.rand(len(digits), generator=generator) < self.redraw_rate)
+            if self.rates.any():
+                again &= ~swap  # a convention variant stays as it was drawn
+            images = torch.where(again.view(-1, 1, 1, 1), self.redrawn[digits], images)
         if not drawn.any():
             return images, labels
         out = torch.empty((len(index),) + images.shape[1:], dtype=images.dtype)
@@ -69,4 +78,5 @@ class TrainSet:
                 "negatives": {**negatives.settings(self.negative_count), "bank": len(self.bank)}
                 if self.negative_count else None,
                 "pen_digits": {**pen_digits.settings(self.pen_count), "bank": len(self.pen[1])}
-                if self.pen_count else None}
+                if self.pen_count else None,
+                "redrawn": {**redraw.settings(), "rate": self.redraw_rate} if self.redraw_rate else None}
