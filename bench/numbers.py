@@ -141,7 +141,8 @@ def table(r):
     lines = [f"model: {r['model']}", "", "| digits | numbers | digit count right | whole number right |",
              "|---:|---:|---:|---:|"]
     for length, v in r["by_length"].items():
-        lines.append(f"| {length} | {v['count']} | {100 * v['count_accuracy']:.1f}% | {100 * v['number_accuracy']:.1f}% |")
+        count, number = 100 * v["count_accuracy"], 100 * v["number_accuracy"]
+        lines.append(f"| {length} | {v['count']} | {count:.1f}% | {number:.1f}% |")
     lines.append(f"| 2-6 | {sum(v['count'] for v in r['by_length'].values())} | {100 * r['count_accuracy']:.1f}% | "
                  f"{100 * r['number_accuracy']:.1f}% |")
     if "server_number_accuracy" in r:
