@@ -56,7 +56,7 @@ def build_parser():
                    help="generated drawings that are not digits, learnt as an 11th class, per epoch "
                         "(0: a 10-class model that never answers 'not a digit')")
     p.add_argument("--pen-digits", type=int, default=0, help="Hershey digits drawn as pen strokes, per epoch")
-    p.add_argument("--redraw", type=float, default=0.0, help="share of digits redrawn along their centre lines, as pen lines")
+    p.add_argument("--redraw", type=float, default=0.0, help="share of digits redrawn as pen lines")
     p.add_argument("--quick", action="store_true",
                    help=f"preset, a fast run for trying things out: {_describe(PRESETS['quick'])}")
     p.add_argument("--dry-run", action="store_true", help="one epoch on a few batches: checks the whole path quickly")
