@@ -9,7 +9,7 @@ BANK = 3  # negatives drawn per negative slot: each batch samples the bank, so f
 
 
 class TrainSet:
-    """Digits (N, 1, 28, 28) on 0..1 with labels, plus optional convention variants, negatives and pen digits."""
+    """Digits (N, 1, 28, 28) on 0..1 with labels, plus optional convention variants, redrawn digits, negatives, pen digits."""
 
     def __init__(self, x, y, seed, with_conventions=True, negative_count=0, pen_count=0, redraw_rate=0.0):
         images = (x[:, 0].numpy() * 255).round().astype(np.uint8)
@@ -45,7 +45,8 @@ class TrainSet:
 
     def batch(self, index, generator):
         """(images, labels) for these indices: each digit swapped for its convention variant at its class's
-        rate, each negative slot filled from the negatives' bank, each pen slot from the pen digits' with its label."""
+        rate, or else for its redrawn self at the redraw rate; each negative slot filled from the negatives'
+        bank, each pen slot from the pen digits' with its label."""
         labels = self.y[index]
         drawn = index >= self.digit_count  # slots filled per batch: negatives, then pen digits
         digits = index[~drawn]
