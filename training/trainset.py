@@ -9,7 +9,7 @@ BANK = 3  # negatives drawn per negative slot: each batch samples the bank, so f
 
 
 class TrainSet:
-    """Digits (N, 1, 28, 28) on 0..1 with labels; optional convention variants, redrawn digits, negatives, pen ones."""
+    """Digits (N, 1, 28, 28) on 0..1, labelled; optional convention variants, redrawn digits, negatives, pen digits."""
 
     def __init__(self, x, y, seed, with_conventions=True, negative_count=0, pen_count=0, redraw_rate=0.0):
         images = (x[:, 0].numpy() * 255).round().astype(np.uint8)
