@@ -6,7 +6,9 @@ from one writer, in writing order (the strokes of the first digit, then the
 second's, ...), each scaled to a common height with +-10% jitter, its baseline
 moved by up to 8% of that height, and the gap between neighbouring digit boxes
 drawn from -5% (slightly overlapping) to 60% of the height. A writer without
-enough digits lends none to longer numbers. Reported: the share of numbers
+enough digits lends none to longer numbers. --slant S leans the same numbers
+over as slanted handwriting does (x moves S per unit of height going up; 0.2
+is about 11 degrees). Reported: the share of numbers
 whose digit count is right, and of those read exactly, by length; the same
 numbers through /api/predict on the production server must give the same figure.
 """
@@ -36,6 +38,7 @@ def parse_args(argv=None):
     p.add_argument("--strokes", default=str(DEFAULT_STROKES), help="stroke file of single digits")
     p.add_argument("--per-length", type=int, default=200, help="numbers of each length")
     p.add_argument("--seed", type=int, default=0, help="seed of the numbers built")
+    p.add_argument("--slant", type=float, default=0.0, help="lean the numbers right by this much (x per height)")
     p.add_argument("--no-server", action="store_true", help="in-process only")
     record.add_output_options(p)
     return p.parse_args(argv)
@@ -55,8 +58,13 @@ def compose(records, rng):
     return out
 
 
-def build(records, per_length, seed):
-    """[(label string, strokes)] per length: seeded, one writer per number."""
+def lean(strokes, slant):
+    """The strokes leaning right by slant (x per unit of height going up, y down), as slanted writing does."""
+    return [[[round(x - slant * (y - HEIGHT), 1), y] for x, y in s] for s in strokes] if slant else strokes
+
+
+def build(records, per_length, seed, slant=0.0):
+    """[(label string, strokes)] per length: seeded, one writer per number; the same numbers whatever the slant."""
     by_writer = {}
     for r in records:
         by_writer.setdefault(r.get("writer") or "?", []).append(r)
@@ -71,7 +79,7 @@ def build(records, per_length, seed):
         for _ in range(per_length):
             digits = by_writer[usable[rng.integers(len(usable))]]
             picked = [digits[i] for i in rng.choice(len(digits), length, replace=False)]
-            made.append(("".join(str(r["label"]) for r in picked), compose(picked, rng)))
+            made.append(("".join(str(r["label"]) for r in picked), lean(compose(picked, rng), slant)))
         sets[length] = made
     return sets
 
@@ -107,9 +115,9 @@ def measure(args):
     torch.set_num_threads(1)  # as each server worker runs (TORCH_THREADS): the timing is the served one
     records = load_strokes(args.strokes)
     predictor = Predictor.load(args.model)
-    sets = build(records, args.per_length, args.seed)
+    sets = build(records, args.per_length, args.seed, args.slant)
     answers = [predictor.predict_strokes(strokes) for made in sets.values() for _, strokes in made]
-    result = {"model": record.shown_path(args.model), **score(answers, sets)}
+    result = {"model": record.shown_path(args.model), "slant": args.slant, **score(answers, sets)}
     four = [strokes for _, strokes in sets.get(4, [])]
     times = []
     for strokes in four * 3:
@@ -138,7 +146,8 @@ def measure(args):
 
 
 def table(r):
-    lines = [f"model: {r['model']}", "", "| digits | numbers | digit count right | whole number right |",
+    lines = [f"model: {r['model']}" + (f", numbers leaning {r['slant']} (x per height)" if r["slant"] else ""), "",
+             "| digits | numbers | digit count right | whole number right |",
              "|---:|---:|---:|---:|"]
     for length, v in r["by_length"].items():
         count, number = 100 * v["count_accuracy"], 100 * v["number_accuracy"]

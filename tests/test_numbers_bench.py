@@ -51,3 +51,14 @@ def test_the_bench_scores_what_the_predictor_reads(tmp_path, small_model):
     assert result["number_accuracy"] == np.mean([a["number"] == label for a, label in zip(answers, labels)])
     assert result["count_accuracy"] == np.mean([len(a["digits"]) == len(label) for a, label in zip(answers, labels)])
     assert result["four_digit_ms_p50"] is None or result["four_digit_ms_p50"] > 0
+
+
+def test_slanted_numbers_are_the_same_numbers_leaning_right():
+    recs = records()
+    upright, slanted = numbers.build(recs, 10, seed=3), numbers.build(recs, 10, seed=3, slant=0.25)
+    for (label, straight), (same, leaning) in zip(upright[2], slanted[2]):
+        assert label == same and len(straight) == len(leaning)
+        a, b = np.concatenate([np.asarray(s) for s in straight]), np.concatenate([np.asarray(s) for s in leaning])
+        np.testing.assert_array_equal(a[:, 1], b[:, 1])  # heights stay
+        # x moves right by 0.25 per unit of height above the baseline: tops lean right.
+        np.testing.assert_allclose(b[:, 0] - a[:, 0], 0.25 * (numbers.HEIGHT - a[:, 1]), atol=0.06)
