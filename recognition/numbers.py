@@ -41,7 +41,7 @@ def read_image(predictor, image):
 
     def render(idx):
         return preprocess.normalize(np.where(np.isin(labels, [keep[i] for i in idx]), ink, 0.0))
-    reading = segment.read(predictor, parts, render)
+    reading = segment.read(predictor, parts, render, lines=False)
     whole = reading.pixels[0] if len(reading.groups) == 1 else preprocess.normalize(ink)
     return _assemble(predictor, reading, None, whole)
 

@@ -12,7 +12,11 @@ neighbouring digits overlap, where a digit's own parts stand apart, where a
 "digit" is much shorter than the drawing (a flag or a bar on its own) or
 stands well above its neighbours (a 4's corner beside its stem), plus a small
 bonus, so that two parts that each read well are two digits rather than one
-thick one. The best whole reading wins (dynamic programming, not a greedy
+thick one. Overlap and space are measured row by row, ink beside ink at the
+same height, where the parts share rows: in slanted handwriting each digit's
+box reaches over its neighbour's while their ink stays apart. Within one digit
+the lesser of that and the boxes' space counts (a 5's bar lies over its body).
+The best whole reading wins (dynamic programming, not a greedy
 cut), and every candidate group is read in one batched model call. How far
 it beats reading the whole drawing as one thing is kept (Reading.apart): an
 H read as "14" wins by a hair, and the answer should say it is unsure.
@@ -32,6 +36,7 @@ SINK = 0.15  # digits side by side stand on one line, give or take this share of
 SMALL_COST = 8.0  # log-penalty per drawing-height a digit falls short of SMALL (a 1's flag alone, a 5's bar)
 SMALL = 0.75  # digits of a number are about as tall as each other: shorter than this share is suspicious
 MAX_INNER_GAP = 0.3  # drawing-heights of empty space no one digit holds: such groups are not even read
+BANDS = 12  # rows of the drawing in which ink beside ink is measured (slanted digits' boxes overlap, their ink not)
 
 
 class TooManyDigits(ValueError):
@@ -49,6 +54,35 @@ def _inside(a, b, pad, depth):
     centre = (narrow[0] + narrow[2]) / 2
     return (narrow[0] >= wide[0] - pad and narrow[2] <= wide[2] + pad
             and wide[0] + depth <= centre <= wide[2] - depth)
+
+
+def _rows(parts, unit_list, top, height, lines):
+    """Each unit's leftmost and rightmost ink in each of BANDS rows: (lo, hi), (units, BANDS), +-inf where none."""
+    owner = np.empty(len(parts), dtype=int)
+    for k, unit in enumerate(unit_list):
+        owner[unit] = k
+    sizes = [len(p) for p in parts]
+    points, who = np.concatenate(parts), np.repeat(owner, sizes)
+    if lines:  # a pen line passes every row between its points: fill in steps longer than half a row
+        part = np.repeat(np.arange(len(parts)), sizes)
+        a, b, w = points[:-1], points[1:], who[:-1]
+        n = np.where(part[1:] == part[:-1], np.ceil(np.abs(b[:, 1] - a[:, 1]) * (2 * BANDS / height)), 0).astype(int)
+        if (n > 1).any():
+            step = np.repeat(np.arange(len(n)), n)
+            t = (np.arange(len(step)) - np.repeat(np.cumsum(n) - n, n)) / np.repeat(n, n)
+            points = np.concatenate([points, a[step] + (b[step] - a[step]) * t[:, None]])
+            who = np.concatenate([who, w[step]])
+    key = who * BANDS + np.clip(((points[:, 1] - top) * (BANDS / height)).astype(int), 0, BANDS - 1)
+    lo, hi = np.full(len(unit_list) * BANDS, np.inf), np.full(len(unit_list) * BANDS, -np.inf)
+    np.minimum.at(lo, key, points[:, 0])
+    np.maximum.at(hi, key, points[:, 0])
+    return lo.reshape(-1, BANDS), hi.reshape(-1, BANDS)
+
+
+def _overlap(reach, start, fallback):
+    """How far ink reaching right to reach (per row) passes ink starting at start (< 0: space between)."""
+    shared = np.isfinite(reach) & np.isfinite(start)
+    return float((reach - start)[shared].max()) if shared.any() else fallback
 
 
 def units(boxes, height):
@@ -79,22 +113,12 @@ def _union(boxes, indices):
     return np.array([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()])
 
 
-def _inner_gap(unit_boxes):
-    """Widest horizontal space between these units (boxes, one row each), in their units (< 0: they overlap)."""
-    spans = sorted(unit_boxes[:, [0, 2]].tolist())
-    reach, gap = spans[0][1], -np.inf
-    for x0, x1 in spans[1:]:
-        gap = max(gap, x0 - reach)
-        reach = max(reach, x1)
-    return gap
+def best_grouping(scores, overlaps, n, height):
+    """Cut the row of n units into digits: (list of (start, end) unit ranges, total score).
 
-
-def best_grouping(unit_boxes, scores, height):
-    """Cut the row of units into digits: (list of (start, end) unit ranges, total score).
-
-    scores[(start, end)]: log-probability of the likeliest reading of units start..end-1 as one.
+    scores[(start, end)]: log-probability of the likeliest reading of units start..end-1 as one;
+    overlaps[(start, end)]: how far the ink before start reaches over these units' (0: not at all).
     """
-    n = len(unit_boxes)
     best = [(-np.inf, None)] * (n + 1)
     best[0] = (0.0, None)
     for end in range(1, n + 1):
@@ -103,9 +127,7 @@ def best_grouping(unit_boxes, scores, height):
                 continue
             total = best[start][0] + scores[(start, end)]
             if start > 0:  # a cut between this digit and the one before: they should not overlap
-                left = unit_boxes[:start].max(axis=0)[2]
-                right = unit_boxes[start:end].min(axis=0)[0]
-                total -= SPLIT_OVERLAP_COST * max(0.0, left - right) / height
+                total -= SPLIT_OVERLAP_COST * overlaps[(start, end)] / height
             if total > best[end][0]:
                 best[end] = (total, start)
     cuts, end = [], n
@@ -125,10 +147,11 @@ class Reading(NamedTuple):
     apart: float  # the chance, by the scores, that the drawing is these digits rather than one thing
 
 
-def read(predictor, parts, render):
+def read(predictor, parts, render, lines=True):
     """Group parts into digits and read them (a Reading).
 
-    parts: (n, 2) point arrays in drawing order; render(part indices) -> 28x28 uint8 (or None).
+    parts: (n, 2) point arrays (lines: pen lines in drawing order, else ink pixels);
+    render(part indices) -> 28x28 uint8 (or None).
     """
     boxes = _boxes(parts)
     height = max(np.ptp(np.concatenate(parts)[:, 1]), np.ptp(boxes[:, [0, 2]]) * 0.1, 1e-9)
@@ -136,7 +159,12 @@ def read(predictor, parts, render):
     if len(row) > MAX_DIGITS * MAX_UNITS:  # more than 12 digits whatever the grouping: say so before reading
         raise TooManyDigits(f"the drawing holds more than {MAX_DIGITS} digits; a number may have at most {MAX_DIGITS}")
     unit_boxes = np.array([_union(boxes, u) for u in row])
-    gaps = {(s, e): _inner_gap(unit_boxes[s:e]) / height if e - s > 1 else None
+    lo, hi = _rows(parts, row, np.concatenate(parts)[:, 1].min(), height, lines)
+    # Space between neighbouring units of a group: the lesser of the space between their boxes (a 5's bar lies
+    # over its body) and between their ink row by row (slanted digits' boxes overlap, their ink does not).
+    between = [min(unit_boxes[k + 1, 0] - unit_boxes[k, 2],
+                   -_overlap(hi[k], lo[k + 1], unit_boxes[k, 2] - unit_boxes[k + 1, 0])) for k in range(len(row) - 1)]
+    gaps = {(s, e): max(between[s:e - 1]) / height if e - s > 1 else None
             for e in range(1, len(row) + 1) for s in range(max(0, e - MAX_UNITS), e)}
     ranges = [r for r, gap in gaps.items() if gap is None or gap <= MAX_INNER_GAP]
     pixels = {r: render(sorted(i for u in row[r[0]:r[1]] for i in u)) for r in ranges}
@@ -156,7 +184,11 @@ def read(predictor, parts, render):
     scores = {r: float(np.log(max(best[r], 1e-12))) + DIGIT_BONUS
               - GAP_COST * apart[r] - SMALL_COST * max(0.0, SMALL - tall[r]) - SINK_COST * sunk[r]
               for r in ranges}
-    cuts, total = best_grouping(unit_boxes, scores, height)
+    # A cut costs where the ink before it reaches over the ink after it, row by row (not box by box).
+    reach = np.maximum.accumulate(hi, axis=0)  # reach[k]: the ink of units 0..k, row by row
+    overlaps = {(s, e): max(0.0, _overlap(reach[s - 1], lo[s:e].min(axis=0), unit_boxes[:s, 2].max()
+                                          - unit_boxes[s:e, 0].min())) for s, e in ranges if s > 0}
+    cuts, total = best_grouping(scores, overlaps, len(row), height)
     if len(cuts) > MAX_DIGITS:
         raise TooManyDigits(f"the drawing holds {len(cuts)} digits; a number may have at most {MAX_DIGITS}")
     groups = [sorted(i for u in row[s:e] for i in u) for s, e in cuts]

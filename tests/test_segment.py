@@ -9,21 +9,8 @@ from recognition import segment
 from recognition.predictor import Predictor
 from tests.support.api import assert_error
 from tests.support.data import SHIPPED_MODEL
+from tests.support.shapes import FIVE, FOUR, ONE, SEVEN, SEVEN_BAR, SLASH, TWO, ZERO, at
 from webapp import create_app
-
-
-def at(strokes, dx, dy=0.0, scale=1.0):
-    return [[[x * scale + dx, y * scale + dy] for x, y in s] for s in strokes]
-
-
-ONE = [[[30, 0], [28, 100]]]
-SEVEN = [[[0, 0], [60, 0], [20, 100]]]
-SEVEN_BAR = [[[15, 50], [50, 50]]]
-ZERO = [[[30 + 28 * math.sin(t), 50 - 48 * math.cos(t)] for t in np.linspace(0, 2 * math.pi, 40)]]
-SLASH = [[[5, 95], [55, 5]]]
-FOUR = [[[40, 0], [0, 65], [60, 65]], [[45, 20], [45, 100]]]
-FIVE = [[[5, 0], [5, 45], [35, 40], [55, 60], [50, 90], [25, 100], [0, 90]], [[5, 0], [55, 0]]]  # bar drawn last
-TWO = [[[0, 20], [30, 0], [60, 20], [50, 50], [0, 100], [60, 100]]]
 
 
 @pytest.fixture(scope="module")
@@ -106,11 +93,13 @@ def test_an_image_with_three_digits(predictor):
 
 def test_grouping_prefers_the_most_probable_whole_reading():
     """Two units that read well apart and badly together are cut; the reverse are kept together."""
-    boxes = np.array([[0, 0, 10, 100], [30, 0, 40, 100]], dtype=float)
     apart = {(0, 1): -0.01, (1, 2): -0.01, (0, 2): -3.0}
     together = {(0, 1): -2.0, (1, 2): -2.5, (0, 2): -0.05}
-    assert segment.best_grouping(boxes, apart, 100)[0] == [(0, 1), (1, 2)]
-    assert segment.best_grouping(boxes, together, 100)[0] == [(0, 2)]
+    no_overlap = {(1, 2): 0.0}
+    assert segment.best_grouping(apart, no_overlap, 2, 100)[0] == [(0, 1), (1, 2)]
+    assert segment.best_grouping(together, no_overlap, 2, 100)[0] == [(0, 2)]
+    # Ink reaching well over the neighbour's makes the cut cost more than the better reading gains.
+    assert segment.best_grouping(apart, {(1, 2): 60.0}, 2, 100)[0] == [(0, 2)]
 
 
 def test_a_number_is_sure_only_when_the_whole_of_it_is():
