@@ -8,11 +8,12 @@ moved by up to 8% of that height, and the gap between neighbouring digit boxes
 drawn from -5% (slightly overlapping) to 60% of the height. A writer without
 enough digits lends none to longer numbers. --slant S leans the same numbers
 over as slanted handwriting does (x moves S per unit of height going up; 0.2
-is about 11 degrees). Reported: the share of numbers
+is about 11 degrees); --uphill D writes them climbing D degrees to the right. Reported: the share of numbers
 whose digit count is right, and of those read exactly, by length; the same
 numbers through /api/predict on the production server must give the same figure.
 """
 import argparse
+import math
 import json
 import sys
 import time
@@ -39,6 +40,7 @@ def parse_args(argv=None):
     p.add_argument("--per-length", type=int, default=200, help="numbers of each length")
     p.add_argument("--seed", type=int, default=0, help="seed of the numbers built")
     p.add_argument("--slant", type=float, default=0.0, help="lean the numbers right by this much (x per height)")
+    p.add_argument("--uphill", type=float, default=0.0, help="write the numbers climbing this many degrees")
     p.add_argument("--no-server", action="store_true", help="in-process only")
     record.add_output_options(p)
     return p.parse_args(argv)
@@ -58,13 +60,21 @@ def compose(records, rng):
     return out
 
 
-def lean(strokes, slant):
-    """The strokes leaning right by slant (x per unit of height going up, y down), as slanted writing does."""
-    return [[[round(x - slant * (y - HEIGHT), 1), y] for x, y in s] for s in strokes] if slant else strokes
+def lean(strokes, slant, uphill=0.0):
+    """The strokes leaning right by slant (x per unit of height going up, y down), as slanted writing does,
+    then turned to climb uphill degrees to the right (the digits turn with the line, as a hand's do)."""
+    if not slant and not uphill:
+        return strokes
+    c, s = math.cos(math.radians(uphill)), math.sin(math.radians(uphill))
+    out = []
+    for stroke in strokes:
+        p = np.asarray(stroke, dtype=float) + np.outer(HEIGHT - np.asarray(stroke, dtype=float)[:, 1], [slant, 0])
+        out.append(np.stack([p[:, 0] * c + p[:, 1] * s, p[:, 1] * c - p[:, 0] * s], axis=1).round(1).tolist())
+    return out
 
 
-def build(records, per_length, seed, slant=0.0):
-    """[(label string, strokes)] per length: seeded, one writer per number; the same numbers whatever the slant."""
+def build(records, per_length, seed, slant=0.0, uphill=0.0):
+    """[(label string, strokes)] per length: seeded, one writer per number; the same numbers however they lean."""
     by_writer = {}
     for r in records:
         by_writer.setdefault(r.get("writer") or "?", []).append(r)
@@ -79,7 +89,7 @@ def build(records, per_length, seed, slant=0.0):
         for _ in range(per_length):
             digits = by_writer[usable[rng.integers(len(usable))]]
             picked = [digits[i] for i in rng.choice(len(digits), length, replace=False)]
-            made.append(("".join(str(r["label"]) for r in picked), lean(compose(picked, rng), slant)))
+            made.append(("".join(str(r["label"]) for r in picked), lean(compose(picked, rng), slant, uphill)))
         sets[length] = made
     return sets
 
@@ -115,9 +125,10 @@ def measure(args):
     torch.set_num_threads(1)  # as each server worker runs (TORCH_THREADS): the timing is the served one
     records = load_strokes(args.strokes)
     predictor = Predictor.load(args.model)
-    sets = build(records, args.per_length, args.seed, args.slant)
+    sets = build(records, args.per_length, args.seed, args.slant, args.uphill)
     answers = [predictor.predict_strokes(strokes) for made in sets.values() for _, strokes in made]
-    result = {"model": record.shown_path(args.model), "slant": args.slant, **score(answers, sets)}
+    result = {"model": record.shown_path(args.model), "slant": args.slant, "uphill": args.uphill,
+              **score(answers, sets)}
     four = [strokes for _, strokes in sets.get(4, [])]
     times = []
     for strokes in four * 3:
@@ -146,7 +157,8 @@ def measure(args):
 
 
 def table(r):
-    lines = [f"model: {r['model']}" + (f", numbers leaning {r['slant']} (x per height)" if r["slant"] else ""), "",
+    lines = [f"model: {r['model']}" + (f", numbers leaning {r['slant']} (x per height)" if r["slant"] else "")
+             + (f", climbing {r['uphill']} degrees" if r["uphill"] else ""), "",
              "| digits | numbers | digit count right | whole number right |",
              "|---:|---:|---:|---:|"]
     for length, v in r["by_length"].items():

@@ -9,7 +9,7 @@ likeliest digit (which counts the chance that the group is no digit at all;
 the whole drawing may also read as "not a digit", so a letter stays whole and
 is rejected rather than cut into digit-like pieces), less a penalty where
 neighbouring digits overlap, where a digit's own parts stand apart, where a
-"digit" is much shorter than the drawing (a flag or a bar on its own) or
+"digit" is much shorter than the tallest part (a flag or a bar on its own) or
 stands well above its neighbours (a 4's corner beside its stem), plus a small
 bonus, so that two parts that each read well are two digits rather than one
 thick one. Overlap and space are measured row by row, ink beside ink at the
@@ -34,7 +34,7 @@ DIGIT_BONUS = 0.5  # log prior for each digit: two parts that each read well are
 SINK_COST = 8.0  # log-penalty per drawing-height a digit's foot stands above its neighbour's, past SINK
 SINK = 0.15  # digits side by side stand on one line, give or take this share of the height
 SMALL_COST = 8.0  # log-penalty per drawing-height a digit falls short of SMALL (a 1's flag alone, a 5's bar)
-SMALL = 0.75  # digits of a number are about as tall as each other: shorter than this share is suspicious
+SMALL = 0.75  # digits of a number are about as tall as each other: shorter than this share of the tallest part
 MAX_INNER_GAP = 0.3  # drawing-heights of empty space no one digit holds: such groups are not even read
 BANDS = 12  # rows of the drawing in which ink beside ink is measured (slanted digits' boxes overlap, their ink not)
 
@@ -160,8 +160,7 @@ def read(predictor, parts, render, lines=True):
         raise TooManyDigits(f"the drawing holds more than {MAX_DIGITS} digits; a number may have at most {MAX_DIGITS}")
     unit_boxes = np.array([_union(boxes, u) for u in row])
     lo, hi = _rows(parts, row, np.concatenate(parts)[:, 1].min(), height, lines)
-    # Space between neighbouring units of a group: the lesser of the space between their boxes (a 5's bar lies
-    # over its body) and between their ink row by row (slanted digits' boxes overlap, their ink does not).
+    # Space within a group: the lesser of its boxes' (a 5's bar lies over its body) and its ink's, row by row.
     between = [min(unit_boxes[k + 1, 0] - unit_boxes[k, 2],
                    -_overlap(hi[k], lo[k + 1], unit_boxes[k, 2] - unit_boxes[k + 1, 0])) for k in range(len(row) - 1)]
     gaps = {(s, e): max(between[s:e - 1]) / height if e - s > 1 else None
@@ -174,7 +173,9 @@ def read(predictor, parts, render, lines=True):
     # (a letter is better left whole and rejected than cut into digit-like pieces).
     whole = (0, len(row))
     best = {r: max(p[:10].max(), p[10] if len(p) > 10 and r == whole else 0.0) for r, p in probs.items()}
-    tall = {r: np.ptp(unit_boxes[r[0]:r[1]][:, [1, 3]]) / height for r in ranges}
+    # Against the tallest part, not the drawing: a number written uphill is taller than any digit in it.
+    digit_height = max(np.ptp(boxes[:, [1, 3]], axis=1).max(), 1e-9)
+    tall = {r: np.ptp(unit_boxes[r[0]:r[1]][:, [1, 3]]) / digit_height for r in ranges}
     # Parts of one digit overlap sideways; parts that only touch or stand apart are charged from 5% of the
     # height of overlap on (two 1s side by side read as one thick 1 almost as surely as each reads as a 1).
     apart = {r: 0.0 if gaps[r] is None else max(0.0, gaps[r] + TOUCH) for r in ranges}

@@ -1,4 +1,6 @@
-"""Numbers in slanted handwriting: the grouping measures ink beside ink row by row, not box by box."""
+"""Numbers written slanted or climbing: ink beside ink measured row by row, digits as tall as the tallest part."""
+import math
+
 import numpy as np
 import pytest
 
@@ -37,3 +39,31 @@ def test_ink_row_by_row_follows_the_pen_between_its_points_and_leaves_pixels_as_
     dots = np.array([[0.0, 0.0], [50.0, 100.0]])  # two ink pixels: nothing in between
     lo, _ = segment._rows([dots], [[0]], 0.0, 100.0, lines=False)
     assert np.isfinite(lo).sum() == 2
+
+
+def uphill(strokes, degrees):
+    """The strokes turned to climb to the right, as a line of writing drifts up across a pad."""
+    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    return [[[x * c + y * s, y * c - x * s] for x, y in stroke] for stroke in strokes]
+
+
+class _AnythingIsADigit:
+    """A stand-in model: every group it is shown reads as a sure digit, so only the geometry decides."""
+
+    def probabilities(self, pixels):
+        rows = np.full((len(pixels), 11), 0.001)
+        rows[:, 1] = 0.99
+        return rows
+
+
+def test_digits_climbing_uphill_are_each_as_tall_as_a_digit_not_small():
+    # Six upright strokes, each 100 tall and 25 higher than the last: the drawing is 225 tall. Against
+    # that each stroke looked too short to be a digit, and pairs of them were read as one.
+    parts = [np.array([[40.0 * k, -25.0 * k], [40.0 * k, 100 - 25.0 * k]]) for k in range(6)]
+    reading = segment.read(_AnythingIsADigit(), parts, lambda idx: np.ones((28, 28), dtype=np.uint8))
+    assert reading.groups == [[k] for k in range(6)]
+
+
+def test_a_number_written_uphill_keeps_its_digits(predictor):
+    strokes = uphill(SEVEN + at(ONE, 80) + at(ZERO, 120) + at(TWO, 200), 12)
+    assert predictor.predict_strokes(strokes)["number"] == "7102"
