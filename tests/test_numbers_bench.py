@@ -62,3 +62,15 @@ def test_slanted_numbers_are_the_same_numbers_leaning_right():
         np.testing.assert_array_equal(a[:, 1], b[:, 1])  # heights stay
         # x moves right by 0.25 per unit of height above the baseline: tops lean right.
         np.testing.assert_allclose(b[:, 0] - a[:, 0], 0.25 * (numbers.HEIGHT - a[:, 1]), atol=0.06)
+
+
+def test_numbers_written_uphill_are_the_same_numbers_turned():
+    recs = records()
+    level, climbing = numbers.build(recs, 10, seed=3), numbers.build(recs, 10, seed=3, uphill=10)
+    turn = np.radians(10)
+    for (label, flat), (same, up) in zip(level[2], climbing[2]):
+        assert label == same
+        a, b = np.concatenate([np.asarray(s) for s in flat]), np.concatenate([np.asarray(s) for s in up])
+        expected = np.stack([a[:, 0] * np.cos(turn) + a[:, 1] * np.sin(turn),
+                             a[:, 1] * np.cos(turn) - a[:, 0] * np.sin(turn)], axis=1)
+        np.testing.assert_allclose(b, expected, atol=0.06)  # turned about the origin: further right, higher up
