@@ -3,23 +3,20 @@
 A stroke that lies within another's width, well inside it, is always in the
 same digit (a 4's two strokes, a 7's bar, a 0's slash, a 5's top bar, written
 before or after the next digit). What is left is ordered left to right as
-units, and every way of cutting that row into digits of at most MAX_UNITS
-units is scored. Each digit scores the log of the model's probability of its
-likeliest digit (which counts the chance that the group is no digit at all;
-the whole drawing may also read as "not a digit", so a letter stays whole and
-is rejected rather than cut into digit-like pieces), less a penalty where
+units, and every way of cutting that row into digits of at most MAX_UNITS units
+is scored. Each digit scores the log of the model's probability of its
+likeliest digit (which counts the chance that the group is no digit at all; the
+whole drawing may also read as "not a digit", so a letter stays whole and is
+rejected rather than cut into digit-like pieces), less a penalty where
 neighbouring digits overlap, where a digit's own parts stand apart, where a
 "digit" is much shorter than the tallest part (a flag or a bar on its own) or
 stands well above its neighbours (a 4's corner beside its stem), plus a small
 bonus, so that two parts that each read well are two digits rather than one
-thick one. Overlap and space are measured row by row, ink beside ink at the
-same height, where the parts share rows: in slanted handwriting each digit's
-box reaches over its neighbour's while their ink stays apart. Within one digit
-the lesser of that and the boxes' space counts (a 5's bar lies over its body).
-The best whole reading wins (dynamic programming, not a greedy
-cut), and every candidate group is read in one batched model call. How far
-it beats reading the whole drawing as one thing is kept (Reading.apart): an
-H read as "14" wins by a hair, and the answer should say it is unsure.
+thick one. A cut's overlap is ink beside ink, row by row (slanted digits' boxes
+overlap, their ink not). The best whole reading wins (dynamic programming, not
+a greedy cut), and every candidate group is read in one batched model call. How far it beats reading the whole drawing
+as one thing is kept (Reading.apart): an H read as "14" wins by a hair, and the
+answer should say it is unsure.
 """
 from typing import NamedTuple
 
@@ -33,7 +30,7 @@ TOUCH = 0.05  # parts of one digit overlap sideways by at least this share of th
 DIGIT_BONUS = 0.5  # log prior for each digit: two parts that each read well are two digits, not one thick one
 SINK_COST = 8.0  # log-penalty per drawing-height a digit's foot stands above its neighbour's, past SINK
 SINK = 0.15  # digits side by side stand on one line, give or take this share of the height
-SMALL_COST = 8.0  # log-penalty per drawing-height a digit falls short of SMALL (a 1's flag alone, a 5's bar)
+SMALL_COST = 8.0  # log-penalty per tallest part's height a digit falls short of SMALL (a flag alone, a bar)
 SMALL = 0.75  # digits of a number are about as tall as each other: shorter than this share of the tallest part
 MAX_INNER_GAP = 0.3  # drawing-heights of empty space no one digit holds: such groups are not even read
 BANDS = 12  # rows of the drawing in which ink beside ink is measured (slanted digits' boxes overlap, their ink not)
@@ -58,31 +55,23 @@ def _inside(a, b, pad, depth):
 
 def _rows(parts, unit_list, top, height, lines):
     """Each unit's leftmost and rightmost ink in each of BANDS rows: (lo, hi), (units, BANDS), +-inf where none."""
-    owner = np.empty(len(parts), dtype=int)
-    for k, unit in enumerate(unit_list):
-        owner[unit] = k
+    owner = np.repeat(np.arange(len(unit_list)), [len(u) for u in unit_list])[np.argsort(np.concatenate(unit_list))]
     sizes = [len(p) for p in parts]
     points, who = np.concatenate(parts), np.repeat(owner, sizes)
     if lines:  # a pen line passes every row between its points: fill in steps longer than half a row
         part = np.repeat(np.arange(len(parts)), sizes)
         a, b, w = points[:-1], points[1:], who[:-1]
         n = np.where(part[1:] == part[:-1], np.ceil(np.abs(b[:, 1] - a[:, 1]) * (2 * BANDS / height)), 0).astype(int)
-        if (n > 1).any():
-            step = np.repeat(np.arange(len(n)), n)
-            t = (np.arange(len(step)) - np.repeat(np.cumsum(n) - n, n)) / np.repeat(n, n)
-            points = np.concatenate([points, a[step] + (b[step] - a[step]) * t[:, None]])
-            who = np.concatenate([who, w[step]])
+        n[n < 2] = 0  # steps within half a row have their rows already
+        step = np.repeat(np.arange(len(n)), n)
+        t = (np.arange(len(step)) - np.repeat(np.cumsum(n) - n, n)) / np.repeat(n, n)
+        points = np.concatenate([points, a[step] + (b[step] - a[step]) * t[:, None]])
+        who = np.concatenate([who, w[step]])
     key = who * BANDS + np.clip(((points[:, 1] - top) * (BANDS / height)).astype(int), 0, BANDS - 1)
     lo, hi = np.full(len(unit_list) * BANDS, np.inf), np.full(len(unit_list) * BANDS, -np.inf)
     np.minimum.at(lo, key, points[:, 0])
     np.maximum.at(hi, key, points[:, 0])
     return lo.reshape(-1, BANDS), hi.reshape(-1, BANDS)
-
-
-def _overlap(reach, start, fallback):
-    """How far ink reaching right to reach (per row) passes ink starting at start (< 0: space between)."""
-    shared = np.isfinite(reach) & np.isfinite(start)
-    return float((reach - start)[shared].max()) if shared.any() else fallback
 
 
 def units(boxes, height):
@@ -111,6 +100,16 @@ def units(boxes, height):
 def _union(boxes, indices):
     b = boxes[indices]
     return np.array([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()])
+
+
+def _inner_gap(unit_boxes):
+    """Widest horizontal space between these units (boxes, one row each), in their units (< 0: they overlap)."""
+    spans = sorted(unit_boxes[:, [0, 2]].tolist())
+    reach, gap = spans[0][1], -np.inf
+    for x0, x1 in spans[1:]:
+        gap = max(gap, x0 - reach)
+        reach = max(reach, x1)
+    return gap
 
 
 def best_grouping(scores, overlaps, n, height):
@@ -153,17 +152,13 @@ def read(predictor, parts, render, lines=True):
     parts: (n, 2) point arrays (lines: pen lines in drawing order, else ink pixels);
     render(part indices) -> 28x28 uint8 (or None).
     """
-    boxes = _boxes(parts)
-    height = max(np.ptp(np.concatenate(parts)[:, 1]), np.ptp(boxes[:, [0, 2]]) * 0.1, 1e-9)
+    boxes, ys = _boxes(parts), np.concatenate(parts)[:, 1]
+    height = max(np.ptp(ys), np.ptp(boxes[:, [0, 2]]) * 0.1, 1e-9)
     row = units(boxes, height)
     if len(row) > MAX_DIGITS * MAX_UNITS:  # more than 12 digits whatever the grouping: say so before reading
         raise TooManyDigits(f"the drawing holds more than {MAX_DIGITS} digits; a number may have at most {MAX_DIGITS}")
     unit_boxes = np.array([_union(boxes, u) for u in row])
-    lo, hi = _rows(parts, row, np.concatenate(parts)[:, 1].min(), height, lines)
-    # Space within a group: the lesser of its boxes' (a 5's bar lies over its body) and its ink's, row by row.
-    between = [min(unit_boxes[k + 1, 0] - unit_boxes[k, 2],
-                   -_overlap(hi[k], lo[k + 1], unit_boxes[k, 2] - unit_boxes[k + 1, 0])) for k in range(len(row) - 1)]
-    gaps = {(s, e): max(between[s:e - 1]) / height if e - s > 1 else None
+    gaps = {(s, e): _inner_gap(unit_boxes[s:e]) / height if e - s > 1 else None
             for e in range(1, len(row) + 1) for s in range(max(0, e - MAX_UNITS), e)}
     ranges = [r for r, gap in gaps.items() if gap is None or gap <= MAX_INNER_GAP]
     pixels = {r: render(sorted(i for u in row[r[0]:r[1]] for i in u)) for r in ranges}
@@ -185,10 +180,15 @@ def read(predictor, parts, render, lines=True):
     scores = {r: float(np.log(max(best[r], 1e-12))) + DIGIT_BONUS
               - GAP_COST * apart[r] - SMALL_COST * max(0.0, SMALL - tall[r]) - SINK_COST * sunk[r]
               for r in ranges}
-    # A cut costs where the ink before it reaches over the ink after it, row by row (not box by box).
-    reach = np.maximum.accumulate(hi, axis=0)  # reach[k]: the ink of units 0..k, row by row
-    overlaps = {(s, e): max(0.0, _overlap(reach[s - 1], lo[s:e].min(axis=0), unit_boxes[:s, 2].max()
-                                          - unit_boxes[s:e, 0].min())) for s, e in ranges if s > 0}
+    # A cut costs where ink before it reaches over ink after it, row by row; boxes bound it, so rows only if they do.
+    overlaps = {(s, e): max(0.0, unit_boxes[:s, 2].max() - unit_boxes[s:e, 0].min()) for s, e in ranges if s > 0}
+    if any(overlaps.values()):
+        lo, hi = _rows(parts, row, ys.min(), height, lines)
+        reach = np.maximum.accumulate(hi, axis=0)  # reach[k]: the ink of units 0..k, row by row
+        for (s, e), box in overlaps.items():
+            over = reach[s - 1] - lo[s:e].min(axis=0)  # per row; -inf where either has no ink
+            over = over[np.isfinite(over)]
+            overlaps[(s, e)] = max(0.0, over.max()) if len(over) and box else box
     cuts, total = best_grouping(scores, overlaps, len(row), height)
     if len(cuts) > MAX_DIGITS:
         raise TooManyDigits(f"the drawing holds {len(cuts)} digits; a number may have at most {MAX_DIGITS}")
