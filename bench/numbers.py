@@ -7,14 +7,15 @@ second's, ...), each scaled to a common height with +-10% jitter, its baseline
 moved by up to 8% of that height, and the gap between neighbouring digit boxes
 drawn from -5% (slightly overlapping) to 60% of the height. A writer without
 enough digits lends none to longer numbers. --slant S leans the same numbers
-over as slanted handwriting does (x moves S per unit of height going up; 0.2
-is about 11 degrees); --uphill D writes them climbing D degrees to the right. Reported: the share of numbers
-whose digit count is right, and of those read exactly, by length; the same
-numbers through /api/predict on the production server must give the same figure.
+over as slanted handwriting does (x moves S per unit of height going up; 0.2 is
+about 11 degrees); --uphill D writes them climbing D degrees to the right.
+Reported: the share of numbers whose digit count is right, and of those read
+exactly, by length; the same numbers through /api/predict on the production
+server must give the same figure.
 """
 import argparse
-import math
 import json
+import math
 import sys
 import time
 import urllib.request
@@ -68,7 +69,8 @@ def lean(strokes, slant, uphill=0.0):
     c, s = math.cos(math.radians(uphill)), math.sin(math.radians(uphill))
     out = []
     for stroke in strokes:
-        p = np.asarray(stroke, dtype=float) + np.outer(HEIGHT - np.asarray(stroke, dtype=float)[:, 1], [slant, 0])
+        p = np.asarray(stroke, dtype=float)
+        p = p + np.outer(HEIGHT - p[:, 1], [slant, 0])
         out.append(np.stack([p[:, 0] * c + p[:, 1] * s, p[:, 1] * c - p[:, 0] * s], axis=1).round(1).tolist())
     return out
 

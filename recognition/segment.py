@@ -14,9 +14,9 @@ stands well above its neighbours (a 4's corner beside its stem), plus a small
 bonus, so that two parts that each read well are two digits rather than one
 thick one. A cut's overlap is ink beside ink, row by row (slanted digits' boxes
 overlap, their ink not). The best whole reading wins (dynamic programming, not
-a greedy cut), and every candidate group is read in one batched model call. How far it beats reading the whole drawing
-as one thing is kept (Reading.apart): an H read as "14" wins by a hair, and the
-answer should say it is unsure.
+a greedy cut), and every candidate group is read in one batched model call. How
+far it beats reading the whole drawing as one thing is kept (Reading.apart): an
+H read as "14" wins by a hair, and the answer should say it is unsure.
 """
 from typing import NamedTuple
 
