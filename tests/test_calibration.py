@@ -40,15 +40,34 @@ def test_ece_of_a_small_known_case():
     assert expected_calibration_error(probs, labels) == pytest.approx(0.4)
 
 
-def test_the_threshold_keeps_confident_answers_within_the_error_allowed():
+def test_the_threshold_keeps_confident_answers_within_the_error_counted():
     confidence = np.array([0.99, 0.98, 0.97, 0.9, 0.8, 0.7])
     right = np.array([True, True, True, False, True, False])
-    assert confident_threshold(confidence, right, 0.01) == 0.97
-    assert confident_threshold(confidence, right, 0.25) == 0.8  # 1 wrong in 5
-    assert confident_threshold(confidence, right, 0.34) == 0.7  # 2 wrong in 6
+    assert confident_threshold(confidence, right, 0.01, level=None) == 0.97
+    assert confident_threshold(confidence, right, 0.25, level=None) == 0.8  # 1 wrong in 5
+    assert confident_threshold(confidence, right, 0.34, level=None) == 0.7  # 2 wrong in 6
     # Equal confidences are in or out together: 0.9 would let in the wrong one beside the right one.
-    assert confident_threshold(np.array([0.95, 0.9, 0.9]), np.array([True, True, False]), 0.1) == 0.95
-    assert confident_threshold(np.array([0.9]), np.array([False]), 0.01) == 1.0  # nothing may be sure
+    assert confident_threshold(np.array([0.95, 0.9, 0.9]), np.array([True, True, False]), 0.1, level=None) == 0.95
+    assert confident_threshold(np.array([0.9]), np.array([False]), 0.01, level=None) == 1.0  # nothing may be sure
+
+
+def test_the_threshold_needs_evidence_that_confident_answers_are_right():
+    # With none wrong, the 95% Clopper-Pearson bound is 1 - 0.05 ** (1 / n): within 1% from 299 answers.
+    assert confident_threshold(np.linspace(1, 0.5, 299), np.ones(299, bool)) == 0.5
+    assert confident_threshold(np.linspace(1, 0.5, 298), np.ones(298, bool)) == 1.0
+    # Five wrong in 1000 (0.5%) have a bound of 1.05%: the cut falls before the last wrong answer.
+    confidence, right = np.linspace(1, 0.5, 1000), np.arange(1000) % 200 != 199
+    assert confident_threshold(confidence, right, 0.01, level=None) == 0.5
+    assert confident_threshold(confidence, right, 0.01) > 0.5
+
+
+def test_answers_called_sure_are_wrong_less_often_than_allowed_on_fresh_data():
+    # A calibrated model's answers: right with probability equal to the confidence shown.
+    rng = np.random.default_rng(4)
+    fitted, fresh = [(c, rng.random(len(c)) < c) for c in rng.uniform(0.9, 1.0, (2, 20000))]
+    threshold = confident_threshold(*fitted, 0.01)
+    assert threshold > confident_threshold(*fitted, 0.01, level=None)
+    assert (~fresh[1][fresh[0] >= threshold]).mean() <= 0.01
 
 
 def test_a_model_without_calibration_gets_the_defaults(small_model):

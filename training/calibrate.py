@@ -11,12 +11,13 @@ import numpy as np
 import torch
 
 from recognition import checkpoint
-from recognition.calibration import (Calibration, confident_threshold, digit_share, expected_calibration_error,
-                                     fit_temperature, softmax)
+from recognition.calibration import (Calibration, confident_threshold, digit_share, error_bound,
+                                     expected_calibration_error, fit_temperature, softmax)
 from recognition.predictor import DEFAULT_MODEL, Predictor
 from training import augment, data, mnist, negatives, report
 
-MAX_CONFIDENT_ERROR = 0.01  # answers shown as sure are wrong at most this often on the held-out digits
+MAX_CONFIDENT_ERROR = 0.01  # answers shown as sure are wrong at most this often on the held-out digits,
+CONFIDENCE_LEVEL = 0.95  # with this confidence (recognition.calibration.confident_threshold)
 # Held-out digits answered "not a digit" at most this often; real ones run about twice as high (target 1%).
 MAX_DIGITS_REJECTED = 0.002
 
@@ -57,12 +58,16 @@ def calibrate(predictor, images, labels, description, max_error=MAX_CONFIDENT_ER
         # threshold keeps those rare too, among everything held out that gets a digit for an answer.
         answered_confidence = np.concatenate([confidence[kept], negative_digits[missed].max(axis=1)])
         answered_right = np.concatenate([right[kept], np.zeros(int(missed.sum()), dtype=bool)])
-    threshold = confident_threshold(answered_confidence, answered_right, max_error)
+    threshold = confident_threshold(answered_confidence, answered_right, max_error, CONFIDENCE_LEVEL)
+    answered_sure = answered_confidence >= threshold
     sure = kept & (confidence >= threshold)
     figures = {"count": int(len(labels)), "accuracy": float(right.mean()),
                "ece_before": expected_calibration_error(before, labels),
                "ece_after": expected_calibration_error(after, labels), "confident_share": float(sure.mean()),
-               "confident_error": float((~right[sure]).mean()) if sure.any() else 0.0, **figures}
+               "confident_error": float((~right[sure]).mean()) if sure.any() else 0.0,
+               # Of everything held out that was answered sure (negatives too), the error's 95% upper bound.
+               "confident_error_bound": float(error_bound((~answered_right[answered_sure]).sum(), answered_sure.sum(),
+                                                          CONFIDENCE_LEVEL)), **figures}
     return Calibration(temperature, threshold, description, reject_above), figures, before, after
 
 
