@@ -18,7 +18,7 @@ from training.trainset import TrainSet
 from training.device import get_device, get_precision
 
 # Named sets of defaults; a flag given beside a preset still wins.
-PRESETS = {"quick": {"epochs": 14, "hidden": [1024, 1024], "negatives": 4000}}
+PRESETS = {"quick": {"epochs": 14, "hidden": [1024, 1024], "negatives": 4000, "pen_digits": 0, "redraw": 0.0}}
 
 
 def _describe(preset):
@@ -29,7 +29,7 @@ def _describe(preset):
 def build_parser():
     """Every training setting with its default: the one place they are defined."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--epochs", type=int, default=130, help="training epochs")
+    p.add_argument("--epochs", type=int, default=150, help="training epochs")
     p.add_argument("--batch-size", type=int, default=512, help="training batch size")
     p.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (AdamW, one-cycle schedule)")
     p.add_argument("--weight-decay", type=float, default=0.02, help="AdamW weight decay")
@@ -55,8 +55,8 @@ def build_parser():
     p.add_argument("--negatives", type=int, default=16000,
                    help="generated drawings that are not digits, learnt as an 11th class, per epoch "
                         "(0: a 10-class model that never answers 'not a digit')")
-    p.add_argument("--pen-digits", type=int, default=0, help="Hershey digits drawn as pen strokes, per epoch")
-    p.add_argument("--redraw", type=float, default=0.0, help="share of digits redrawn as pen lines")
+    p.add_argument("--pen-digits", type=int, default=2500, help="Hershey digits drawn as pen strokes, per epoch")
+    p.add_argument("--redraw", type=float, default=0.15, help="share of digits redrawn as pen lines")
     p.add_argument("--quick", action="store_true",
                    help=f"preset, a fast run for trying things out: {_describe(PRESETS['quick'])}")
     p.add_argument("--dry-run", action="store_true", help="one epoch on a few batches: checks the whole path quickly")

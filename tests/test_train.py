@@ -54,6 +54,8 @@ def test_dry_run_writes_a_loadable_model_and_a_report(tiny_mnist, default_run):
     assert [h["epoch"] for h in metrics["history"]] == [1]
     assert info["architecture"]["classes"] == 11 and info["training"]["negatives"]["count"] == 200
     assert info["training"]["conventions"]["rates"] == {str(d): r for d, r in conventions.RATES.items()}
+    # Pen lines by default: the dry run's 200 pen digits (a bank three times that) and 15% redrawn.
+    assert info["training"]["pen_digits"]["bank"] == 600 and info["training"]["redrawn"]["rate"] == 0.15
     calibration = info["calibration"]
     assert calibration["temperature"] > 0 and 0 <= calibration["unsure_below"] <= 1
     assert 0 <= calibration["reject_above"] <= 1 and calibration["figures"]["negatives"] == 32
@@ -89,13 +91,13 @@ def test_validation_split_follows_val_seed_not_seed(tiny_mnist, tmp_path, monkey
     real_split = train.data.split
     monkeypatch.setattr(train.data, "split", lambda *a: split_seeds.append(a[-1]) or real_split(*a))
     run(tiny_mnist, tmp_path / "v3.safetensors", "--seed", "5", "--val-seed", "3", "--no-conventions",
-        "--negatives", "0")
+        "--negatives", "0", "--pen-digits", "0", "--redraw", "0")
     assert split_seeds == [3] and train.parse_args(["--seed", "5"]).val_seed == 1
-    # Without conventions and negatives: a 10-class model, with no "not a digit" threshold.
+    # Without conventions, negatives or pen lines: a 10-class model, with no "not a digit" threshold.
     _, info = checkpoint.load(tmp_path / "v3.safetensors")
     assert info["architecture"]["classes"] == 10 and info["calibration"]["reject_above"] is None
     assert info["training"]["negatives"] is None and info["training"]["conventions"] is None
-    assert info["training"]["pen_digits"] is None and info["training"]["redrawn"] is None  # off by default
+    assert info["training"]["pen_digits"] is None and info["training"]["redrawn"] is None
 
 
 def test_pen_digits_train_a_model_that_says_so(tiny_mnist, tmp_path):
