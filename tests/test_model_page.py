@@ -45,6 +45,18 @@ def test_the_page_shows_the_models_own_figures(reported):
     assert "not a digit" in text  # the confusion matrix's 11th column
 
 
+def test_the_page_says_what_was_made_for_training_as_the_sidecar_records_it(reported):
+    text = text_of(reported.get("/model").get_data(as_text=True))
+    assert "was made for it" not in text  # the small model learnt from MNIST alone
+    model = reported.application.config["MODEL_PATH"]
+    checkpoint.update_sidecar(model, training={"redrawn": {"rate": 0.15}, "pen_digits": {"count": 2500},
+                                               "negatives": {"count": 16000}, "conventions": None})
+    page = create_app({"TESTING": True, "MODEL_PATH": model}).test_client().get("/model")
+    text = text_of(page.get_data(as_text=True))
+    assert "15% of the MNIST digits traced again" in text and "2,500 digits from typefaces" in text
+    assert "16,000 drawings that are not digits" in text and "a slash through a zero" not in text
+
+
 def test_only_the_figures_on_disk_are_shown_and_served(reported):
     html = reported.get("/model").get_data(as_text=True)
     assert "/model/figures/reliability.png" in html and "/model/figures/curves.png" in html
