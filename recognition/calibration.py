@@ -93,9 +93,9 @@ def confident_threshold(confidence, right, max_error=0.01, level=0.95):
     """The lowest confidence t such that answers at t or above are wrong at most max_error of the time.
 
     With level (not None), "at most" must hold with that confidence: the Clopper-Pearson upper bound on
-    their error rate, not the rate counted, stays within max_error. A threshold where the counted rate
-    just reaches max_error is over it about half the time on other data, and it moves by a few hundredths
-    with each handful of held-out answers; the bound asks for enough evidence before calling answers sure.
+    their error rate, not the rate counted, stays within max_error. Where the counted rate just reaches
+    max_error, fresh answers are as likely over it as under, and that point moves by a few hundredths with
+    each handful of held-out answers; the bound asks for enough evidence before calling answers sure.
     """
     order = np.argsort(-np.asarray(confidence), kind="stable")
     conf, wrong = np.asarray(confidence)[order], ~np.asarray(right, dtype=bool)[order]

@@ -103,7 +103,8 @@ def main(argv=None):
     print(f"temperature {calibration.temperature:.3f}, unsure below {calibration.unsure_below:.3f}; "
           f"ECE {100 * figures['ece_before']:.2f}% -> {100 * figures['ece_after']:.2f}%; "
           f"{100 * figures['confident_share']:.1f}% answered sure, wrong {100 * figures['confident_error']:.2f}% "
-          f"of those; wrote {checkpoint.sidecar_path(args.model)} and {folder / 'reliability.png'}")
+          f"of those (at most {100 * figures['confident_error_bound']:.2f}% with {100 * CONFIDENCE_LEVEL:.0f}% "
+          f"confidence); wrote {checkpoint.sidecar_path(args.model)} and {folder / 'reliability.png'}")
     return calibration, figures
 
 
