@@ -5,6 +5,8 @@ import numpy as np
 from scipy.special import betaincinv
 
 ECE_BINS = 15
+# "Wrong at most so often" must hold with this confidence (confident_threshold).
+CONFIDENCE_LEVEL = 0.95
 
 
 @dataclass(frozen=True)
@@ -82,14 +84,14 @@ def expected_calibration_error(probs, labels, bins=ECE_BINS):
     return float(total)
 
 
-def error_bound(errors, count, level=0.95):
+def error_bound(errors, count, level=CONFIDENCE_LEVEL):
     """Clopper-Pearson upper bound, at this confidence level, on an error rate seen as errors in count."""
     errors, count = np.asarray(errors), np.asarray(count)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(errors < count, betaincinv(errors + 1, count - errors, level), 1.0)
 
 
-def confident_threshold(confidence, right, max_error=0.01, level=0.95):
+def confident_threshold(confidence, right, max_error=0.01, level=CONFIDENCE_LEVEL):
     """The lowest confidence t such that answers at t or above are wrong at most max_error of the time.
 
     With level (not None), "at most" must hold with that confidence: the Clopper-Pearson upper bound on

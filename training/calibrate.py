@@ -11,13 +11,12 @@ import numpy as np
 import torch
 
 from recognition import checkpoint
-from recognition.calibration import (Calibration, confident_threshold, digit_share, error_bound,
+from recognition.calibration import (CONFIDENCE_LEVEL, Calibration, confident_threshold, digit_share, error_bound,
                                      expected_calibration_error, fit_temperature, softmax)
 from recognition.predictor import DEFAULT_MODEL, Predictor
 from training import augment, data, mnist, negatives, report
 
-MAX_CONFIDENT_ERROR = 0.01  # answers shown as sure are wrong at most this often on the held-out digits,
-CONFIDENCE_LEVEL = 0.95  # with this confidence (recognition.calibration.confident_threshold)
+MAX_CONFIDENT_ERROR = 0.01  # answers shown as sure are wrong at most this often on the held-out digits
 # Held-out digits answered "not a digit" at most this often; real ones run about twice as high (target 1%).
 MAX_DIGITS_REJECTED = 0.002
 
@@ -65,7 +64,7 @@ def calibrate(predictor, images, labels, description, max_error=MAX_CONFIDENT_ER
                "ece_before": expected_calibration_error(before, labels),
                "ece_after": expected_calibration_error(after, labels), "confident_share": float(sure.mean()),
                "confident_error": float((~right[sure]).mean()) if sure.any() else 0.0,
-               # Of everything held out that was answered sure (negatives too), the error's 95% upper bound.
+               # Of everything held out that was answered sure (negatives too), the error's upper bound.
                "confident_error_bound": float(error_bound((~answered_right[answered_sure]).sum(), answered_sure.sum(),
                                                           CONFIDENCE_LEVEL)), **figures}
     return Calibration(temperature, threshold, description, reject_above), figures, before, after
