@@ -42,13 +42,15 @@ def strokes_to_input(strokes):
     origin = everything.min(axis=0)
     magnitude = np.abs(everything - origin).max()
     unit = magnitude / _COORD_LIMIT if magnitude > _COORD_LIMIT else 1.0
-    points = [(p - origin) / unit for p in points]
-    return normalize(render_strokes(points))
+    # All points at once, not stroke by stroke: a stroke per pen dab (training's redraw) stays cheap.
+    return normalize(render_strokes((everything - origin) / unit, [len(p) for p in points]))
 
 
-def render_strokes(points):
-    """Draw strokes (arrays of points, min at 0) anti-aliasing-ready: longer ink side = BOX*SUPERSAMPLE px."""
-    everything = np.concatenate(points)
+def render_strokes(everything, lengths):
+    """Draw strokes anti-aliasing-ready, longer ink side = BOX*SUPERSAMPLE px.
+
+    everything: (n, 2) every stroke's points one stroke after another, min at 0; lengths: points per stroke.
+    """
     width, height = everything.max(axis=0)
     size = max(width, height)
     if size == 0:
@@ -60,8 +62,9 @@ def render_strokes(points):
     canvas = Image.new("L", (math.ceil(width * scale) + 2 * margin + 1, math.ceil(height * scale) + 2 * margin + 1), 0)
     draw = ImageDraw.Draw(canvas)
     radius = (pen_px - 1) / 2
-    for stroke in points:
-        xy = (stroke * scale + margin).tolist()
+    on_canvas, start = (everything * scale + margin).tolist(), 0
+    for length in lengths:
+        xy, start = on_canvas[start:start + length], start + length
         if len(xy) > 1:
             draw.line([tuple(p) for p in xy], fill=255, width=pen_px)
         # A disc at every point: round caps and joins (PIL's joint="curve" is far slower).
