@@ -67,7 +67,7 @@ def redraw(images, chunk=2048):
             if len(rows) < 2:
                 continue
             # Each centre-line pixel is one pen dab: the union of dabs is the pen drawn along the line.
-            pixels = preprocess.strokes_to_input([[[c, r]] for r, c in zip(rows.tolist(), cols.tolist())])
+            pixels = preprocess.strokes_to_input(np.stack([cols, rows], axis=1)[:, None].astype(np.float64))
             if pixels is not None:
                 out[i], has[i] = pixels, True
     return out, has
