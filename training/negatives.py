@@ -37,6 +37,15 @@ class Glyphs:
         return [[list(map(float, p)) for p in s] for s in self.fonts[font].strokes_for_text(text) if len(s) > 1]
 
 
+def _subdivide(s, n):
+    """Each segment's n points from its start: np.linspace(p, q, n, endpoint=False) for every segment at once."""
+    start, delta = s[:-1, None], (s[1:] - s[:-1])[:, None]
+    k = np.arange(n, dtype=float)[None, :, None]
+    # As linspace does it, bit for bit: it divides first where a step is zero (numpy gh-5437).
+    flat = (delta / n == 0).any(axis=2, keepdims=True)
+    return (np.where(flat, (k / n) * delta, k * (delta / n)) + start).reshape(-1, 2)
+
+
 def jitter(strokes, rng, wobble=0.03, hand=False):
     """A hand, not a plotter: a random affine (rotation, shear, aspect) and a smooth wobble along each stroke.
 
@@ -54,7 +63,7 @@ def jitter(strokes, rng, wobble=0.03, hand=False):
     out = []
     for s in strokes:
         s = np.asarray(s, dtype=float)
-        dense = np.concatenate([np.linspace(p, q, 6, endpoint=False) for p, q in zip(s[:-1], s[1:])] + [s[-1:]])
+        dense = np.concatenate([_subdivide(s, 6), s[-1:]])
         t = np.linspace(0, 1, len(dense))[:, None]
         phase, freq = rng.uniform(0, 2 * np.pi, 2), rng.uniform(1, 3, 2)
         wob = np.sin(2 * np.pi * freq * t + phase) * wobble * size
