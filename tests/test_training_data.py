@@ -4,7 +4,7 @@ import torch
 import pytest
 
 from recognition import preprocess as P
-from training import conventions, negatives, pen_digits, redraw
+from training import conventions, negatives, pen_digits, redraw, trainset as trainset_module
 from training.trainset import NOT_A_DIGIT, TrainSet
 
 DIGIT_LIKE = set("OoQDlIiJjSsZzBbGgqT7t")
@@ -95,6 +95,35 @@ def test_pen_digits_are_every_class_drawn_as_input_is():
     assert all(centred_and_fitted(m) for m in images)
     again, _ = pen_digits.generate(30, seed=4)
     assert (again == images).all() and not (pen_digits.generate(30, seed=5)[0] == images).all()
+
+
+def test_strokes_are_cut_into_the_points_linspace_gives_bit_for_bit():
+    rng = np.random.default_rng(0)
+    for trial in range(300):
+        s = rng.normal(0, [1e-3, 1.0, 50.0][trial % 3], (int(rng.integers(2, 7)), 2))
+        if trial % 2:  # upright, level and zero-length segments: linspace takes another path for those
+            s[1:, trial % 4 // 2] = s[0, trial % 4 // 2]
+            s[-1] = s[-2]
+        expected = np.concatenate([np.linspace(p, q, 6, endpoint=False) for p, q in zip(s[:-1], s[1:])])
+        assert np.array_equal(negatives._subdivide(s, 6), expected)
+
+
+def test_banks_drawn_in_a_second_process_are_the_ones_drawn_here(monkeypatch):
+    x, y = torch.zeros(20, 1, 28, 28), torch.arange(20) % 10
+    x[:, 0, 6:22, 12:16] = 1.0
+    here = TrainSet(x, y, seed=3, redraw_rate=0.5, negative_count=8, pen_count=6)
+    monkeypatch.setattr(trainset_module, "SIDE_BY_SIDE_FROM", 10)
+    spawned = []
+    real = trainset_module.ProcessPoolExecutor
+
+    def counted(*args, **kwargs):
+        spawned.append(1)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(trainset_module, "ProcessPoolExecutor", counted)
+    beside = TrainSet(x, y, seed=3, redraw_rate=0.5, negative_count=8, pen_count=6)
+    assert spawned and torch.equal(here.bank, beside.bank)
+    assert torch.equal(here.pen[0], beside.pen[0]) and torch.equal(here.pen[1], beside.pen[1])
+    assert torch.equal(here.redrawn, beside.redrawn) and torch.equal(here.alternatives, beside.alternatives)
 
 
 def test_a_pen_digits_slot_takes_the_label_of_the_digit_drawn_into_it():

@@ -1,4 +1,8 @@
 """The training set as batches: MNIST digits, their convention variants swapped in at a rate, and the negatives."""
+import contextlib
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
 import numpy as np
 import torch
 
@@ -6,6 +10,16 @@ from training import conventions, data, negatives, pen_digits, redraw
 
 NOT_A_DIGIT = 10  # the class of the negatives
 BANK = 3  # negatives drawn per negative slot: each batch samples the bank, so few are seen twice
+# Banks of at least this many drawings are drawn in a second process while this one redraws the digits
+# (each takes about half a minute of one core in a default run); smaller ones are not worth starting it.
+SIDE_BY_SIDE_FROM = 3000
+
+
+def drawn_banks(negative_count, pen_count, seed):
+    """(negatives' bank uint8 or None, (pen digits, labels) or None): the drawings each batch samples."""
+    bank = negatives.generate(negative_count * BANK, seed) if negative_count else None
+    pen = pen_digits.generate(pen_count * BANK, seed + 1) if pen_count else None
+    return bank, pen
 
 
 class TrainSet:
@@ -14,8 +28,31 @@ class TrainSet:
     def __init__(self, x, y, seed, with_conventions=True, negative_count=0, pen_count=0, redraw_rate=0.0):
         images = (x[:, 0].numpy() * 255).round().astype(np.uint8)
         labels = y.numpy()
+        # The banks come from their own seeds, so drawing them in another process gives the same ones.
+        beside = (negative_count + pen_count) * BANK >= SIDE_BY_SIDE_FROM and (with_conventions or redraw_rate)
+        spawn = multiprocessing.get_context("spawn")  # forking a process that has run torch can hang
+        with ProcessPoolExecutor(1, mp_context=spawn) if beside else contextlib.nullcontext() as pool:
+            banks = pool.submit(drawn_banks, negative_count, pen_count, seed) if pool else None
+            self._digit_variants(x, images, labels, seed, with_conventions, redraw_rate)
+            bank, pen = banks.result() if pool else drawn_banks(negative_count, pen_count, seed)
+        self.negative_count, self.digit_count = negative_count, len(y)
+        self.bank = None
+        if negative_count:
+            self.bank = data.to_tensor(bank)
+            # The negatives' slots: labelled here, filled from the bank per batch.
+            y = torch.cat([y, torch.full((negative_count,), NOT_A_DIGIT, dtype=torch.long)])
+        self.pen_count, self.pen = pen_count, None
+        if pen_count:
+            self.pen = (data.to_tensor(pen[0]), torch.from_numpy(pen[1]))
+            # The pen digits' slots: their labels come with the digit drawn into them per batch.
+            y = torch.cat([y, torch.zeros(pen_count, dtype=torch.long)])
+        self.x, self.y = x, y
+        self.classes = NOT_A_DIGIT + 1 if negative_count else NOT_A_DIGIT
+
+    def _digit_variants(self, x, images, labels, seed, with_conventions, redraw_rate):
+        """Each digit's convention variant (where its class has one) and its redrawn self, for batch()."""
         self.rates = torch.zeros(NOT_A_DIGIT + 1)
-        self.alternatives, self.has = x, torch.zeros(len(y), dtype=torch.bool)
+        self.alternatives, self.has = x, torch.zeros(len(labels), dtype=torch.bool)
         if with_conventions:
             alternatives, has = conventions.variants(images, labels, seed)
             self.alternatives, self.has = data.to_tensor(alternatives), torch.from_numpy(has)
@@ -25,20 +62,6 @@ class TrainSet:
         if redraw_rate:
             redrawn, has = redraw.redraw(images)
             self.redrawn, self.has_redrawn = data.to_tensor(redrawn), torch.from_numpy(has)
-        self.negative_count, self.digit_count = negative_count, len(y)
-        self.bank = None
-        if negative_count:
-            self.bank = data.to_tensor(negatives.generate(negative_count * BANK, seed))
-            # The negatives' slots: labelled here, filled from the bank per batch.
-            y = torch.cat([y, torch.full((negative_count,), NOT_A_DIGIT, dtype=torch.long)])
-        self.pen_count, self.pen = pen_count, None
-        if pen_count:
-            images, labels = pen_digits.generate(pen_count * BANK, seed + 1)
-            self.pen = (data.to_tensor(images), torch.from_numpy(labels))
-            # The pen digits' slots: their labels come with the digit drawn into them per batch.
-            y = torch.cat([y, torch.zeros(pen_count, dtype=torch.long)])
-        self.x, self.y = x, y
-        self.classes = NOT_A_DIGIT + 1 if negative_count else NOT_A_DIGIT
 
     def __len__(self):
         return len(self.y)
