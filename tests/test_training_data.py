@@ -126,6 +126,32 @@ def test_banks_drawn_in_a_second_process_are_the_ones_drawn_here(monkeypatch):
     assert torch.equal(here.redrawn, beside.redrawn) and torch.equal(here.alternatives, beside.alternatives)
 
 
+@pytest.mark.parametrize("failure", ["cannot start", "killed"])
+def test_banks_are_drawn_here_when_the_second_process_fails(monkeypatch, failure):
+    from concurrent.futures.process import BrokenProcessPool
+
+    class Broken:
+        def __init__(self, *args, **kwargs):
+            if failure == "cannot start":
+                raise OSError("no process semaphores here")
+
+        def submit(self, *args):
+            class Job:
+                def result(self):
+                    raise BrokenProcessPool("the process was killed")
+            return Job()
+
+        def shutdown(self, wait=True):
+            pass
+    x, y = torch.zeros(20, 1, 28, 28), torch.arange(20) % 10
+    x[:, 0, 6:22, 12:16] = 1.0
+    here = TrainSet(x, y, seed=3, redraw_rate=0.5, negative_count=8, pen_count=6)
+    monkeypatch.setattr(trainset_module, "SIDE_BY_SIDE_FROM", 10)
+    monkeypatch.setattr(trainset_module, "ProcessPoolExecutor", Broken)
+    again = TrainSet(x, y, seed=3, redraw_rate=0.5, negative_count=8, pen_count=6)
+    assert torch.equal(here.bank, again.bank) and torch.equal(here.pen[0], again.pen[0])
+
+
 def test_a_pen_digits_slot_takes_the_label_of_the_digit_drawn_into_it():
     x, y = torch.zeros(20, 1, 28, 28), torch.arange(20) % 10
     trainset = TrainSet(x, y, seed=0, with_conventions=False, negative_count=5, pen_count=10)

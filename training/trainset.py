@@ -1,7 +1,7 @@
 """The training set as batches: MNIST digits, their convention variants swapped in at a rate, and the negatives."""
-import contextlib
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 import torch
@@ -22,6 +22,29 @@ def drawn_banks(negative_count, pen_count, seed):
     return bank, pen
 
 
+def _start_beside(*args):
+    """(pool, job): drawn_banks(*args) started in a spawned process (forking one that has run torch can hang),
+    or None where no process can be started (no process semaphores on this system, say)."""
+    pool = None
+    try:
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        return pool, pool.submit(drawn_banks, *args)
+    except (OSError, NotImplementedError, ImportError, RuntimeError):
+        if pool:
+            pool.shutdown(wait=False)
+        return None
+
+
+def _finish_beside(pool, job):
+    """The second process's banks, or None if it broke (killed, say): they are then drawn here."""
+    try:
+        return job.result()
+    except (BrokenProcessPool, OSError):
+        return None
+    finally:
+        pool.shutdown()
+
+
 class TrainSet:
     """Digits (N, 1, 28, 28) on 0..1, labelled; optional convention variants, redrawn digits, negatives, pen digits."""
 
@@ -30,11 +53,10 @@ class TrainSet:
         labels = y.numpy()
         # The banks come from their own seeds, so drawing them in another process gives the same ones.
         beside = (negative_count + pen_count) * BANK >= SIDE_BY_SIDE_FROM and (with_conventions or redraw_rate)
-        spawn = multiprocessing.get_context("spawn")  # forking a process that has run torch can hang
-        with ProcessPoolExecutor(1, mp_context=spawn) if beside else contextlib.nullcontext() as pool:
-            banks = pool.submit(drawn_banks, negative_count, pen_count, seed) if pool else None
-            self._digit_variants(x, images, labels, seed, with_conventions, redraw_rate)
-            bank, pen = banks.result() if pool else drawn_banks(negative_count, pen_count, seed)
+        started = _start_beside(negative_count, pen_count, seed) if beside else None
+        self._digit_variants(x, images, labels, seed, with_conventions, redraw_rate)
+        banks = _finish_beside(*started) if started else None
+        bank, pen = banks or drawn_banks(negative_count, pen_count, seed)
         self.negative_count, self.digit_count = negative_count, len(y)
         self.bank = None
         if negative_count:
