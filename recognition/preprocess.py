@@ -47,10 +47,7 @@ def strokes_to_input(strokes):
 
 
 def render_strokes(everything, lengths):
-    """Draw strokes anti-aliasing-ready, longer ink side = BOX*SUPERSAMPLE px.
-
-    everything: (n, 2) every stroke's points one stroke after another, min at 0; lengths: points per stroke.
-    """
+    """Strokes (all points (n, 2), min at 0; points per stroke) drawn with the longer side BOX*SUPERSAMPLE px."""
     width, height = everything.max(axis=0)
     size = max(width, height)
     if size == 0:

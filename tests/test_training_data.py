@@ -4,8 +4,7 @@ import torch
 import pytest
 
 from recognition import preprocess as P
-from training import conventions, negatives, pen_digits, redraw, trainset as trainset_module
-from training.trainset import NOT_A_DIGIT, TrainSet
+from training import conventions, negatives, pen_digits, redraw
 
 DIGIT_LIKE = set("OoQDlIiJjSsZzBbGgqT7t")
 
@@ -108,64 +107,6 @@ def test_strokes_are_cut_into_the_points_linspace_gives_bit_for_bit():
         assert np.array_equal(negatives._subdivide(s, 6), expected)
 
 
-def test_banks_drawn_in_a_second_process_are_the_ones_drawn_here(monkeypatch):
-    x, y = torch.zeros(20, 1, 28, 28), torch.arange(20) % 10
-    x[:, 0, 6:22, 12:16] = 1.0
-    here = TrainSet(x, y, seed=3, redraw_rate=0.5, negative_count=8, pen_count=6)
-    monkeypatch.setattr(trainset_module, "SIDE_BY_SIDE_FROM", 10)
-    spawned = []
-    real = trainset_module.ProcessPoolExecutor
-
-    def counted(*args, **kwargs):
-        spawned.append(1)
-        return real(*args, **kwargs)
-    monkeypatch.setattr(trainset_module, "ProcessPoolExecutor", counted)
-    beside = TrainSet(x, y, seed=3, redraw_rate=0.5, negative_count=8, pen_count=6)
-    assert spawned and torch.equal(here.bank, beside.bank)
-    assert torch.equal(here.pen[0], beside.pen[0]) and torch.equal(here.pen[1], beside.pen[1])
-    assert torch.equal(here.redrawn, beside.redrawn) and torch.equal(here.alternatives, beside.alternatives)
-
-
-@pytest.mark.parametrize("failure", ["cannot start", "killed"])
-def test_banks_are_drawn_here_when_the_second_process_fails(monkeypatch, failure):
-    from concurrent.futures.process import BrokenProcessPool
-
-    class Broken:
-        def __init__(self, *args, **kwargs):
-            if failure == "cannot start":
-                raise OSError("no process semaphores here")
-
-        def submit(self, *args):
-            class Job:
-                def result(self):
-                    raise BrokenProcessPool("the process was killed")
-            return Job()
-
-        def shutdown(self, wait=True):
-            pass
-    x, y = torch.zeros(20, 1, 28, 28), torch.arange(20) % 10
-    x[:, 0, 6:22, 12:16] = 1.0
-    here = TrainSet(x, y, seed=3, redraw_rate=0.5, negative_count=8, pen_count=6)
-    monkeypatch.setattr(trainset_module, "SIDE_BY_SIDE_FROM", 10)
-    monkeypatch.setattr(trainset_module, "ProcessPoolExecutor", Broken)
-    again = TrainSet(x, y, seed=3, redraw_rate=0.5, negative_count=8, pen_count=6)
-    assert torch.equal(here.bank, again.bank) and torch.equal(here.pen[0], again.pen[0])
-
-
-def test_a_pen_digits_slot_takes_the_label_of_the_digit_drawn_into_it():
-    x, y = torch.zeros(20, 1, 28, 28), torch.arange(20) % 10
-    trainset = TrainSet(x, y, seed=0, with_conventions=False, negative_count=5, pen_count=10)
-    assert len(trainset) == 35 and trainset.classes == NOT_A_DIGIT + 1
-    images, labels = trainset.batch(torch.arange(35), torch.Generator().manual_seed(0))
-    pen_images, pen_labels = images[25:], labels[25:]
-    bank_images, bank_labels = trainset.pen
-    for image, label in zip(pen_images, pen_labels):
-        drawn = (bank_images == image).flatten(1).all(dim=1)  # the bank entry this slot was filled with
-        assert drawn.any() and set(bank_labels[drawn].tolist()) == {int(label)}
-    assert (labels[20:25] == NOT_A_DIGIT).all() and (labels[:20] == y).all()
-    assert trainset.settings()["pen_digits"]["count"] == 10
-
-
 def test_thinning_leaves_a_one_pixel_centre_line_that_still_connects():
     mask = torch.zeros(2, 20, 30, dtype=torch.bool)
     mask[0, 8:13, 3:27] = True  # a bar 5 px thick
@@ -196,32 +137,3 @@ def test_redrawn_digits_keep_their_shape_in_the_pens_width(mnist_test):
         core = m[m > 32].astype(float)
         return core.std() / core.mean()
     assert np.median([spread(b) for b in out]) < np.median([spread(a) for a in picked])
-
-
-def test_redrawn_digits_swap_in_at_their_rate():
-    rng = np.random.default_rng(0)
-    x = torch.zeros(400, 1, 28, 28)
-    x[:, 0, 6:22, 12:16] = torch.from_numpy(rng.uniform(0.5, 1, (400, 16, 4)).astype(np.float32))
-    y = torch.full((400,), 3)
-    trainset = TrainSet(x, y, seed=0, with_conventions=False, redraw_rate=0.5)
-    images, _ = trainset.batch(torch.arange(400), torch.Generator().manual_seed(0))
-    swapped = (images != x).flatten(1).any(dim=1).float().mean()
-    assert 0.4 < swapped < 0.6
-    assert trainset.settings()["redrawn"]["rate"] == 0.5
-    assert TrainSet(x, y, seed=0, with_conventions=False).settings()["redrawn"] is None
-
-
-def test_a_digit_shows_as_scanned_with_its_convention_or_redrawn(mnist_test):
-    images, labels = mnist_test
-    keep = np.isin(labels, [0, 1, 7])
-    x = torch.tensor(images[keep][:60] / 255.0, dtype=torch.float32).unsqueeze(1)
-    y = torch.tensor(labels[keep][:60], dtype=torch.long)
-    trainset = TrainSet(x, y, seed=0, redraw_rate=0.5)
-    sources = torch.stack([x, trainset.alternatives, trainset.redrawn])  # (3, N, 1, 28, 28)
-    seen = torch.zeros(3, dtype=torch.bool)
-    for seed in range(3):
-        out, _ = trainset.batch(torch.arange(60), torch.Generator().manual_seed(seed))
-        which = (sources == out).flatten(2).all(dim=2)  # (3, N): which source each output is
-        assert which.any(dim=0).all()
-        seen |= which.any(dim=1)
-    assert seen.all()  # each kind is shown
