@@ -23,8 +23,7 @@ def drawn_banks(negative_count, pen_count, seed):
 
 
 def _start_beside(*args):
-    """(pool, job): drawn_banks(*args) started in a spawned process (forking one that has run torch can hang),
-    or None where no process can be started (no process semaphores on this system, say)."""
+    """(pool, job) drawing the banks in a spawned process (a forked one can hang on torch), or None if none starts."""
     pool = None
     try:
         pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
