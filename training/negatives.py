@@ -40,10 +40,10 @@ class Glyphs:
 def _subdivide(s, n):
     """Each segment's n points from its start: np.linspace(p, q, n, endpoint=False) for every segment at once."""
     start, delta = s[:-1, None], (s[1:] - s[:-1])[:, None]
-    k = np.arange(n, dtype=float)[None, :, None]
+    step, k = delta / n, np.arange(n, dtype=float)[None, :, None]
     # As linspace does it, bit for bit: it divides first where a step is zero (numpy gh-5437).
-    flat = (delta / n == 0).any(axis=2, keepdims=True)
-    return (np.where(flat, (k / n) * delta, k * (delta / n)) + start).reshape(-1, 2)
+    flat = (step == 0).any(axis=2, keepdims=True)
+    return (np.where(flat, (k / n) * delta, k * step) + start).reshape(-1, 2)
 
 
 def jitter(strokes, rng, wobble=0.03, hand=False):
