@@ -110,8 +110,7 @@ def _ink(image):
     return ink / peak
 
 
-def _ink_box(ink):
-    mask = ink > INK_THRESHOLD
+def _ink_box(mask):
     rows = np.flatnonzero(mask.any(axis=1))
     cols = np.flatnonzero(mask.any(axis=0))
     return (rows[0], rows[-1]), (cols[0], cols[-1])
@@ -126,9 +125,10 @@ def normalize(ink):
     no ink shows at 28x28 (a few specks spread over a huge image round away).
     """
     ink = np.asarray(ink, dtype=np.float32)  # PIL's "F" mode reads float32 only
-    if ink.max() < INK_THRESHOLD:
+    mask = ink > INK_THRESHOLD  # the ink that counts, for "empty" and for the crop alike
+    if not mask.any():
         return None
-    rows, cols = _ink_box(ink)
+    rows, cols = _ink_box(mask)
     patch = ink[rows[0]:rows[1] + 1, cols[0]:cols[1] + 1]
     s = SUPERSAMPLE
     side = BOX * s

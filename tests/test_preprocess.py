@@ -176,6 +176,11 @@ def test_specks_too_sparse_to_show_at_28x28_are_empty_not_an_error():
     assert P.image_to_input(img) is None
 
 
+@pytest.mark.parametrize("level", [P.INK_THRESHOLD, P.INK_THRESHOLD / 2])
+def test_ink_too_faint_to_count_is_empty_not_an_error(level):
+    assert P.normalize(np.full((30, 20), level, dtype=np.float32)) is None
+
+
 def test_float64_ink_gives_what_float32_ink_gives():
     ink = np.zeros((120, 80))
     ink[10:110, 35:45] = 1.0
