@@ -1,5 +1,11 @@
 """The training set's batches: digits, their variants and the drawn banks, each where and as often as it claims."""
+import os
+import signal
+import subprocess
+import sys
+import time
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -7,6 +13,7 @@ import torch
 
 from training import trainset as trainset_module
 from training.trainset import NOT_A_DIGIT, TrainSet
+from tests.support.data import ROOT
 
 
 def upright_strokes(count=20):
@@ -68,6 +75,40 @@ def test_banks_are_drawn_here_when_the_second_process_fails(monkeypatch, failure
     monkeypatch.setattr(trainset_module, "ProcessPoolExecutor", Broken)
     again = TrainSet(x, y, seed=3, redraw_rate=0.5, negative_count=8, pen_count=6)
     assert torch.equal(here.bank, again.bank) and torch.equal(here.pen[0], again.pen[0])
+
+
+def _running(pid):
+    """Whether the process is there and not a zombie (a container's init may never reap one)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_the_second_process_ends_when_training_is_killed():
+    # train.py killed on its own (kill, timeout, a scheduler) once left the bank drawer holding 1.5 GB for good.
+    script = ("import os, time\n"
+              "from training.trainset import second_process\n"
+              "pool = second_process()\n"
+              "print(pool.submit(os.getpid).result(), flush=True)\n"
+              "pool.submit(time.sleep, 60)\n"
+              "time.sleep(60)\n")
+    training = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+    worker = int(training.stdout.readline())
+    try:
+        assert _running(worker)
+        training.kill()
+        training.wait()
+        deadline = time.monotonic() + 15
+        while _running(worker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _running(worker)
+    finally:
+        training.kill()
+        if _running(worker):
+            os.kill(worker, signal.SIGKILL)
 
 
 def test_redrawn_digits_swap_in_at_their_rate():

@@ -1,5 +1,8 @@
 """The training set as batches: MNIST digits, their convention variants swapped in at a rate, and the negatives."""
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -22,11 +25,26 @@ def drawn_banks(negative_count, pen_count, seed):
     return bank, pen
 
 
+def _exit_with(parent, every=0.5):
+    """In the second process: end it once its parent is gone, rather than hold its memory (or a core) forever."""
+    def watch():
+        while os.getppid() == parent:  # an orphan is handed to another parent
+            time.sleep(every)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def second_process():
+    """A pool of one spawned process (a forked one can hang on torch) that ends when this one does."""
+    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_exit_with,
+                               initargs=(os.getpid(),))
+
+
 def _start_beside(*args):
-    """(pool, job) drawing the banks in a spawned process (a forked one can hang on torch), or None if none starts."""
+    """(pool, job) drawing the banks in a second process, or None if none starts."""
     pool = None
     try:
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        pool = second_process()
         return pool, pool.submit(drawn_banks, *args)
     except (OSError, NotImplementedError, ImportError, RuntimeError):
         if pool:
