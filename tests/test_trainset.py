@@ -87,7 +87,7 @@ def _running(pid):
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
 def test_the_second_process_ends_when_training_is_killed():
-    # train.py killed on its own (kill, timeout, a scheduler) once left the bank drawer holding 1.5 GB for good.
+    # train.py killed on its own (kill, timeout, a scheduler) once left the bank drawer behind, holding its 300 MB for good.
     script = ("import os, time\n"
               "from training.trainset import second_process\n"
               "pool = second_process()\n"

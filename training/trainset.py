@@ -26,7 +26,7 @@ def drawn_banks(negative_count, pen_count, seed):
 
 
 def _exit_with(parent, every=0.5):
-    """In the second process: end it once its parent is gone, rather than hold its memory (or a core) forever."""
+    """In the second process: end it once its parent is gone, rather than hold its memory forever."""
     def watch():
         while os.getppid() == parent:  # an orphan is handed to another parent
             time.sleep(every)
