@@ -69,15 +69,22 @@ def test_only_the_classes_with_a_convention_get_variants():
 
 def test_negatives_are_drawn_as_input_is_and_never_digit_like_letters():
     assert not DIGIT_LIKE & set(negatives.LETTERS)
+    # L and T in print only: a cursive L is a looped 2 and a cursive T a 7 with a flourish.
+    assert set(negatives.PRINT_LETTERS) == {"L", "T"} and not DIGIT_LIKE - {"T"} & set(negatives.PRINT_LETTERS)
+    rng = np.random.default_rng(0)
+    cursive = {negatives.letter(rng, "cursive") for _ in range(500)} | {negatives.letter(rng, "scripts") for _ in range(500)}
+    printed = {negatives.letter(rng, "futural") for _ in range(500)}
+    assert not cursive & set(negatives.PRINT_LETTERS) and set(negatives.PRINT_LETTERS) <= printed
     made = negatives.generate(40, seed=5)
     assert made.shape == (40, 28, 28) and made.dtype == np.uint8
     assert all(centred_and_fitted(m) for m in made)
     assert (made == negatives.generate(40, seed=5)).all() and not (made == negatives.generate(40, seed=6)).all()
     shares = negatives.settings(40)["kinds"]
-    assert set(shares) == {"letter", "scribble", "shape", "crossed_out"} and sum(shares.values()) == 1
+    assert set(shares) == {"letter", "word", "scribble", "shape", "crossed_out"}
+    assert sum(shares.values()) == pytest.approx(1)
 
 
-@pytest.mark.parametrize("kind", sorted(set(negatives.KINDS)))
+@pytest.mark.parametrize("kind", sorted(set(negatives.KINDS) | set(negatives.SHAPES + negatives.HELD_OUT_SHAPES)))
 def test_every_kind_of_negative_makes_strokes(kind):
     glyphs = negatives.Glyphs()
     rng = np.random.default_rng(0)

@@ -13,14 +13,26 @@ from HersheyFonts import HersheyFonts
 
 from recognition import preprocess
 
-LETTERS = "AEFHKMNPRVWXYdefhkmnprvwx"  # none looks like a digit
+LETTERS = "AEFHKMNPRVWXYdefhkmnprvwx"  # none looks like a digit, in any hand
+# Letters that look like no digit in print only: a cursive L is a looped 2, a cursive T a 7 with a flourish.
+# A lowercase t stays out in every hand: it is a cross, like a 4 written "Lt".
+PRINT_LETTERS = "LT"
+PRINT_FONTS = ("futural", "rowmans")
+# Short words, as visitors write their name or a greeting: read whole, a word is no digit. Each holds a
+# letter no hand makes digit-like, so that no reading of it is a number.
+WORDS = ("hi", "hey", "yes", "no", "ok", "cat", "dog", "sun", "hello", "wow", "max", "fun", "art", "pen", "amy",
+         "web", "map", "key", "tom", "ben")
 # Single-line hands, as a pen draws: print (twice as often) and cursive. The doubled-line and serif
 # fonts drew letters bolder than any pen, and the model learnt "bold" rather than "letter".
 FONTS = ("futural", "rowmans", "futural", "rowmans", "scripts", "cursive")
 # Letters most: they are what people draw at demos. Overlaid digits ("overlaid") are left out: too
 # many land on one that reads as a digit, and the model learnt to reject real 4s, 5s and 8s.
-KINDS = ("letter",) * 6 + ("scribble",) * 2 + ("shape",) * 2 + ("crossed_out",) * 1
-SHAPES = ("star", "heart", "arrow", "smiley", "spiral", "cross", "tick")
+KINDS = ("letter",) * 7 + ("word",) + ("scribble",) + ("shape",) * 2 + ("crossed_out",)
+# A triangle and a square are what visitors draw first, after a smiley; a circle is a 0 and stays out.
+SHAPES = ("star", "heart", "arrow", "smiley", "spiral", "cross", "tick", "triangle", "square")
+# Shapes never trained on: the bench reports them beside the others, to show what the negatives teach beyond
+# themselves.
+HELD_OUT_SHAPES = ("house", "sun")
 
 
 class Glyphs:
@@ -120,7 +132,32 @@ def shape(kind, rng):
         return [[[-1, -1], [1, 1]], [[1, -1], [-1, 1]]]
     if kind == "tick":
         return [[[-1, 0], [-0.4, 0.7], [1, -1]]]
+    if kind == "triangle":
+        return _closed(rng, [[0, -1], [0.9, 0.6], [-0.9, 0.6]], rng.uniform(0.6, 1.4))
+    if kind == "square":
+        return _closed(rng, [[-1, -1], [1, -1], [1, 1], [-1, 1]], rng.uniform(0.8, 1.25))
+    if kind == "house":  # a square with a roof, in one line, and a door half the time
+        outline = [[[-1, 1], [-1, -0.2], [0, -1.1], [1, -0.2], [1, 1], [-1, 1]]]
+        door = [[[-0.25, 1], [-0.25, 0.4], [0.25, 0.4], [0.25, 1]]]
+        return outline + (door if rng.random() < 0.5 else [])
+    if kind == "sun":  # a ring and its rays
+        u = 2 * np.pi * t
+        ring = _polyline(u, lambda u: 0.5 * np.cos(u), lambda u: 0.5 * np.sin(u))
+        rays = [[[0.65 * math.cos(a), 0.65 * math.sin(a)], [math.cos(a), math.sin(a)]]
+                for a in np.linspace(0, 2 * np.pi, int(rng.integers(6, 10)), endpoint=False)]
+        return [ring] + rays
     raise ValueError(kind)
+
+
+def _closed(rng, corners, aspect):
+    """A closed polygon widened by aspect: in one line from a corner drawn at random, or a stroke per side."""
+    corners = np.asarray(corners, dtype=float) * [aspect, 1.0]
+    start = int(rng.integers(len(corners)))
+    ring = np.roll(corners, -start, axis=0)
+    ring = np.concatenate([ring, ring[:1]])
+    if rng.random() < 0.7:
+        return [ring.tolist()]
+    return [ring[i:i + 2].tolist() for i in range(len(corners))]
 
 
 def _place(strokes, dx, dy, scale=1.0):
@@ -129,15 +166,31 @@ def _place(strokes, dx, dy, scale=1.0):
     return [(((np.asarray(s) - centre) / size) * scale + [dx, dy]).tolist() for s in strokes]
 
 
+def letter(rng, font):
+    """One letter no one reads as a digit in this font's hand."""
+    choices = LETTERS + PRINT_LETTERS if font in PRINT_FONTS else LETTERS
+    return choices[rng.integers(len(choices))]
+
+
+def handwritten(text, rng, glyphs, font=None):
+    """Text (a letter or a word) in a hand's jitter, in this font or one drawn at random."""
+    font = FONTS[rng.integers(len(FONTS))] if font is None else font
+    return jitter(glyphs.strokes(text, font), rng, hand=True)
+
+
 def make(kind, rng, glyphs):
-    """One negative drawing of this kind, as strokes."""
+    """One negative drawing of this kind (a kind of KINDS, or a shape's own name), as strokes."""
     font = FONTS[rng.integers(len(FONTS))]
     if kind == "letter":
-        return jitter(glyphs.strokes(LETTERS[rng.integers(len(LETTERS))], font), rng, hand=True)
+        return jitter(glyphs.strokes(letter(rng, font), font), rng, hand=True)
+    if kind == "word":
+        return jitter(glyphs.strokes(WORDS[rng.integers(len(WORDS))], font), rng, hand=True)
     if kind == "scribble":
         return scribble(rng)
     if kind == "shape":
-        return jitter(shape(SHAPES[rng.integers(len(SHAPES))], rng), rng)
+        kind = SHAPES[rng.integers(len(SHAPES))]
+    if kind in SHAPES + HELD_OUT_SHAPES:
+        return jitter(shape(kind, rng), rng)
     # Never a 1 (crossed out it reads as a t or a +); two drawn, so runs repeat those made when
     # overlaid pairs were a kind too.
     first = rng.choice([0, 2, 3, 4, 5, 6, 7, 8, 9], 2, replace=False)[0]
@@ -170,5 +223,5 @@ def render_each(count, draw):
 def settings(count):
     """What the sidecar records about the negatives."""
     shares = {k: KINDS.count(k) / len(KINDS) for k in dict.fromkeys(KINDS)}
-    return {"count": count, "kinds": shares, "letters": LETTERS, "fonts": list(dict.fromkeys(FONTS)),
-            "shapes": list(SHAPES)}
+    return {"count": count, "kinds": shares, "letters": LETTERS, "print_letters": PRINT_LETTERS,
+            "words": list(WORDS), "fonts": list(dict.fromkeys(FONTS)), "shapes": list(SHAPES)}
