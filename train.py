@@ -1,10 +1,17 @@
-"""Train the digit MLP on MNIST; writes the model (safetensors + JSON sidecar) and a report folder."""
+"""Train the digit MLP on MNIST and real pen-drawn digits; writes the model (safetensors + JSON sidecar) and a report.
+
+Training reads MNIST and the stroke files (by default the real pen digits shipped in strokes/). Some writers
+of the stroke files are held out whole: with MNIST's validation digits and drawings that are not digits,
+they choose the epoch kept and fit the calibration, and they are never trained on.
+"""
+
 import argparse
 import copy
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
@@ -13,52 +20,122 @@ from tqdm import tqdm
 from recognition import checkpoint
 from recognition.model import MLP, ModelConfig
 from recognition.predictor import Predictor
-from training import augment, calibrate, data, mnist, report
-from training.trainset import TrainSet
+from training import augment, calibrate, data, mnist, report, stroke_augment, stroke_files
 from training.device import get_device, get_precision
+from training.trainset import NOT_A_DIGIT, TrainSet
 
 # Named sets of defaults; a flag given beside a preset still wins.
-PRESETS = {"quick": {"epochs": 14, "hidden": [1024, 1024], "negatives": 4000, "pen_digits": 0, "redraw": 0.0}}
+PRESETS = {
+    "quick": {
+        "epochs": 14,
+        "hidden": [1024, 1024],
+        "negatives": 4000,
+        "pen_digits": 0,
+        "redraw": 0.0,
+        "real_digits": 4000,
+        "real_copies": 2,
+    }
+}
+LABEL_SMOOTHING = 0.1
+# A dry run checks the whole path on a little of everything: these many of each kind of drawing.
+DRY_RUN_DRAWINGS = 200
 
 
 def _describe(preset):
-    return " ".join(f"--{k.replace('_', '-')} {' '.join(map(str, v)) if isinstance(v, list) else v}"
-                    for k, v in preset.items())
+    """A preset as the flags that would set it, for --help."""
+    flags = []
+    for key, value in preset.items():
+        shown = " ".join(map(str, value)) if isinstance(value, list) else value
+        flags.append(f"--{key.replace('_', '-')} {shown}")
+    return " ".join(flags)
 
 
 def build_parser():
     """Every training setting with its default: the one place they are defined."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--epochs", type=int, default=150, help="training epochs")
+    p.add_argument("--epochs", type=int, default=110, help="training epochs")
     p.add_argument("--batch-size", type=int, default=512, help="training batch size")
     p.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (AdamW, one-cycle schedule)")
     p.add_argument("--weight-decay", type=float, default=0.02, help="AdamW weight decay")
     p.add_argument("--hidden", type=int, nargs="+", default=list(ModelConfig().hidden), help="hidden layer sizes")
-    p.add_argument("--dropout", type=float, default=ModelConfig().dropout,
-                   help="dropout after each hidden layer (augmented digits already keep the MLP from overfitting)")
-    p.add_argument("--val-size", type=int, default=5000, help="training images held out for model selection")
-    p.add_argument("--seed", type=int, default=2, help="random seed: same seed, same model")
-    p.add_argument("--val-seed", type=int, default=1,
-                   help="seed of the validation split; apart from --seed, so runs of other seeds are "
-                        "compared on the same held-out digits")
+    p.add_argument(
+        "--dropout",
+        type=float,
+        default=ModelConfig().dropout,
+        help="dropout after each hidden layer (the augmented digits already keep the MLP from overfitting)",
+    )
+    p.add_argument("--val-size", type=int, default=5000, help="MNIST training images held out for validation")
+    p.add_argument("--seed", type=int, default=2, help="random seed: the same seed gives the same model")
+    p.add_argument(
+        "--val-seed",
+        type=int,
+        default=1,
+        help="seed of MNIST's validation split; apart from --seed, so that runs of other seeds are compared "
+        "on the same held-out digits",
+    )
     p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
-    p.add_argument("--precision", choices=["auto", "bf16", "fp32"], default="auto",
-                   help="training matmul precision; auto: bf16 on CUDA or a CPU with native bf16, else fp32")
+    p.add_argument(
+        "--precision",
+        choices=["auto", "bf16", "fp32"],
+        default="auto",
+        help="training matmul precision; auto: bf16 on CUDA or on a CPU with native bf16, else fp32",
+    )
     p.add_argument("--threads", type=int, default=0, help="CPU threads for torch (0: torch's default)")
-    p.add_argument("--data-dir", default=None,
-                   help=f"MNIST folder (default: ${mnist.ENV_DIR}, else {mnist.DEFAULT_DIR})")
+    p.add_argument(
+        "--data-dir", default=None, help=f"MNIST folder (default: ${mnist.ENV_DIR}, else {mnist.DEFAULT_DIR})"
+    )
+    p.add_argument(
+        "--strokes",
+        nargs="*",
+        default=[str(path) for path in stroke_files.DEFAULT_FILES],
+        metavar="FILE",
+        help="stroke files of real pen-drawn digits to train on (gzipped JSON records, as in strokes/); "
+        "--strokes with no file trains on MNIST and generated drawings only",
+    )
+    p.add_argument(
+        "--skip-missing-strokes",
+        action="store_true",
+        help="a stroke file that is not there is reported in one line and left out, instead of stopping",
+    )
+    p.add_argument(
+        "--held-out-writers",
+        default=stroke_files.HELD_OUT_WRITERS,
+        metavar="PATTERN",
+        help="writers (fnmatch pattern on each record's writer) never trained on: the real-pen validation set",
+    )
+    p.add_argument(
+        "--real-digits",
+        type=int,
+        default=15000,
+        help="real pen digits from --strokes per epoch, each a stroke-space variant from a bank",
+    )
+    p.add_argument(
+        "--real-copies",
+        type=int,
+        default=8,
+        help="renders of each real pen digit in the bank: the digit as written, and variants of it",
+    )
     p.add_argument("--out", default="models/mlp.safetensors", help="model path; the JSON sidecar goes beside it")
     p.add_argument("--report-dir", default=None, help="report folder (default: <out stem>-report beside the model)")
-    p.add_argument("--no-augment", action="store_true", help="train on the plain digits")
-    p.add_argument("--conventions", action=argparse.BooleanOptionalAction, default=True,
-                   help="add slashed zeros, continental ones and crossed sevens to some training digits")
-    p.add_argument("--negatives", type=int, default=16000,
-                   help="generated drawings that are not digits, learnt as an 11th class, per epoch "
-                        "(0: a 10-class model that never answers 'not a digit')")
-    p.add_argument("--pen-digits", type=int, default=2500, help="Hershey digits drawn as pen strokes, per epoch")
-    p.add_argument("--redraw", type=float, default=0.15, help="share of digits redrawn as pen lines")
-    p.add_argument("--quick", action="store_true",
-                   help=f"preset, a fast run for trying things out: {_describe(PRESETS['quick'])}")
+    p.add_argument("--no-augment", action="store_true", help="train on the images as they are, not distorted")
+    p.add_argument(
+        "--conventions",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="add slashed zeros, continental ones and crossed sevens to some MNIST training digits",
+    )
+    p.add_argument(
+        "--negatives",
+        type=int,
+        default=16000,
+        help="generated drawings that are not digits, learnt as an 11th class, per epoch "
+        "(0: a 10-class model that never answers 'not a digit')",
+    )
+    p.add_argument("--pen-digits", type=int, default=0, help="Hershey typeface digits drawn as pen strokes, per epoch")
+    p.add_argument("--redraw", type=float, default=0.15, help="share of MNIST digits redrawn as pen lines")
+    p.add_argument(
+        "--quick", action="store_true", help=f"preset, a fast run for trying things out: {_describe(PRESETS['quick'])}"
+    )
     p.add_argument("--dry-run", action="store_true", help="one epoch on a few batches: checks the whole path quickly")
     return p
 
@@ -69,9 +146,41 @@ def parse_args(argv=None):
     if args.quick:
         parser.set_defaults(**PRESETS["quick"])
         args = parser.parse_args(argv)
-    if args.dry_run:
-        args.epochs, args.val_size = 1, min(args.val_size, 64)
     return args
+
+
+def dry_run_overrides(args):
+    """The one place a dry run changes the settings: one epoch, and a little of each kind of data."""
+    if not args.dry_run:
+        return
+    args.epochs = 1
+    args.val_size = min(args.val_size, 64)
+    args.negatives = min(args.negatives, DRY_RUN_DRAWINGS)
+    args.pen_digits = min(args.pen_digits, DRY_RUN_DRAWINGS)
+    args.real_digits = min(args.real_digits, DRY_RUN_DRAWINGS)
+    args.real_copies = min(args.real_copies, 2)
+
+
+def load_strokes(args):
+    """(records trained on, records held out, what the sidecar says of each file); exits with one line."""
+    trained, held_out, described = [], [], []
+    for path in args.strokes:
+        try:
+            records = stroke_files.read(path)
+        except stroke_files.MissingStrokeFile as exc:
+            if not args.skip_missing_strokes:
+                sys.exit(f"train.py: {exc} (--skip-missing-strokes leaves it out)")
+            print(f"train.py: {exc}; left out (--skip-missing-strokes)", file=sys.stderr)
+            continue
+        except stroke_files.StrokeFileError as exc:
+            sys.exit(f"train.py: {exc}")
+        these, others = stroke_files.split(records, args.held_out_writers)
+        trained += these
+        held_out += others
+        described.append(stroke_files.describe(path, records, args.held_out_writers))
+    if args.dry_run:
+        trained, held_out = trained[:DRY_RUN_DRAWINGS], held_out[: DRY_RUN_DRAWINGS // 4]
+    return trained, held_out, described
 
 
 def train(model, ema, device, trainset, optimizer, scheduler, epoch, args, generator, distort):
@@ -82,17 +191,20 @@ def train(model, ema, device, trainset, optimizer, scheduler, epoch, args, gener
     if args.dry_run:
         batches = batches[:3]
     total_loss, correct, seen = 0.0, 0, 0
-    bar = tqdm(batches, desc=f"epoch {epoch}/{args.epochs}", unit="batch", leave=True, file=sys.stderr,
-               disable=None)
+    bar = tqdm(
+        batches, desc=f"epoch {epoch}/{args.epochs}", unit="batch", leave=True, file=sys.stderr, disable=None
+    )
     for index in bar:
         batch, target = trainset.batch(index, generator)
-        batch = batch if distort is None else distort(batch)
-        batch, target = batch.to(device, non_blocking=True), target.to(device, non_blocking=True)
+        if distort is not None:
+            batch = distort(batch, keep=trainset.as_drawn(index))
+        batch = batch.to(device, non_blocking=True)
+        target = target.to(device, non_blocking=True)
         optimizer.zero_grad(set_to_none=True)
         # Weights stay float32; only the matmuls run in bf16.
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.precision == "bf16"):
             logits = model(batch)
-            loss = F.cross_entropy(logits.float(), target, label_smoothing=0.1)
+            loss = F.cross_entropy(logits.float(), target, label_smoothing=LABEL_SMOOTHING)
         loss.backward()
         optimizer.step()
         scheduler.step()
@@ -106,25 +218,60 @@ def train(model, ema, device, trainset, optimizer, scheduler, epoch, args, gener
 
 @torch.no_grad()
 def evaluate(model, device, x, y, batch_size=1000):
-    """Validation during training: returns (mean loss, accuracy)."""
+    """(mean loss, accuracy) of the model on these images: the likeliest class, "not a digit" included."""
     model.eval()
     total_loss, correct = 0.0, 0
     for start in range(0, len(y), batch_size):
-        batch, target = x[start:start + batch_size].to(device), y[start:start + batch_size].to(device)
+        batch = x[start : start + batch_size].to(device)
+        target = y[start : start + batch_size].to(device)
         logits = model(batch)
         total_loss += F.cross_entropy(logits, target, reduction="sum").item()
         correct += (logits.argmax(1) == target).sum().item()
     return total_loss / max(len(y), 1), correct / max(len(y), 1)
 
 
+def selection_score(figures):
+    """How an epoch is ranked: the mean accuracy over the validation sets, then the mean loss (lower wins).
+
+    Each set counts the same: MNIST's clean validation digits, the held-out writers' pen digits and
+    held-out drawings that are not digits. Ranked by MNIST alone, the epochs tie within a few digits
+    from halfway on, and the one kept was close to chance.
+    """
+    accuracies = [figures[f"{name}_accuracy"] for name in figures["sets"]]
+    losses = [figures[f"{name}_loss"] for name in figures["sets"]]
+    return float(np.mean(accuracies)), -float(np.mean(losses))
+
+
+def validate(model, device, sets):
+    """Each validation set's loss and accuracy, and the score that ranks epochs."""
+    figures = {"sets": list(sets)}
+    for name, (x, y) in sets.items():
+        figures[f"{name}_loss"], figures[f"{name}_accuracy"] = evaluate(model, device, x, y)
+    figures["score"] = selection_score(figures)[0]
+    return figures
+
+
+def validation_sets(val_x, val_y, pen, held_out_negatives):
+    """{name: (images (N, 1, 28, 28) on 0..1, labels)}: the sets that choose the epoch."""
+    sets = {"val": (val_x, val_y)}
+    if pen is not None:
+        sets["pen"] = (data.to_tensor(pen[0]), torch.from_numpy(pen[1]))
+    if held_out_negatives is not None:
+        labels = torch.full((len(held_out_negatives),), NOT_A_DIGIT, dtype=torch.long)
+        sets["negatives"] = (data.to_tensor(held_out_negatives), labels)
+    return sets
+
+
 def main(argv=None):
     args = parse_args(argv)
+    dry_run_overrides(args)
     torch.manual_seed(args.seed)
     if args.threads:
         torch.set_num_threads(args.threads)
     device = get_device(args.device)
     args.precision = get_precision(args.precision, device)
     started = time.time()
+    real_records, pen_records, stroke_files_used = load_strokes(args)
     try:
         train_images, train_labels = mnist.load_split("train", args.data_dir)
         test_images, test_labels = mnist.load_split("test", args.data_dir)
@@ -133,8 +280,25 @@ def main(argv=None):
     x, y, val_x, val_y = data.split(train_images, train_labels, args.val_size, args.val_seed)
     test_x, test_y = data.to_tensor(test_images), torch.tensor(test_labels, dtype=torch.long)
 
-    negative_count, pen_count = (min(n, 200) if args.dry_run else n for n in (args.negatives, args.pen_digits))
-    trainset = TrainSet(x, y, args.seed, args.conventions, negative_count, pen_count, args.redraw)
+    trainset = TrainSet(
+        x,
+        y,
+        args.seed,
+        args.conventions,
+        args.negatives,
+        args.pen_digits,
+        args.redraw,
+        real_records,
+        args.real_digits,
+        args.real_copies,
+    )
+    # Held out: the writers never trained on, drawn as the app draws them, and negatives from their own seed.
+    pen = stroke_augment.render_plain(pen_records) if pen_records else None
+    # One negative for every two held-out digits, MNIST's and the pen's: the calibration's "sure" answers
+    # count a negative answered with a digit as wrong, so their share sets how much a letter weighs there.
+    held_out_count = (len(val_y) + (len(pen[1]) if pen is not None else 0)) // 2
+    held_out_negatives = calibrate.held_out_negatives(held_out_count, args.seed) if args.negatives else None
+    sets = validation_sets(val_x, val_y, pen, held_out_negatives)
     model = MLP(ModelConfig(hidden=args.hidden, dropout=args.dropout, classes=trainset.classes)).to(device)
     steps = (3 if args.dry_run else -(-len(trainset) // args.batch_size)) * args.epochs
     # Average over about the last tenth of training; 0.999 at most (long runs).
@@ -145,52 +309,87 @@ def main(argv=None):
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=steps, pct_start=0.15)
     generator = torch.Generator().manual_seed(args.seed)
     # A dry run checks the path, not the variety: a small bank of elastic fields builds 16x faster.
-    bank = {"bank_size": 256} if args.dry_run else {}
-    distort = None if args.no_augment else augment.Distorter(generator, **bank)
+    field_bank = {"bank_size": 256} if args.dry_run else {}
+    distort = None if args.no_augment else augment.Distorter(generator, **field_bank)
 
-    history, best = [], (-1.0, None, 0)
+    history, best, best_rank, best_state = [], None, None, None
     for epoch in range(1, args.epochs + 1):
-        train_loss, train_acc = train(model, ema, device, trainset, optimizer, scheduler, epoch, args, generator,
-                                      distort)
-        val_loss, val_acc = evaluate(ema.module, device, val_x, val_y)
-        history.append({"epoch": epoch, "train_loss": train_loss, "train_accuracy": train_acc,
-                        "val_loss": val_loss, "val_accuracy": val_acc})
-        print(f"epoch {epoch}: train loss {train_loss:.4f} acc {train_acc:.4f} | "
-              f"validation loss {val_loss:.4f} acc {val_acc:.4f}", flush=True)
-        if val_acc >= best[0]:
-            best = (val_acc, copy.deepcopy(ema.module.state_dict()), epoch)
-    model.load_state_dict(best[1])
+        train_loss, train_acc = train(
+            model, ema, device, trainset, optimizer, scheduler, epoch, args, generator, distort
+        )
+        figures = validate(ema.module, device, sets)
+        history.append({"epoch": epoch, "train_loss": train_loss, "train_accuracy": train_acc, **figures})
+        shown = " ".join(f"{name} {figures[f'{name}_accuracy']:.4f}" for name in sets)
+        print(f"epoch {epoch}: train loss {train_loss:.4f} acc {train_acc:.4f} | {shown} | score {figures['score']:.4f}")
+        rank = selection_score(figures)
+        if best_rank is None or rank >= best_rank:
+            best, best_rank, best_state = history[-1], rank, copy.deepcopy(ema.module.state_dict())
+    model.load_state_dict(best_state)
     train_seconds = time.time() - started
 
     model = model.cpu()
     out = Path(args.out)
     report_dir = Path(args.report_dir) if args.report_dir else checkpoint.report_path(out)
-    held_out_negatives = calibrate.held_out_negatives(len(val_y) // 2, args.seed) if negative_count else None
+    digits = calibrate.held_out_digits(val_x, args.seed, **field_bank)
+    labels = val_y.numpy()
+    described = f"the MNIST validation split ({len(val_y)}, val-seed {args.val_seed}), distorted as in training (seed {args.seed})"
+    if pen is not None:
+        digits, labels = np.concatenate([digits, pen[0]]), np.concatenate([labels, pen[1]])
+        described += f", and {len(pen[1])} pen digits by the held-out writers ({args.held_out_writers})"
     calibration, calibration_figures, before, after = calibrate.calibrate(
-        Predictor(model, {}), calibrate.held_out_digits(val_x, args.seed, **bank), val_y.numpy(),
-        f"the validation split ({len(val_y)}, val-seed {args.val_seed}), distorted as in training (seed {args.seed})",
-        negatives=held_out_negatives)
-    report.reliability(report_dir / "reliability.png", before, after, val_y.numpy())
+        Predictor(model, {}), digits, labels, described, negatives=held_out_negatives
+    )
+    report.reliability(report_dir / "reliability.png", before, after, labels)
     report.training_samples(report_dir / "training_samples.png", train_images, train_labels)
     # The test set is used once, here, for the report: answered as the app answers, calibration included.
     served = Predictor(model, {"calibration": calibration.to_dict()})
     test_probs, test_answers, test_acc, test_loss = report.score(served, test_images, test_labels)
     baseline_acc = data.train_baseline(device, x, y, test_x, test_y, 1 if args.dry_run else 5, args.seed)
-    print(f"test accuracy {test_acc:.4f} (linear baseline {baseline_acc:.4f}), best epoch {best[2]}, "
-          f"{train_seconds:.0f} s", flush=True)
-    metrics = report.write(report_dir, model, history, test_images, test_labels, test_probs, test_answers,
-                           {"test_accuracy": test_acc, "test_loss": test_loss, "val_accuracy": best[0],
-                            "best_epoch": best[2], "baseline_test_accuracy": baseline_acc,
-                            "train_seconds": round(train_seconds, 1)})
-    settings = {k: v for k, v in vars(args).items() if k not in ("out", "report_dir", "data_dir")}
-    checkpoint.save(model, out,
-                    training={**settings, "device": str(device), "optimizer": "AdamW", "schedule": "one-cycle",
-                              "label_smoothing": 0.1, "ema_decay": ema_decay, "train_count": len(y),
-                              "augment": distort.settings() if distort else None, **trainset.settings()},
-                    metrics={k: metrics[k] for k in ("test_accuracy", "val_accuracy", "baseline_test_accuracy",
-                                                     "per_class_accuracy", "best_epoch", "train_seconds")},
-                    calibration={**calibration.to_dict(), "figures": calibration_figures},
-                    data={"name": "MNIST", "sha256": mnist.dataset_sha256(args.data_dir)})
+    print(
+        f"test accuracy {test_acc:.4f} (linear baseline {baseline_acc:.4f}), best epoch {best['epoch']}, "
+        f"{train_seconds:.0f} s",
+        flush=True,
+    )
+    summary = {
+        "test_accuracy": test_acc,
+        "test_loss": test_loss,
+        "val_accuracy": best["val_accuracy"],
+        "pen_val_accuracy": best.get("pen_accuracy"),
+        "selection_score": best["score"],
+        "best_epoch": best["epoch"],
+        "baseline_test_accuracy": baseline_acc,
+        "train_seconds": round(train_seconds, 1),
+    }
+    metrics = report.write(
+        report_dir, model, history, test_images, test_labels, test_probs, test_answers, summary
+    )
+    settings = {k: v for k, v in vars(args).items() if k not in ("out", "report_dir", "data_dir", "strokes")}
+    training = {
+        **settings,
+        "device": str(device),
+        "optimizer": "AdamW",
+        "schedule": "one-cycle",
+        "label_smoothing": LABEL_SMOOTHING,
+        "ema_decay": ema_decay,
+        "train_count": len(y),
+        "epoch_chosen_by": "mean accuracy over " + ", ".join(sets) + ", then mean loss",
+        "augment": distort.settings() if distort else None,
+        **trainset.settings(),
+    }
+    kept = ("test_accuracy", "val_accuracy", "pen_val_accuracy", "selection_score", "baseline_test_accuracy")
+    checkpoint.save(
+        model,
+        out,
+        training=training,
+        metrics={k: metrics[k] for k in kept + ("per_class_accuracy", "best_epoch", "train_seconds")},
+        calibration={**calibration.to_dict(), "figures": calibration_figures},
+        data={
+            "name": "MNIST",
+            "sha256": mnist.dataset_sha256(args.data_dir),
+            "strokes": stroke_files_used,
+            "held_out_writers": args.held_out_writers,
+        },
+    )
     print(f"wrote {out}, {checkpoint.sidecar_path(out)} and {report_dir}/")
     return test_acc
 

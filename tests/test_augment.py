@@ -62,3 +62,11 @@ def test_fast_helpers_match_the_torch_functions_they_replace(digits):
     theta = P.normalizing_theta(digits)
     reference = torch.nn.functional.affine_grid(theta, list(digits.shape), align_corners=False)
     assert torch.allclose(augment._scale_shift_grid(theta, augment._identity_grid(28)), reference, atol=1e-6)
+
+
+def test_images_marked_as_drawn_with_the_app_pen_are_left_as_they_are(digits):
+    keep = torch.zeros(len(digits), dtype=torch.bool)
+    keep[::3] = True  # real pen digits: varied in stroke space already, in the app's pen width
+    out = distorter(4, clean=0.0)(digits, keep=keep)
+    assert torch.equal(out[keep], digits[keep])
+    assert not (out[~keep] == digits[~keep]).flatten(1).all(dim=1).any()

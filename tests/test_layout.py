@@ -1,4 +1,4 @@
-"""The layout holds: a core without Flask, no import patching, small files that each say what they own."""
+"""The layout holds: a core without Flask, no import patching, files that each say what they own."""
 import ast
 import subprocess
 import sys
@@ -71,10 +71,10 @@ def test_no_import_patching():
             assert "conftest" not in imported_modules(path), path
 
 
+# No cap on a file's length: a file is as long as the one thing it holds needs (a cap was met by squeezing).
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_each_file_is_small_and_says_what_it_owns(path):
+def test_each_file_says_what_it_owns(path):
     text = path.read_text()
-    assert len(text.splitlines()) < 200
     if path.suffix == ".py":
         doc = ast.get_docstring(ast.parse(text))
         assert doc and doc.splitlines()[0].strip(), "no one-line docstring"

@@ -54,12 +54,14 @@ def test_dry_run_writes_a_loadable_model_and_a_report(tiny_mnist, default_run):
     assert [h["epoch"] for h in metrics["history"]] == [1]
     assert info["architecture"]["classes"] == 11 and info["training"]["negatives"]["count"] == 200
     assert info["training"]["conventions"]["rates"] == {str(d): r for d, r in conventions.RATES.items()}
-    # Pen lines by default: the dry run's 200 pen digits (a bank three times that) and 15% redrawn.
-    assert info["training"]["pen_digits"]["bank"] == 600 and info["training"]["redrawn"]["rate"] == 0.15
+    # Pen lines by default: the real pen digits (the dry run's 200 an epoch) and 15% redrawn; no typeface digits.
+    assert info["training"]["real_digits"]["count"] == 200 and info["training"]["redrawn"]["rate"] == 0.15
+    assert info["training"]["pen_digits"] is None
     calibration = info["calibration"]
     assert calibration["temperature"] > 0 and 0 <= calibration["unsure_below"] <= 1
-    assert 0 <= calibration["reject_above"] <= 1 and calibration["figures"]["negatives"] == 32
-    assert calibration["figures"]["count"] == 64 and "validation split (64" in calibration["fitted_on"]
+    # One held-out negative for every two held-out digits: 64 MNIST's and the dry run's 50 pen digits.
+    assert 0 <= calibration["reject_above"] <= 1 and calibration["figures"]["negatives"] == 57
+    assert calibration["figures"]["count"] == 114 and "validation split (64" in calibration["fitted_on"]
 
 
 def test_same_seed_same_model_and_auto_trains_as_the_precision_it_names(tiny_mnist, default_run, tmp_path):
@@ -91,7 +93,7 @@ def test_validation_split_follows_val_seed_not_seed(tiny_mnist, tmp_path, monkey
     real_split = train.data.split
     monkeypatch.setattr(train.data, "split", lambda *a: split_seeds.append(a[-1]) or real_split(*a))
     run(tiny_mnist, tmp_path / "v3.safetensors", "--seed", "5", "--val-seed", "3", "--no-conventions",
-        "--negatives", "0", "--pen-digits", "0", "--redraw", "0")
+        "--negatives", "0", "--pen-digits", "0", "--redraw", "0", "--strokes")
     assert split_seeds == [3] and train.parse_args(["--seed", "5"]).val_seed == 1
     # Without conventions, negatives or pen lines: a 10-class model, with no "not a digit" threshold.
     _, info = checkpoint.load(tmp_path / "v3.safetensors")
@@ -131,6 +133,7 @@ def test_help_shows_defaults_and_the_quick_preset(capsys):
         assert flag in text
     assert f"(default: {train.parse_args([]).seed})" in text  # the seed's default, as argparse prints it
     assert "--epochs 14 --hidden 1024 1024 --negatives 4000" in text  # what --quick sets
+    assert "--strokes" in text and "--held-out-writers" in text and "--real-digits" in text
 
 
 def test_quick_is_a_preset_that_explicit_flags_override():

@@ -138,3 +138,27 @@ def test_a_digit_shows_as_scanned_with_its_convention_or_redrawn(mnist_test):
         assert which.any(dim=0).all()
         seen |= which.any(dim=1)
     assert seen.all()  # each kind is shown
+
+
+def real_records(count=12):
+    """Real-looking pen digits: one slanted bar each, labelled 0..9 in turn."""
+    return [{"writer": "uji2", "label": i % 10, "strokes": [[[0, 0], [i + 1, 30]], [[0, 10], [8, 10]]]}
+            for i in range(count)]
+
+
+def test_a_real_pen_digit_slot_takes_the_label_of_the_digit_drawn_into_it(monkeypatch):
+    x, y = upright_strokes()
+    trainset = TrainSet(x, y, seed=0, with_conventions=False, negative_count=4, real_records=real_records(),
+                        real_count=10, real_copies=3)
+    assert len(trainset) == 34 and trainset.settings()["real_digits"]["bank"] == 36
+    images, labels = trainset.batch(torch.arange(34), torch.Generator().manual_seed(1))
+    bank_images, bank_labels = trainset.real
+    for image, label in zip(images[24:], labels[24:]):
+        drawn = (bank_images == image).flatten(1).all(dim=1)
+        assert drawn.any() and set(bank_labels[drawn].tolist()) == {int(label)}
+    assert (labels[20:24] == NOT_A_DIGIT).all() and (labels[:20] == y).all()
+    # Drawn in other processes, the bank is the one drawn here.
+    monkeypatch.setattr(trainset_module, "SIDE_BY_SIDE_FROM", 10)
+    beside = TrainSet(x, y, seed=0, with_conventions=False, negative_count=4, redraw_rate=0.5,
+                      real_records=real_records(), real_count=10, real_copies=3)
+    assert torch.equal(beside.real[0], trainset.real[0]) and torch.equal(beside.bank, trainset.bank)

@@ -56,13 +56,16 @@ class Distorter:
     def _uniform(self, n):
         return torch.rand(n, generator=self.generator) * 2 - 1
 
-    def __call__(self, images):
-        if self.clean:
+    def __call__(self, images, keep=None):
+        """The images distorted, but a clean share of them and those where keep (bool (N,)) is set."""
+        if self.clean or keep is not None:
             # Distort only the digits not kept clean, so the clean share costs no work.
-            keep = torch.rand(images.shape[0], generator=self.generator) < self.clean
+            kept = torch.rand(images.shape[0], generator=self.generator) < self.clean
+            if keep is not None:
+                kept |= keep
             out = images.clone()
-            if not keep.all():
-                out[~keep] = self._distort(images[~keep])
+            if not kept.all():
+                out[~kept] = self._distort(images[~kept])
             return out
         return self._distort(images)
 

@@ -1,4 +1,5 @@
-"""The training set as batches: MNIST digits, their convention variants swapped in at a rate, and the negatives."""
+"""The training set as batches: MNIST digits, their convention variants swapped in at a rate, the negatives,
+and digits drawn with a pen (Hershey digits and real people's pen digits), each sampled from its bank."""
 import multiprocessing
 import os
 import threading
@@ -9,12 +10,12 @@ from concurrent.futures.process import BrokenProcessPool
 import numpy as np
 import torch
 
-from training import conventions, data, negatives, pen_digits, redraw
+from training import conventions, data, negatives, pen_digits, redraw, stroke_augment
 
 NOT_A_DIGIT = 10  # the class of the negatives
 BANK = 3  # negatives drawn per negative slot: each batch samples the bank, so few are seen twice
-# Banks of at least this many drawings are drawn in a second process while this one redraws the digits
-# (each takes about half a minute of one core in a default run); smaller ones are not worth starting it.
+# Banks of at least this many drawings are drawn in other processes while this one redraws the digits
+# (each takes about half a minute of one core in a default run); smaller ones are not worth starting them.
 SIDE_BY_SIDE_FROM = 3000
 
 
@@ -25,37 +26,48 @@ def drawn_banks(negative_count, pen_count, seed):
     return bank, pen
 
 
+def real_bank(records, copies, seed):
+    """(real pen digits uint8, labels) or None: each record as written, and copies - 1 stroke-space variants."""
+    return stroke_augment.render_bank(records, copies, seed + 2) if records else None
+
+
 def _exit_with(parent, every=0.5):
-    """In the second process: end it once its parent is gone, rather than hold its memory forever."""
+    """In a second process: end it once its parent is gone, rather than hold its memory forever."""
+
     def watch():
         while os.getppid() == parent:  # an orphan is handed to another parent
             time.sleep(every)
         os._exit(1)
+
     threading.Thread(target=watch, daemon=True).start()
 
 
-def second_process():
-    """A pool of one spawned process (a forked one can hang on torch) that ends when this one does."""
-    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_exit_with,
-                               initargs=(os.getpid(),))
+def second_process(workers=1):
+    """A pool of spawned processes (a forked one can hang on torch) that end when this one does."""
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_exit_with,
+        initargs=(os.getpid(),),
+    )
 
 
-def _start_beside(*args):
-    """(pool, job) drawing the banks in a second process, or None if none starts."""
+def _start_beside(jobs):
+    """(pool, futures) drawing each (function, args) job in other processes, or None if none starts."""
     pool = None
     try:
-        pool = second_process()
-        return pool, pool.submit(drawn_banks, *args)
+        pool = second_process(len(jobs))
+        return pool, [pool.submit(function, *args) for function, args in jobs]
     except (OSError, NotImplementedError, ImportError, RuntimeError):
         if pool:
             pool.shutdown(wait=False)
         return None
 
 
-def _finish_beside(pool, job):
-    """The second process's banks, or None if it broke (killed, say): they are then drawn here."""
+def _finish_beside(pool, futures):
+    """The jobs' results, or None if the pool broke (killed, say): they are then drawn here."""
     try:
-        return job.result()
+        return [future.result() for future in futures]
     except (BrokenProcessPool, OSError):
         return None
     finally:
@@ -63,19 +75,39 @@ def _finish_beside(pool, job):
 
 
 class TrainSet:
-    """Digits (N, 1, 28, 28) on 0..1, labelled; optional convention variants, redrawn digits, negatives, pen digits."""
+    """Digits (N, 1, 28, 28) on 0..1, labelled; optional convention variants, redrawn digits, negatives, Hershey
+    pen digits and real pen digits.
 
-    def __init__(self, x, y, seed, with_conventions=True, negative_count=0, pen_count=0, redraw_rate=0.0):
+    The per-batch slots follow the MNIST digits in this order: negatives (negative_count an epoch), Hershey pen
+    digits (pen_count), real pen digits (real_count, drawn from real_records: real_copies renders of each).
+    """
+
+    def __init__(
+        self,
+        x,
+        y,
+        seed,
+        with_conventions=True,
+        negative_count=0,
+        pen_count=0,
+        redraw_rate=0.0,
+        real_records=(),
+        real_count=0,
+        real_copies=8,
+    ):
         images = (x[:, 0].numpy() * 255).round().astype(np.uint8)
         labels = y.numpy()
-        # The banks come from their own seeds, so drawing them in another process gives the same ones.
-        beside = (negative_count + pen_count) * BANK >= SIDE_BY_SIDE_FROM and (with_conventions or redraw_rate)
-        started = _start_beside(negative_count, pen_count, seed) if beside else None
+        real_records = list(real_records) if real_count else []
+        jobs = [(drawn_banks, (negative_count, pen_count, seed)), (real_bank, (real_records, real_copies, seed))]
+        # The banks come from their own seeds, so drawing them in other processes gives the same ones.
+        size = (negative_count + pen_count) * BANK + len(real_records) * real_copies
+        beside = size >= SIDE_BY_SIDE_FROM and (with_conventions or redraw_rate)
+        started = _start_beside(jobs) if beside else None
         self._digit_variants(x, images, labels, seed, with_conventions, redraw_rate)
         banks = _finish_beside(*started) if started else None
-        bank, pen = banks or drawn_banks(negative_count, pen_count, seed)
-        self.negative_count, self.digit_count = negative_count, len(y)
-        self.bank = None
+        (bank, pen), real = banks or [function(*args) for function, args in jobs]
+        self.digit_count = len(y)
+        self.negative_count, self.bank = negative_count, None
         if negative_count:
             self.bank = data.to_tensor(bank)
             # The negatives' slots: labelled here, filled from the bank per batch.
@@ -85,6 +117,10 @@ class TrainSet:
             self.pen = (data.to_tensor(pen[0]), torch.from_numpy(pen[1]))
             # The pen digits' slots: their labels come with the digit drawn into them per batch.
             y = torch.cat([y, torch.zeros(pen_count, dtype=torch.long)])
+        self.real_count, self.real, self.real_copies = real_count if real_records else 0, None, real_copies
+        if self.real_count:
+            self.real = (data.to_tensor(real[0]), torch.from_numpy(real[1]))
+            y = torch.cat([y, torch.zeros(self.real_count, dtype=torch.long)])
         self.x, self.y = x, y
         self.classes = NOT_A_DIGIT + 1 if negative_count else NOT_A_DIGIT
 
@@ -106,9 +142,12 @@ class TrainSet:
         return len(self.y)
 
     def batch(self, index, generator):
-        """(images, labels) for these indices: each digit swapped for its convention variant at its class's
-        rate, or else for its redrawn self at the redraw rate; each negative slot filled from the negatives'
-        bank, each pen slot from the pen digits' with its label."""
+        """(images, labels) for these indices.
+
+        Each MNIST digit is swapped for its convention variant at its class's rate, or else for its redrawn
+        self at the redraw rate; each negative slot is filled from the negatives' bank, and each pen slot
+        (Hershey or real) from its bank, with the label of the digit drawn into it.
+        """
         labels = self.y[index]
         drawn = index >= self.digit_count  # slots filled per batch: negatives, then pen digits
         digits = index[~drawn]
@@ -125,21 +164,42 @@ class TrainSet:
             return images, labels
         out = torch.empty((len(index),) + images.shape[1:], dtype=images.dtype)
         out[~drawn] = images
-        pen = index >= self.digit_count + self.negative_count
-        negative = drawn & ~pen
+        pen_from = self.digit_count + self.negative_count
+        real_from = pen_from + self.pen_count
+        negative = drawn & (index < pen_from)
+        pen = (index >= pen_from) & (index < real_from)
+        real = index >= real_from
         if negative.any():
             out[negative] = self.bank[torch.randint(len(self.bank), (int(negative.sum()),), generator=generator)]
-        if pen.any():
-            labels = labels.clone()
-            pick = torch.randint(len(self.pen[1]), (int(pen.sum()),), generator=generator)
-            out[pen], labels[pen] = self.pen[0][pick], self.pen[1][pick]
+        labels = labels.clone()
+        for slots, bank in ((pen, self.pen), (real, self.real)):
+            if slots.any():
+                bank_images, bank_labels = bank
+                pick = torch.randint(len(bank_labels), (int(slots.sum()),), generator=generator)
+                out[slots], labels[slots] = bank_images[pick], bank_labels[pick]
         return out, labels
+
+    def as_drawn(self, index):
+        """bool (N,): the slots of these indices that hold real pen digits, varied in stroke space already and
+        rendered with the app's pen; pixel distortions would change the writer's style and the pen's width."""
+        return index >= self.digit_count + self.negative_count + self.pen_count
 
     def settings(self):
         """What the sidecar records about the conventions, the negatives and the pen digits."""
-        return {"conventions": conventions.settings() if bool(self.has.any()) else None,
-                "negatives": {**negatives.settings(self.negative_count), "bank": len(self.bank)}
-                if self.negative_count else None,
-                "pen_digits": {**pen_digits.settings(self.pen_count), "bank": len(self.pen[1])}
-                if self.pen_count else None,
-                "redrawn": {**redraw.settings(), "rate": self.redraw_rate} if self.redraw_rate else None}
+        return {
+            "conventions": conventions.settings() if bool(self.has.any()) else None,
+            "negatives": {**negatives.settings(self.negative_count), "bank": len(self.bank)}
+            if self.negative_count
+            else None,
+            "pen_digits": {**pen_digits.settings(self.pen_count), "bank": len(self.pen[1])}
+            if self.pen_count
+            else None,
+            "redrawn": {**redraw.settings(), "rate": self.redraw_rate} if self.redraw_rate else None,
+            "real_digits": {
+                "count": self.real_count,
+                "bank": len(self.real[1]),
+                "augment": stroke_augment.settings(self.real_copies),
+            }
+            if self.real_count
+            else None,
+        }
