@@ -1,7 +1,12 @@
 """Accuracy of a model on the MNIST test set and on real pen-drawn strokes, plus single-input latency.
 
-Run as `python -m bench.accuracy`. Strokes go through recognition.predictor
-exactly as the server feeds them.
+Run as `python -m bench.accuracy`. Each real digit is rendered by
+recognition.preprocess and answered as a single digit (recognition.predictor's
+answer; bench.numbers measures the number path). Measured: MNIST test; the
+shared UNIPEN digits, all and those that show their label; the held-out
+writers of the shipped pen digits (never trained on); the writing conventions;
+the shared letters and generated drawings of each kind that is no digit
+(through the whole answer path, numbers included); calibration; latency.
 """
 import argparse
 import json
@@ -11,9 +16,10 @@ import time
 import numpy as np
 import torch
 
-from bench import conventions, record
+from bench import conventions, drawings, record
 from bench.scores import auroc
-from bench.strokes import DEFAULT_LETTERS, DEFAULT_STROKES, load_strokes
+from bench.strokes import (DEFAULT_LETTERS, DEFAULT_STROKES, DEFAULT_UNREADABLE, PEN_HELD_OUT, load_strokes,
+                           pen_held_out, unreadable_indices)
 from recognition import preprocess
 from recognition.calibration import digit_share, expected_calibration_error, softmax
 from recognition import checkpoint
@@ -28,7 +34,12 @@ def parse_args(argv=None):
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="model (.safetensors with its .json sidecar)")
     p.add_argument("--strokes", default=str(DEFAULT_STROKES), help="stroke file (gzipped JSON records)")
     p.add_argument("--conventions-seed", type=int, default=0, help="seed of the conventions set built from --strokes")
+    p.add_argument("--unreadable", default=str(DEFAULT_UNREADABLE),
+                   help="the records of --strokes that do not show their label (JSON list of their indices)")
+    p.add_argument("--pen", default=str(PEN_HELD_OUT),
+                   help="stroke file whose held-out writers (never trained on) are measured")
     p.add_argument("--letters", default=str(DEFAULT_LETTERS), help="stroke file of letters: input that is no digit")
+    p.add_argument("--per-kind", type=int, default=300, help="generated drawings of each kind that is no digit")
     p.add_argument("--data-dir", default=None,
                    help=f"MNIST folder (default: ${mnist.ENV_DIR}, else {mnist.DEFAULT_DIR})")
     p.add_argument("--timing-runs", type=int, default=2000, help="single-input runs timed for latency")
@@ -83,6 +94,8 @@ def measure(args):
     torch.set_num_threads(1)  # as in each server worker
     # First: a bad stroke file fails before the slow steps.
     records, letters = load_strokes(args.strokes), load_strokes(args.letters)
+    unreadable = unreadable_indices(records, args.unreadable)
+    pen = pen_held_out(args.pen)
     predictor = Predictor.load(args.model)
     images, labels = mnist.load_split("test", args.data_dir)
     mnist_pred = predictor.read(images)  # as the app answers: -1 for "not a digit", counted wrong
@@ -92,6 +105,11 @@ def measure(args):
     stroke_labels = np.array([r["label"] for r in records])
     # Only a digit or "unsure" names a digit: "not a digit" and "empty" count as wrong.
     stroke_pred = [a["digit"] if a["verdict"] in ("digit", "unsure") else -1 for a in answers]
+    right = np.equal(stroke_pred, stroke_labels)
+    shows_label = np.array([i not in unreadable for i in range(len(records))])
+    pen_answers = [predictor.answer(preprocess.strokes_to_input(r["strokes"])) for r in pen]
+    pen_right = [a["verdict"] in ("digit", "unsure") and a["digit"] == r["label"] for a, r in zip(pen_answers, pen)]
+    kinds = drawings.sure_digit_rates(predictor, drawings.build(args.per_kind))
     inked = [i for i, p in enumerate(pixels) if p is not None]
     logits = predictor.logits(np.stack([pixels[i] for i in inked]))
     strokes_per_class, strokes_confused = class_report(stroke_labels, stroke_pred)
@@ -104,9 +122,15 @@ def measure(args):
         "model": record.shown_path(args.model),
         "mnist_test_accuracy": float((mnist_pred == labels).mean()),
         "mnist_test_count": int(len(labels)),
-        "strokes_accuracy": float(np.mean(np.equal(stroke_pred, stroke_labels))),
+        "strokes_accuracy": float(np.mean(right)),
         "strokes_count": len(records),
+        "strokes_readable_accuracy": float(np.mean(right[shows_label])),
+        "strokes_readable_count": int(shows_label.sum()),
         "strokes_file": record.shown_path(args.strokes),
+        "pen_heldout_accuracy": float(np.mean(pen_right)),
+        "pen_heldout_count": len(pen),
+        "pen_heldout_writers": len({r.get("writer") for r in pen}),
+        "pen_file": record.shown_path(args.pen),
         "conventions": per_convention,
         "conventions_accuracy": min((v for v in per_convention.values() if v is not None), default=None),
         # Of the ten digit probabilities, as shown.
@@ -123,6 +147,12 @@ def measure(args):
         # How well the confidence shown tells digits from letters (1: always, 0.5: a coin toss).
         "digits_vs_letters_auroc": auroc([a["confidence"] or 0 for a in answers],
                                          [a["confidence"] or 0 for a in letter_answers]),
+        "drawings_per_kind": args.per_kind,
+        "drawings_by_kind": kinds,
+        # The worst kind training holds, and the worst it never saw.
+        "drawings_sure_digit_max": max(v["sure_digit"] for v in kinds.values() if not v["held_out"]),
+        "drawings_held_out_sure_digit_max": max((v["sure_digit"] for v in kinds.values() if v["held_out"]),
+                                                default=None),
         "infer_ms_p50": infer_ms,
         "preprocess_ms_p50": prep_ms,
         "total_ms_p50": total_ms,
@@ -142,6 +172,9 @@ def table(r):
         f"{'MNIST test':24}{100 * r['mnist_test_accuracy']:8.2f}%   " + " ".join(pct(v) for v in r["mnist_per_class"]),
         f"{'strokes (' + str(r['strokes_count']) + ')':24}{100 * r['strokes_accuracy']:8.2f}%   "
         + " ".join(pct(v) for v in r["strokes_per_class"]),
+        f"{'  readable (' + str(r['strokes_readable_count']) + ')':24}{100 * r['strokes_readable_accuracy']:8.2f}%",
+        f"{'pen held out (' + str(r['pen_heldout_count']) + ')':24}{100 * r['pen_heldout_accuracy']:8.2f}%   "
+        f"{r['pen_heldout_writers']} writers never trained on ({r['pen_file']})",
         "most confused (true->said: count): MNIST "
         + ", ".join(f"{c['true']}->{c['predicted']}: {c['count']}" for c in r["mnist_confused"])
         + "; strokes " + ", ".join(f"{c['true']}->{c['predicted']}: {c['count']}" for c in r["strokes_confused"]),
@@ -154,6 +187,9 @@ def table(r):
         f"letters ({r['letters_count']}): answered as a sure digit {100 * r['letters_digit_rate']:.1f}%, unsure "
         f"{100 * r['letters_unsure_rate']:.1f}%, not a digit {100 * r['letters_rejected_rate']:.1f}%; "
         f"AUROC digits against letters by confidence {r['digits_vs_letters_auroc']:.3f}",
+        f"drawings that are no digit ({r['drawings_per_kind']} of each kind), answered as a sure digit: "
+        + ", ".join(f"{kind}{' (never trained on)' if v['held_out'] else ''} {100 * v['sure_digit']:.1f}%"
+                    for kind, v in r["drawings_by_kind"].items()),
         f"one input, median: preprocessing {r['preprocess_ms_p50']:.3f} ms + model {r['infer_ms_p50']:.3f} ms"
         f" = {r['total_ms_p50']:.3f} ms",
     ]

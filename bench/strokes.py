@@ -1,25 +1,47 @@
 """Real stroke records as a page would send them: read the file, fit digits into a canvas."""
-import gzip
 import json
-import zlib
 from pathlib import Path
+
+from training import stroke_files
 
 SHARED_STROKES = Path(__file__).resolve().parent.parent.parent / "shared" / "strokes"
 DEFAULT_STROKES = SHARED_STROKES / "unipen1a_dev.json.gz"
 DEFAULT_LETTERS = SHARED_STROKES / "unipen_letters_dev.json.gz"
+# The shared digits that do not show their label to a person (two digits in one record, a "%", a dash...).
+DEFAULT_UNREADABLE = SHARED_STROKES / "unipen1a_dev_unreadable.json"
+# The real pen digits shipped for training; their held-out writers are measured, never trained on.
+PEN_HELD_OUT = stroke_files.DEFAULT_FILES[0]
 
 
 def load_strokes(path=DEFAULT_STROKES):
-    """Records of {'label', 'strokes'} from a gzipped (or plain) JSON list."""
-    raw = Path(path).read_bytes()
+    """Records of {'label', 'strokes'} from a gzipped (or plain) JSON list (ValueError, one line, if not)."""
+    return stroke_files.read(path, digits=False)
+
+
+def unreadable_indices(records, path=DEFAULT_UNREADABLE):
+    """Indices of the records listed as not showing their label; each entry must match its record."""
     try:
-        records = json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
-    except (OSError, EOFError, zlib.error, ValueError) as exc:
-        raise ValueError(f"{path}: not a readable stroke file ({exc})") from exc
-    if not isinstance(records, list) or not all(isinstance(r, dict) and "strokes" in r and "label" in r
-                                                for r in records):
-        raise ValueError(f"{path}: expected a JSON list of records with 'strokes' and 'label'")
-    return records
+        entries = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{path}: not a readable list of unreadable records ({exc})") from None
+    indices = set()
+    for entry in entries:
+        index = entry["index"]
+        if not 0 <= index < len(records) or records[index]["label"] != entry["label"]:
+            raise ValueError(f"{path}: entry {entry} does not match record {index} of the stroke file")
+        indices.add(index)
+    return indices
+
+
+def readable(records, path=DEFAULT_UNREADABLE):
+    """The records that show their label, in their order."""
+    left_out = unreadable_indices(records, path)
+    return [r for i, r in enumerate(records) if i not in left_out]
+
+
+def pen_held_out(path=PEN_HELD_OUT):
+    """The held-out writers' digits of the shipped pen file: never trained on."""
+    return stroke_files.split(stroke_files.read(path))[1]
 
 
 def fit_strokes(strokes, box, margin=0.15):
