@@ -55,6 +55,14 @@ def test_the_page_says_what_was_made_for_training_as_the_sidecar_records_it(repo
     text = text_of(page.get_data(as_text=True))
     assert "15% of the MNIST digits traced again" in text and "2,500 digits from typefaces" in text
     assert "16,000 drawings that are not digits" in text and "a slash through a zero" not in text
+    assert "wrote with a pen" not in text  # no real pen digits in this sidecar
+    checkpoint.update_sidecar(model, training={"real_digits": {"count": 15000}},
+                              data={"strokes": [{"file": "a.json.gz", "trained": 7494}, {"file": "b", "trained": 22}]})
+    (report_folder(model) / "bench.json").write_text(json.dumps({"pen_heldout_accuracy": 0.9876,
+                                                                "pen_heldout_count": 3498, "pen_heldout_writers": 14}))
+    text = text_of(create_app({"TESTING": True, "MODEL_PATH": model}).test_client().get("/model").get_data(as_text=True))
+    assert "and from 7,516 digits that other people wrote with a pen on tablets and touch screens" in text
+    assert "98.8% right on 3,498 pen-drawn digits by 14 people it never learned from" in text
 
 
 def test_only_the_figures_on_disk_are_shown_and_served(reported):

@@ -29,6 +29,7 @@ def load(model_path, info):
     sidecar_metrics = info.get("metrics") or {}
     calibration = info.get("calibration") or {}
     confusion = metrics.get("confusion")
+    strokes = (info.get("data") or {}).get("strokes") or []
     return {
         "architecture": info.get("architecture") or {},
         "training": info.get("training") or {},
@@ -37,6 +38,8 @@ def load(model_path, info):
         "per_class": sidecar_metrics.get("per_class_accuracy") or metrics.get("per_class_accuracy"),
         "confusion": confusion,
         "epochs": len(metrics.get("history") or []),
+        # How many real pen digits it was trained on (the stroke files' records not held out).
+        "real_digits_trained": sum(f.get("trained", 0) for f in strokes),
         "calibration": calibration,
         "bench": _json(folder / "bench.json"),
         "figures": {name: (folder / f"{name}.png").is_file() for name in FIGURES},
