@@ -59,8 +59,8 @@ def test_dry_run_writes_a_loadable_model_and_a_report(tiny_mnist, default_run):
     assert info["training"]["pen_digits"] is None
     calibration = info["calibration"]
     assert calibration["temperature"] > 0 and 0 <= calibration["unsure_below"] <= 1
-    # One held-out negative for every two held-out digits: 64 MNIST's and the dry run's 50 pen digits.
-    assert 0 <= calibration["reject_above"] <= 1 and calibration["figures"]["negatives"] == 57
+    # One held-out negative for every held-out digit: 64 MNIST digits and the dry run's 50 pen digits.
+    assert 0 <= calibration["reject_above"] <= 1 and calibration["figures"]["negatives"] == 114
     assert calibration["figures"]["count"] == 114 and "validation split (64" in calibration["fitted_on"]
 
 

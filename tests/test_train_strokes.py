@@ -98,3 +98,20 @@ def test_a_bad_stroke_file_stops_training_with_one_line_even_when_told_to_skip_m
         run(tiny_mnist, tmp_path / "m.safetensors", "--strokes", str(bad), "--skip-missing-strokes")
     message = str(info.value)
     assert message.startswith(f"train.py: {bad}: record 0:") and "\n" not in message
+
+
+def test_the_calibrate_command_fits_what_training_fitted(tiny_mnist, tmp_path):
+    pen = stroke_file(tmp_path / "a.json.gz", [f"pendigits/tra{i % 3}" for i in range(30)]
+                      + [f"pendigits/tes{i % 2}" for i in range(20)])
+    out = tmp_path / "m.safetensors"
+    train.main(["--epochs", "1", "--val-size", "64", "--data-dir", str(tiny_mnist), "--out", str(out),
+                "--hidden", "32", "16", "--batch-size", "64", "--threads", "1", "--negatives", "30",
+                "--redraw", "0", "--strokes", str(pen), "--real-digits", "20", "--real-copies", "2"])
+    trained = json.loads(out.with_suffix(".json").read_text())["calibration"]
+    # One held-out negative for every held-out digit: 64 MNIST digits and the 20 held-out writers' digits.
+    assert trained["figures"]["negatives"] == 84 and trained["figures"]["count"] == 84
+    checkpoint.update_sidecar(out, calibration=None)
+    from training import calibrate
+
+    calibrate.main(["--model", str(out), "--data-dir", str(tiny_mnist), "--strokes", str(pen)])
+    assert json.loads(out.with_suffix(".json").read_text())["calibration"] == trained

@@ -1,8 +1,10 @@
-"""Fit a model's calibration on held-out digits rendered as drawn input is: python -m training.calibrate.
+"""Fit a model's calibration on held-out drawings rendered as drawn input is: python -m training.calibrate.
 
-The held-out digits are the validation split (never trained on), distorted and
-re-normalised as in training, so they are about as hard as real drawing: fitted
-on clean MNIST digits, the temperature leaves the model overconfident on pens.
+The held-out digits are MNIST's validation split (never trained on), distorted
+and re-normalised as in training, so they are about as hard as real drawing
+(fitted on clean MNIST digits, the temperature leaves the model overconfident
+on pens), and the held-out writers' real pen digits; with held-out drawings
+that are no digit. Run on a trained model, it fits what train.py fitted.
 """
 import argparse
 import sys
@@ -14,7 +16,7 @@ from recognition import checkpoint
 from recognition.calibration import (CONFIDENCE_LEVEL, Calibration, confident_threshold, digit_share, error_bound,
                                      expected_calibration_error, fit_temperature, softmax)
 from recognition.predictor import DEFAULT_MODEL, Predictor
-from training import augment, data, mnist, negatives, report
+from training import augment, data, mnist, negatives, report, stroke_augment, stroke_files
 
 MAX_CONFIDENT_ERROR = 0.01  # answers shown as sure are wrong at most this often on the held-out digits
 # Held-out digits answered "not a digit" at most this often; real ones run about twice as high (target 1%).
@@ -27,9 +29,37 @@ def held_out_digits(val_x, seed, **settings):
     return (distorted[:, 0].numpy() * 255).round().astype(np.uint8)
 
 
+# Held-out negatives per held-out digit in the calibration. The "sure" rule counts a negative answered with a
+# digit as a wrong answer, so this share is how often the app expects a drawing that is no digit: as often as
+# a digit, as at a demo or in a museum, where visitors write letters, names and shapes as often as digits.
+NEGATIVES_PER_DIGIT = 1.0
+# Epochs are ranked on the first half of them (negatives.generate draws in order, so it is the same half).
+RANKING_SHARE = 0.5
+
+
 def held_out_negatives(count, seed):
     """Negatives never trained on (their own seeds), for the "not a digit" threshold."""
     return negatives.generate(count, 1000 + seed)
+
+
+def held_out_set(val_x, val_y, pen, seed, val_seed, held_out_writers, with_negatives=True, **distort_settings):
+    """(digits uint8, labels, negatives uint8 or None, description): what the calibration is fitted on.
+
+    MNIST's validation digits, every one distorted as in training (seed: the training seed); the held-out
+    writers' pen digits as the app renders them (pen: (images, labels) or None); and NEGATIVES_PER_DIGIT
+    held-out negatives for each of those digits. train.py and `python -m training.calibrate` both use it.
+    """
+    digits, labels = held_out_digits(val_x, seed, **distort_settings), val_y.numpy()
+    description = (f"the MNIST validation split ({len(labels)}, val-seed {val_seed}), "
+                   f"distorted as in training (seed {seed})")
+    if pen is not None:
+        digits, labels = np.concatenate([digits, pen[0]]), np.concatenate([labels, pen[1]])
+        description += f", {len(pen[1])} pen digits by the held-out writers ({held_out_writers})"
+    drawn = None
+    if with_negatives:
+        drawn = held_out_negatives(round(len(labels) * NEGATIVES_PER_DIGIT), seed)
+        description += f", and {len(drawn)} held-out drawings that are no digit"
+    return digits, labels, drawn, description
 
 
 def calibrate(predictor, images, labels, description, max_error=MAX_CONFIDENT_ERROR, negatives=None):
@@ -76,8 +106,20 @@ def parse_args(argv=None):
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="model whose sidecar gets the calibration")
     p.add_argument("--data-dir", default=None,
                    help=f"MNIST folder (default: ${mnist.ENV_DIR}, else {mnist.DEFAULT_DIR})")
-    p.add_argument("--seed", type=int, default=0, help="seed of the distortions")
+    p.add_argument("--strokes", nargs="*", default=None, metavar="FILE",
+                   help="stroke files whose held-out writers take part (default: the files the sidecar names, "
+                        "from strokes/)")
+    p.add_argument("--seed", type=int, default=None,
+                   help="seed of the distortions and negatives (default: the model's training seed)")
     return p.parse_args(argv)
+
+
+def _held_out_pen(files, pattern):
+    """The held-out writers' digits of these stroke files, rendered as the app renders them, or None."""
+    records = []
+    for path in files:
+        records += stroke_files.split(stroke_files.read(path), pattern)[1]
+    return stroke_augment.render_plain(records) if records else None
 
 
 def main(argv=None):
@@ -85,20 +127,22 @@ def main(argv=None):
     try:
         predictor = Predictor.load(args.model)
         training = predictor.info.get("training") or {}
-        val_size, val_seed = training.get("val_size", 5000), training.get("val_seed", 1)
+        named = [f["file"] for f in (predictor.info.get("data") or {}).get("strokes") or []]
+        files = args.strokes if args.strokes is not None else [stroke_files.ROOT / "strokes" / n for n in named]
+        pattern = training.get("held_out_writers", stroke_files.HELD_OUT_WRITERS)
+        pen = _held_out_pen(files, pattern)
         images, labels = mnist.load_split("train", args.data_dir)
-    except (checkpoint.CheckpointError, mnist.MnistError) as exc:
+    except (checkpoint.CheckpointError, mnist.MnistError, stroke_files.StrokeFileError) as exc:
         sys.exit(f"training.calibrate: {exc}")
+    val_size, val_seed = training.get("val_size", 5000), training.get("val_seed", 1)
+    seed = training.get("seed", 0) if args.seed is None else args.seed
     _, _, val_x, val_y = data.split(images, labels, val_size, val_seed)
-    description = (f"MNIST validation split ({val_size}, val-seed {val_seed}), "
-                   f"distorted as in training (seed {args.seed})")
     rejects = predictor.info.get("architecture", {}).get("classes") == 11
-    calibration, figures, before, after = calibrate(
-        predictor, held_out_digits(val_x, args.seed), val_y.numpy(), description,
-        negatives=held_out_negatives(len(val_y) // 2, args.seed) if rejects else None)
+    digits, digit_labels, drawn, description = held_out_set(val_x, val_y, pen, seed, val_seed, pattern, rejects)
+    calibration, figures, before, after = calibrate(predictor, digits, digit_labels, description, negatives=drawn)
     checkpoint.update_sidecar(args.model, calibration={**calibration.to_dict(), "figures": figures})
     folder = checkpoint.report_path(args.model)
-    report.reliability(folder / "reliability.png", before, after, val_y.numpy())
+    report.reliability(folder / "reliability.png", before, after, digit_labels)
     print(f"temperature {calibration.temperature:.3f}, unsure below {calibration.unsure_below:.3f}; "
           f"ECE {100 * figures['ece_before']:.2f}% -> {100 * figures['ece_after']:.2f}%; "
           f"{100 * figures['confident_share']:.1f}% answered sure, wrong {100 * figures['confident_error']:.2f}% "
