@@ -19,7 +19,7 @@ import torch
 from bench import conventions, drawings, record
 from bench.scores import auroc
 from bench.strokes import (DEFAULT_LETTERS, DEFAULT_STROKES, DEFAULT_UNREADABLE, PEN_HELD_OUT, load_strokes,
-                           pen_held_out, unreadable_indices)
+                           pen_held_out, unreadable_indices, unreadable_list)
 from recognition import preprocess
 from recognition.calibration import digit_share, expected_calibration_error, softmax
 from recognition import checkpoint
@@ -34,8 +34,9 @@ def parse_args(argv=None):
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="model (.safetensors with its .json sidecar)")
     p.add_argument("--strokes", default=str(DEFAULT_STROKES), help="stroke file (gzipped JSON records)")
     p.add_argument("--conventions-seed", type=int, default=0, help="seed of the conventions set built from --strokes")
-    p.add_argument("--unreadable", default=str(DEFAULT_UNREADABLE),
-                   help="the records of --strokes that do not show their label (JSON list of their indices)")
+    p.add_argument("--unreadable", default=None,
+                   help="the records of --strokes that do not show their label (JSON list of their indices; "
+                        f"default: {DEFAULT_UNREADABLE.name} for the shared file, else none)")
     p.add_argument("--pen", default=str(PEN_HELD_OUT),
                    help="stroke file whose held-out writers (never trained on) are measured")
     p.add_argument("--letters", default=str(DEFAULT_LETTERS), help="stroke file of letters: input that is no digit")
@@ -94,7 +95,7 @@ def measure(args):
     torch.set_num_threads(1)  # as in each server worker
     # First: a bad stroke file fails before the slow steps.
     records, letters = load_strokes(args.strokes), load_strokes(args.letters)
-    unreadable = unreadable_indices(records, args.unreadable)
+    unreadable = unreadable_indices(records, unreadable_list(args.strokes, args.unreadable))
     pen = pen_held_out(args.pen)
     predictor = Predictor.load(args.model)
     images, labels = mnist.load_split("test", args.data_dir)

@@ -28,7 +28,7 @@ import torch
 
 from bench import record
 from bench.server import start_server, stop_server
-from bench.strokes import DEFAULT_STROKES, DEFAULT_UNREADABLE, load_strokes, readable
+from bench.strokes import DEFAULT_STROKES, DEFAULT_UNREADABLE, load_strokes, readable, unreadable_list
 from recognition.checkpoint import CheckpointError
 from recognition.predictor import DEFAULT_MODEL, Predictor
 
@@ -41,8 +41,9 @@ def parse_args(argv=None):
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="model (.safetensors with its .json sidecar)")
     p.add_argument("--strokes", default=str(DEFAULT_STROKES), help="stroke file of single digits")
-    p.add_argument("--unreadable", default=str(DEFAULT_UNREADABLE),
-                   help="the records of --strokes that do not show their label, left out (JSON list of indices)")
+    p.add_argument("--unreadable", default=None,
+                   help="the records of --strokes that do not show their label, left out (JSON list of indices; "
+                        f"default: {DEFAULT_UNREADABLE.name} for the shared file, else none)")
     p.add_argument("--per-length", type=int, default=200, help="numbers of each length")
     p.add_argument("--seed", type=int, default=0, help="seed of the numbers built")
     p.add_argument("--slant", type=float, default=0.0, help="lean the numbers right by this much (x per height)")
@@ -131,7 +132,7 @@ def through_server(base, sets):
 def measure(args):
     torch.set_num_threads(1)  # as each server worker runs (TORCH_THREADS): the timing is the served one
     every = load_strokes(args.strokes)
-    records = readable(every, args.unreadable)
+    records = readable(every, unreadable_list(args.strokes, args.unreadable))
     predictor = Predictor.load(args.model)
     sets = build(records, args.per_length, args.seed, args.slant, args.uphill)
     answers = [predictor.predict_strokes(strokes) for made in sets.values() for _, strokes in made]

@@ -18,8 +18,18 @@ def load_strokes(path=DEFAULT_STROKES):
     return stroke_files.read(path, digits=False)
 
 
+def unreadable_list(strokes_path, given=None):
+    """The list of unreadable records that goes with a stroke file: the one given, else the shared list for the
+    shared file, else none (None)."""
+    if given:
+        return given
+    return DEFAULT_UNREADABLE if Path(strokes_path).resolve() == DEFAULT_STROKES.resolve() else None
+
+
 def unreadable_indices(records, path=DEFAULT_UNREADABLE):
-    """Indices of the records listed as not showing their label; each entry must match its record."""
+    """Indices of the records listed as not showing their label (none for path None); each must match its record."""
+    if path is None:
+        return set()
     try:
         entries = json.loads(Path(path).read_text())
     except (OSError, ValueError) as exc:

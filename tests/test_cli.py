@@ -58,13 +58,29 @@ def write_bench_inputs(folder):
 
 def test_accuracy_bench_reports_what_the_predictor_scores(tmp_path, small_model):
     images, labels, records = write_bench_inputs(tmp_path)
+    pen = [{"writer": "pendigits/tes1", "label": 1, "strokes": [[[5, 0], [5, 100]]]},
+           {"writer": "pendigits/tra1", "label": 7, "strokes": [[[0, 0], [9, 0], [3, 20]]]},
+           {"writer": "pendigits/tes2", "label": 4, "strokes": [[[0, 0], [0, 50], [40, 50]], [[30, 0], [30, 90]]]}]
+    (tmp_path / "pen.json.gz").write_bytes(gzip.compress(json.dumps(pen).encode()))
+    (tmp_path / "unreadable.json").write_text(json.dumps([{"index": 1, "label": 1}]))
     result = accuracy.main(["--model", str(small_model), "--strokes", str(tmp_path / "strokes.json.gz"),
                             "--letters", str(tmp_path / "letters.json.gz"), "--data-dir", str(tmp_path), "--json",
-                            "--no-record", "--timing-runs", "5"])
+                            "--no-record", "--timing-runs", "5", "--pen", str(tmp_path / "pen.json.gz"),
+                            "--unreadable", str(tmp_path / "unreadable.json"), "--per-kind", "2"])
     predictor = Predictor.load(small_model)
     mnist_pred = predictor.probabilities(images).argmax(1)
     stroke_pred = [predictor.probabilities(preprocess.strokes_to_input(r["strokes"])).argmax() for r in records]
     assert result["mnist_test_count"] == 30 and result["strokes_count"] == 2
+    # Readable: the first record only (the second is listed); pen: the held-out writers' two digits only.
+    assert result["strokes_readable_count"] == 1
+    assert result["strokes_readable_accuracy"] == float(stroke_pred[0] == 7)
+    held_out = [pen[0], pen[2]]
+    read = [predictor.answer(preprocess.strokes_to_input(r["strokes"])) for r in held_out]
+    assert (result["pen_heldout_count"], result["pen_heldout_writers"]) == (2, 2)
+    assert result["pen_heldout_accuracy"] == np.mean([a["digit"] == r["label"] for a, r in zip(read, held_out)])
+    kinds = result["drawings_by_kind"]
+    assert kinds["house"]["held_out"] and not kinds["triangle"]["held_out"]
+    assert result["drawings_sure_digit_max"] == max(v["sure_digit"] for v in kinds.values() if not v["held_out"])
     assert result["mnist_test_accuracy"] == float((mnist_pred == labels).mean())
     assert result["strokes_accuracy"] == float(np.mean([p == r["label"] for p, r in zip(stroke_pred, records)]))
     for c in range(10):
