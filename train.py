@@ -1,8 +1,10 @@
-"""Train the digit MLP on MNIST and real pen-drawn digits; writes the model (safetensors + JSON sidecar) and a report.
+"""Train the digit MLP on MNIST and real pen-drawn digits; writes the model (safetensors + JSON
+sidecar) and a report.
 
-Training reads MNIST and the stroke files (by default the real pen digits shipped in strokes/). Some writers
-of the stroke files are held out whole: with MNIST's validation digits and drawings that are not digits,
-they choose the epoch kept and fit the calibration, and they are never trained on.
+Training reads MNIST and the stroke files (by default the real pen digits shipped in strokes/).
+Some writers of the stroke files are held out whole: with MNIST's validation digits and drawings
+that are not digits, they choose the epoch kept and fit the calibration, and they are never
+trained on.
 """
 
 import argparse
@@ -52,31 +54,46 @@ def _describe(preset):
 
 def build_parser():
     """Every training setting with its default: the one place they are defined."""
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     p.add_argument("--epochs", type=int, default=110, help="training epochs")
     p.add_argument("--batch-size", type=int, default=512, help="training batch size")
-    p.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (AdamW, one-cycle schedule)")
+    p.add_argument(
+        "--lr", type=float, default=2e-3, help="peak learning rate (AdamW, one-cycle schedule)"
+    )
     p.add_argument("--weight-decay", type=float, default=0.02, help="AdamW weight decay")
-    p.add_argument("--hidden", type=int, nargs="+", default=list(ModelConfig().hidden), help="hidden layer sizes")
+    p.add_argument(
+        "--hidden",
+        type=int,
+        nargs="+",
+        default=list(ModelConfig().hidden),
+        help="hidden layer sizes",
+    )
     p.add_argument(
         "--dropout",
         type=float,
         default=ModelConfig().dropout,
-        help="dropout after each hidden layer (the augmented digits already keep the MLP from overfitting)",
+        help="dropout after each hidden layer (the augmented digits already keep the MLP from "
+        "overfitting)",
     )
-    p.add_argument("--val-size", type=int, default=5000, help="MNIST training images held out for validation")
+    p.add_argument(
+        "--val-size", type=int, default=5000, help="MNIST training images held out for validation"
+    )
     p.add_argument(
         "--seed",
         type=int,
         default=4,
-        help="random seed: the same seed gives the same model (4: of seeds 2, 3 and 4, the one the validation "
+        help="random seed: the same seed gives the same model (4: of seeds 2, 3 and 4, the one "
+        "the validation "
         "sets rank best, shipped; python -m bench.seeds)",
     )
     p.add_argument(
         "--val-seed",
         type=int,
         default=1,
-        help="seed of MNIST's validation split; apart from --seed, so that runs of other seeds are compared "
+        help="seed of MNIST's validation split; apart from --seed, so that runs of other seeds "
+        "are compared "
         "on the same held-out digits",
     )
     p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
@@ -84,30 +101,38 @@ def build_parser():
         "--precision",
         choices=["auto", "bf16", "fp32"],
         default="auto",
-        help="training matmul precision; auto: bf16 on CUDA or on a CPU with native bf16, else fp32",
+        help="training matmul precision; auto: bf16 on CUDA or on a CPU with native bf16, else "
+        "fp32",
     )
-    p.add_argument("--threads", type=int, default=0, help="CPU threads for torch (0: torch's default)")
     p.add_argument(
-        "--data-dir", default=None, help=f"MNIST folder (default: ${mnist.ENV_DIR}, else {mnist.DEFAULT_DIR})"
+        "--threads", type=int, default=0, help="CPU threads for torch (0: torch's default)"
+    )
+    p.add_argument(
+        "--data-dir",
+        default=None,
+        help=f"MNIST folder (default: ${mnist.ENV_DIR}, else {mnist.DEFAULT_DIR})",
     )
     p.add_argument(
         "--strokes",
         nargs="*",
         default=[str(path) for path in stroke_files.DEFAULT_FILES],
         metavar="FILE",
-        help="stroke files of real pen-drawn digits to train on (gzipped JSON records, as in strokes/); "
+        help="stroke files of real pen-drawn digits to train on (gzipped JSON records, as in "
+        "strokes/); "
         "--strokes with no file trains on MNIST and generated drawings only",
     )
     p.add_argument(
         "--skip-missing-strokes",
         action="store_true",
-        help="a stroke file that is not there is reported in one line and left out, instead of stopping",
+        help="a stroke file that is not there is reported in one line and left out, instead of "
+        "stopping",
     )
     p.add_argument(
         "--held-out-writers",
         default=stroke_files.HELD_OUT_WRITERS,
         metavar="PATTERN",
-        help="writers (fnmatch pattern on each record's writer) never trained on: the real-pen validation set",
+        help="writers (fnmatch pattern on each record's writer) never trained on: the real-pen "
+        "validation set",
     )
     p.add_argument(
         "--real-digits",
@@ -121,9 +146,19 @@ def build_parser():
         default=8,
         help="renders of each real pen digit in the bank: the digit as written, and variants of it",
     )
-    p.add_argument("--out", default="models/mlp.safetensors", help="model path; the JSON sidecar goes beside it")
-    p.add_argument("--report-dir", default=None, help="report folder (default: <out stem>-report beside the model)")
-    p.add_argument("--no-augment", action="store_true", help="train on the images as they are, not distorted")
+    p.add_argument(
+        "--out",
+        default="models/mlp.safetensors",
+        help="model path; the JSON sidecar goes beside it",
+    )
+    p.add_argument(
+        "--report-dir",
+        default=None,
+        help="report folder (default: <out stem>-report beside the model)",
+    )
+    p.add_argument(
+        "--no-augment", action="store_true", help="train on the images as they are, not distorted"
+    )
     p.add_argument(
         "--conventions",
         action=argparse.BooleanOptionalAction,
@@ -137,12 +172,25 @@ def build_parser():
         help="generated drawings that are not digits, learnt as an 11th class, per epoch "
         "(0: a 10-class model that never answers 'not a digit')",
     )
-    p.add_argument("--pen-digits", type=int, default=0, help="Hershey typeface digits drawn as pen strokes, per epoch")
-    p.add_argument("--redraw", type=float, default=0.15, help="share of MNIST digits redrawn as pen lines")
     p.add_argument(
-        "--quick", action="store_true", help=f"preset, a fast run for trying things out: {_describe(PRESETS['quick'])}"
+        "--pen-digits",
+        type=int,
+        default=0,
+        help="Hershey typeface digits drawn as pen strokes, per epoch",
     )
-    p.add_argument("--dry-run", action="store_true", help="one epoch on a few batches: checks the whole path quickly")
+    p.add_argument(
+        "--redraw", type=float, default=0.15, help="share of MNIST digits redrawn as pen lines"
+    )
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"preset, a fast run for trying things out: {_describe(PRESETS['quick'])}",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="one epoch on a few batches: checks the whole path quickly",
+    )
     return p
 
 
@@ -156,7 +204,9 @@ def parse_args(argv=None):
 
 
 def dry_run_overrides(args):
-    """The one place a dry run changes the settings: one epoch, and a little of each kind of data."""
+    """The one place a dry run changes the settings: one epoch, and a little of each kind of
+    data.
+    """
     if not args.dry_run:
         return
     args.epochs = 1
@@ -168,7 +218,9 @@ def dry_run_overrides(args):
 
 
 def load_strokes(args):
-    """(records trained on, records held out, what the sidecar says of each file); exits with one line."""
+    """(records trained on, records held out, what the sidecar says of each file); exits with one
+    line.
+    """
     trained, held_out, described = [], [], []
     for path in args.strokes:
         try:
@@ -198,7 +250,12 @@ def train(model, ema, device, trainset, optimizer, scheduler, epoch, args, gener
         batches = batches[:3]
     total_loss, correct, seen = 0.0, 0, 0
     bar = tqdm(
-        batches, desc=f"epoch {epoch}/{args.epochs}", unit="batch", leave=True, file=sys.stderr, disable=None
+        batches,
+        desc=f"epoch {epoch}/{args.epochs}",
+        unit="batch",
+        leave=True,
+        file=sys.stderr,
+        disable=None,
     )
     for index in bar:
         batch, target = trainset.batch(index, generator)
@@ -224,7 +281,9 @@ def train(model, ema, device, trainset, optimizer, scheduler, epoch, args, gener
 
 @torch.no_grad()
 def evaluate(model, device, x, y, batch_size=1000):
-    """(mean loss, accuracy) of the model on these images: the likeliest class, "not a digit" included."""
+    """(mean loss, accuracy) of the model on these images: the likeliest class, "not a digit"
+    included.
+    """
     model.eval()
     total_loss, correct = 0.0, 0
     for start in range(0, len(y), batch_size):
@@ -237,11 +296,12 @@ def evaluate(model, device, x, y, batch_size=1000):
 
 
 def selection_score(figures):
-    """How an epoch is ranked: the mean accuracy over the validation sets, then the mean loss (lower wins).
+    """How an epoch is ranked: the mean accuracy over the validation sets, then the mean loss
+    (lower wins).
 
-    Each set counts the same: MNIST's clean validation digits, the held-out writers' pen digits and
-    held-out drawings that are not digits. Ranked by MNIST alone, the epochs tie within a few digits
-    from halfway on, and the one kept was close to chance.
+    Each set counts the same: MNIST's clean validation digits, the held-out writers' pen digits
+    and held-out drawings that are not digits. Ranked by MNIST alone, the epochs tie within a few
+    digits from halfway on, and the one kept was close to chance.
     """
     accuracies = [figures[f"{name}_accuracy"] for name in figures["sets"]]
     losses = [figures[f"{name}_loss"] for name in figures["sets"]]
@@ -298,25 +358,39 @@ def main(argv=None):
         args.real_digits,
         args.real_copies,
     )
-    # Held out: the writers never trained on, drawn as the app draws them, and negatives from their own seed.
+    # Held out: the writers never trained on, drawn as the app draws them, and negatives from their
+    # own seed.
     pen = stroke_augment.render_plain(pen_records) if pen_records else None
     # A dry run checks the path, not the variety: a small bank of elastic fields builds 16x faster.
     field_bank = {"bank_size": 256} if args.dry_run else {}
     digits, labels, held_out_negatives, described = calibrate.held_out_set(
-        val_x, val_y, pen, args.seed, args.val_seed, args.held_out_writers, bool(args.negatives), **field_bank
+        val_x,
+        val_y,
+        pen,
+        args.seed,
+        args.val_seed,
+        args.held_out_writers,
+        bool(args.negatives),
+        **field_bank,
     )
     ranking = None
     if held_out_negatives is not None:
         ranking = held_out_negatives[: int(len(labels) * calibrate.RANKING_SHARE)]
     sets = validation_sets(val_x, val_y, pen, ranking)
-    model = MLP(ModelConfig(hidden=args.hidden, dropout=args.dropout, classes=trainset.classes)).to(device)
+    model = MLP(ModelConfig(hidden=args.hidden, dropout=args.dropout, classes=trainset.classes)).to(
+        device
+    )
     steps = (3 if args.dry_run else -(-len(trainset) // args.batch_size)) * args.epochs
     # Average over about the last tenth of training; 0.999 at most (long runs).
     ema_decay = min(0.999, max(0.5, 1 - 10 / steps))
     ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(ema_decay), use_buffers=True)
     # Fused: one kernel for the whole update, several times faster than the per-tensor loop on CPU.
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay, fused=True)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=steps, pct_start=0.15)
+    optimizer = torch.optim.AdamW(
+        model.parameters(), lr=args.lr, weight_decay=args.weight_decay, fused=True
+    )
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=args.lr, total_steps=steps, pct_start=0.15
+    )
     generator = torch.Generator().manual_seed(args.seed)
     distort = None if args.no_augment else augment.Distorter(generator, **field_bank)
 
@@ -326,9 +400,14 @@ def main(argv=None):
             model, ema, device, trainset, optimizer, scheduler, epoch, args, generator, distort
         )
         figures = validate(ema.module, device, sets)
-        history.append({"epoch": epoch, "train_loss": train_loss, "train_accuracy": train_acc, **figures})
+        history.append(
+            {"epoch": epoch, "train_loss": train_loss, "train_accuracy": train_acc, **figures}
+        )
         shown = " ".join(f"{name} {figures[f'{name}_accuracy']:.4f}" for name in sets)
-        print(f"epoch {epoch}: train loss {train_loss:.4f} acc {train_acc:.4f} | {shown} | score {figures['score']:.4f}")
+        print(
+            f"epoch {epoch}: train loss {train_loss:.4f} acc {train_acc:.4f} | {shown} | score "
+            f"{figures['score']:.4f}"
+        )
         rank = selection_score(figures)
         if best_rank is None or rank >= best_rank:
             best, best_rank, best_state = history[-1], rank, copy.deepcopy(ema.module.state_dict())
@@ -343,12 +422,16 @@ def main(argv=None):
     )
     report.reliability(report_dir / "reliability.png", before, after, labels)
     report.training_samples(report_dir / "training_samples.png", train_images, train_labels)
-    # The test set is used once, here, for the report: answered as the app answers, calibration included.
+    # The test set is used once, here, for the report: answered as the app answers, calibration
+    # included.
     served = Predictor(model, {"calibration": calibration.to_dict()})
     test_probs, test_answers, test_acc, test_loss = report.score(served, test_images, test_labels)
-    baseline_acc = data.train_baseline(device, x, y, test_x, test_y, 1 if args.dry_run else 5, args.seed)
+    baseline_acc = data.train_baseline(
+        device, x, y, test_x, test_y, 1 if args.dry_run else 5, args.seed
+    )
     print(
-        f"test accuracy {test_acc:.4f} (linear baseline {baseline_acc:.4f}), best epoch {best['epoch']}, "
+        f"test accuracy {test_acc:.4f} (linear baseline {baseline_acc:.4f}), best epoch "
+        f"{best['epoch']}, "
         f"{train_seconds:.0f} s",
         flush=True,
     )
@@ -365,7 +448,9 @@ def main(argv=None):
     metrics = report.write(
         report_dir, model, history, test_images, test_labels, test_probs, test_answers, summary
     )
-    settings = {k: v for k, v in vars(args).items() if k not in ("out", "report_dir", "data_dir", "strokes")}
+    settings = {
+        k: v for k, v in vars(args).items() if k not in ("out", "report_dir", "data_dir", "strokes")
+    }
     training = {
         **settings,
         "device": str(device),
@@ -378,12 +463,20 @@ def main(argv=None):
         "augment": distort.settings() if distort else None,
         **trainset.settings(),
     }
-    kept = ("test_accuracy", "val_accuracy", "pen_val_accuracy", "selection_score", "baseline_test_accuracy")
+    kept = (
+        "test_accuracy",
+        "val_accuracy",
+        "pen_val_accuracy",
+        "selection_score",
+        "baseline_test_accuracy",
+    )
     checkpoint.save(
         model,
         out,
         training=training,
-        metrics={k: metrics[k] for k in kept + ("per_class_accuracy", "best_epoch", "train_seconds")},
+        metrics={
+            k: metrics[k] for k in kept + ("per_class_accuracy", "best_epoch", "train_seconds")
+        },
         calibration={**calibration.to_dict(), "figures": calibration_figures},
         data={
             "name": "MNIST",

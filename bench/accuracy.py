@@ -1,4 +1,5 @@
-"""Accuracy of a model on the MNIST test set and on real pen-drawn strokes, plus single-input latency.
+"""Accuracy of a model on the MNIST test set and on real pen-drawn strokes, plus single-input
+latency.
 
 Run as `python -m bench.accuracy`. Each real digit is rendered by
 recognition.preprocess and answered as a single digit (recognition.predictor's
@@ -8,6 +9,7 @@ writers of the shipped pen digits (never trained on); the writing conventions;
 the shared letters and generated drawings of each kind that is no digit
 (through the whole answer path, numbers included); calibration; latency.
 """
+
 import argparse
 import json
 import sys
@@ -18,32 +20,68 @@ import torch
 
 from bench import conventions, drawings, record
 from bench.scores import auroc
-from bench.strokes import (DEFAULT_LETTERS, DEFAULT_STROKES, DEFAULT_UNREADABLE, PEN_HELD_OUT, load_strokes,
-                           pen_held_out, unreadable_indices, unreadable_list)
-from recognition import preprocess
+from bench.strokes import (
+    DEFAULT_LETTERS,
+    DEFAULT_STROKES,
+    DEFAULT_UNREADABLE,
+    PEN_HELD_OUT,
+    load_strokes,
+    pen_held_out,
+    unreadable_indices,
+    unreadable_list,
+)
+from recognition import checkpoint, preprocess
 from recognition.calibration import digit_share, expected_calibration_error, softmax
-from recognition import checkpoint
 from recognition.checkpoint import CheckpointError
 from recognition.predictor import DEFAULT_MODEL, Predictor
 from training import mnist
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(prog="python -m bench.accuracy", description=__doc__,
-                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--model", default=str(DEFAULT_MODEL), help="model (.safetensors with its .json sidecar)")
-    p.add_argument("--strokes", default=str(DEFAULT_STROKES), help="stroke file (gzipped JSON records)")
-    p.add_argument("--conventions-seed", type=int, default=0, help="seed of the conventions set built from --strokes")
-    p.add_argument("--unreadable", default=None,
-                   help="the records of --strokes that do not show their label (JSON list of their indices; "
-                        f"default: {DEFAULT_UNREADABLE.name} for the shared file, else none)")
-    p.add_argument("--pen", default=str(PEN_HELD_OUT),
-                   help="stroke file whose held-out writers (never trained on) are measured")
-    p.add_argument("--letters", default=str(DEFAULT_LETTERS), help="stroke file of letters: input that is no digit")
-    p.add_argument("--per-kind", type=int, default=300, help="generated drawings of each kind that is no digit")
-    p.add_argument("--data-dir", default=None,
-                   help=f"MNIST folder (default: ${mnist.ENV_DIR}, else {mnist.DEFAULT_DIR})")
-    p.add_argument("--timing-runs", type=int, default=2000, help="single-input runs timed for latency")
+    p = argparse.ArgumentParser(
+        prog="python -m bench.accuracy",
+        description=__doc__,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument(
+        "--model", default=str(DEFAULT_MODEL), help="model (.safetensors with its .json sidecar)"
+    )
+    p.add_argument(
+        "--strokes", default=str(DEFAULT_STROKES), help="stroke file (gzipped JSON records)"
+    )
+    p.add_argument(
+        "--conventions-seed",
+        type=int,
+        default=0,
+        help="seed of the conventions set built from --strokes",
+    )
+    p.add_argument(
+        "--unreadable",
+        default=None,
+        help="the records of --strokes that do not show their label (JSON list of their indices; "
+        f"default: {DEFAULT_UNREADABLE.name} for the shared file, else none)",
+    )
+    p.add_argument(
+        "--pen",
+        default=str(PEN_HELD_OUT),
+        help="stroke file whose held-out writers (never trained on) are measured",
+    )
+    p.add_argument(
+        "--letters",
+        default=str(DEFAULT_LETTERS),
+        help="stroke file of letters: input that is no digit",
+    )
+    p.add_argument(
+        "--per-kind", type=int, default=300, help="generated drawings of each kind that is no digit"
+    )
+    p.add_argument(
+        "--data-dir",
+        default=None,
+        help=f"MNIST folder (default: ${mnist.ENV_DIR}, else {mnist.DEFAULT_DIR})",
+    )
+    p.add_argument(
+        "--timing-runs", type=int, default=2000, help="single-input runs timed for latency"
+    )
     record.add_output_options(p)
     return p.parse_args(argv)
 
@@ -51,7 +89,10 @@ def parse_args(argv=None):
 def class_report(labels, predicted):
     """Per-class accuracy and the most confused (true, predicted) pairs."""
     labels, predicted = np.asarray(labels), np.asarray(predicted)
-    per_class = [float((predicted[labels == c] == c).mean()) if (labels == c).any() else None for c in range(10)]
+    per_class = [
+        float((predicted[labels == c] == c).mean()) if (labels == c).any() else None
+        for c in range(10)
+    ]
     pairs = {}
     for t, p in zip(labels, predicted):
         if t != p:
@@ -73,22 +114,36 @@ def time_single(predictor, strokes, runs):
         if i >= 50:
             prep.append(t1 - t0)
             infer.append(t2 - t1)
-    return float(np.median(prep) * 1e3), float(np.median(infer) * 1e3), float(np.median(np.add(prep, infer)) * 1e3)
+    return (
+        float(np.median(prep) * 1e3),
+        float(np.median(infer) * 1e3),
+        float(np.median(np.add(prep, infer)) * 1e3),
+    )
 
 
 def read_right(predictor, records):
-    """Share of records answered with their digit (verdict "digit" or "unsure"); None for no records."""
+    """Share of records answered with their digit (verdict "digit" or "unsure"); None for no
+    records.
+    """
     if not records:
         return None
     answers = [predictor.predict_strokes(r["strokes"]) for r in records]
-    return float(np.mean([a["verdict"] in ("digit", "unsure") and a["digit"] == r["label"]
-                          for a, r in zip(answers, records)]))
+    return float(
+        np.mean(
+            [
+                a["verdict"] in ("digit", "unsure") and a["digit"] == r["label"]
+                for a, r in zip(answers, records)
+            ]
+        )
+    )
 
 
 def verdict_shares(answers):
     """Share of answers with each verdict."""
     verdicts = [a["verdict"] for a in answers]
-    return {v: verdicts.count(v) / len(verdicts) for v in ("digit", "unsure", "not_a_digit", "empty")}
+    return {
+        v: verdicts.count(v) / len(verdicts) for v in ("digit", "unsure", "not_a_digit", "empty")
+    }
 
 
 def measure(args):
@@ -109,16 +164,23 @@ def measure(args):
     right = np.equal(stroke_pred, stroke_labels)
     shows_label = np.array([i not in unreadable for i in range(len(records))])
     pen_answers = [predictor.answer(preprocess.strokes_to_input(r["strokes"])) for r in pen]
-    pen_right = [a["verdict"] in ("digit", "unsure") and a["digit"] == r["label"] for a, r in zip(pen_answers, pen)]
+    pen_right = [
+        a["verdict"] in ("digit", "unsure") and a["digit"] == r["label"]
+        for a, r in zip(pen_answers, pen)
+    ]
     kinds = drawings.sure_digit_rates(predictor, drawings.build(args.per_kind))
     inked = [i for i, p in enumerate(pixels) if p is not None]
     logits = predictor.logits(np.stack([pixels[i] for i in inked]))
     strokes_per_class, strokes_confused = class_report(stroke_labels, stroke_pred)
     mnist_per_class, mnist_confused = class_report(labels, mnist_pred)
-    prep_ms, infer_ms, total_ms = time_single(predictor, [r["strokes"] for r in records], args.timing_runs)
+    prep_ms, infer_ms, total_ms = time_single(
+        predictor, [r["strokes"] for r in records], args.timing_runs
+    )
     shares, letter_shares = verdict_shares(answers), verdict_shares(letter_answers)
-    per_convention = {name: read_right(predictor, rs)
-                      for name, rs in conventions.build(records, args.conventions_seed).items()}
+    per_convention = {
+        name: read_right(predictor, rs)
+        for name, rs in conventions.build(records, args.conventions_seed).items()
+    }
     return {
         "model": record.shown_path(args.model),
         "mnist_test_accuracy": float((mnist_pred == labels).mean()),
@@ -133,11 +195,16 @@ def measure(args):
         "pen_heldout_writers": len({r.get("writer") for r in pen}),
         "pen_file": record.shown_path(args.pen),
         "conventions": per_convention,
-        "conventions_accuracy": min((v for v in per_convention.values() if v is not None), default=None),
+        "conventions_accuracy": min(
+            (v for v in per_convention.values() if v is not None), default=None
+        ),
         # Of the ten digit probabilities, as shown.
-        "strokes_ece": expected_calibration_error(digit_share(softmax(logits, predictor.calibration.temperature))[0],
-                                                  stroke_labels[inked]),
-        "strokes_ece_uncalibrated": expected_calibration_error(digit_share(softmax(logits))[0], stroke_labels[inked]),
+        "strokes_ece": expected_calibration_error(
+            digit_share(softmax(logits, predictor.calibration.temperature))[0], stroke_labels[inked]
+        ),
+        "strokes_ece_uncalibrated": expected_calibration_error(
+            digit_share(softmax(logits))[0], stroke_labels[inked]
+        ),
         "strokes_unsure_rate": shares["unsure"],
         "digits_rejected_rate": shares["not_a_digit"],
         "letters_count": len(letters),
@@ -146,14 +213,18 @@ def measure(args):
         "letters_unsure_rate": letter_shares["unsure"],
         "letters_rejected_rate": letter_shares["not_a_digit"],
         # How well the confidence shown tells digits from letters (1: always, 0.5: a coin toss).
-        "digits_vs_letters_auroc": auroc([a["confidence"] or 0 for a in answers],
-                                         [a["confidence"] or 0 for a in letter_answers]),
+        "digits_vs_letters_auroc": auroc(
+            [a["confidence"] or 0 for a in answers], [a["confidence"] or 0 for a in letter_answers]
+        ),
         "drawings_per_kind": args.per_kind,
         "drawings_by_kind": kinds,
         # The worst kind training holds, and the worst it never saw.
-        "drawings_sure_digit_max": max(v["sure_digit"] for v in kinds.values() if not v["held_out"]),
-        "drawings_held_out_sure_digit_max": max((v["sure_digit"] for v in kinds.values() if v["held_out"]),
-                                                default=None),
+        "drawings_sure_digit_max": max(
+            v["sure_digit"] for v in kinds.values() if not v["held_out"]
+        ),
+        "drawings_held_out_sure_digit_max": max(
+            (v["sure_digit"] for v in kinds.values() if v["held_out"]), default=None
+        ),
         "infer_ms_p50": infer_ms,
         "preprocess_ms_p50": prep_ms,
         "total_ms_p50": total_ms,
@@ -166,32 +237,48 @@ def measure(args):
 
 def table(r):
     """The human-readable report."""
-    pct = lambda v: "  -  " if v is None else f"{100 * v:5.1f}"  # noqa: E731
+
+    def pct(v):
+        return "  -  " if v is None else f"{100 * v:5.1f}"
+
+    readable_name = f"  readable ({r['strokes_readable_count']})"
+    held_out_name = f"pen held out ({r['pen_heldout_count']})"
     lines = [
         f"model: {r['model']}",
         f"{'':24}{'accuracy':>9}   per class 0..9",
-        f"{'MNIST test':24}{100 * r['mnist_test_accuracy']:8.2f}%   " + " ".join(pct(v) for v in r["mnist_per_class"]),
+        f"{'MNIST test':24}{100 * r['mnist_test_accuracy']:8.2f}%   "
+        + " ".join(pct(v) for v in r["mnist_per_class"]),
         f"{'strokes (' + str(r['strokes_count']) + ')':24}{100 * r['strokes_accuracy']:8.2f}%   "
         + " ".join(pct(v) for v in r["strokes_per_class"]),
-        f"{'  readable (' + str(r['strokes_readable_count']) + ')':24}{100 * r['strokes_readable_accuracy']:8.2f}%",
-        f"{'pen held out (' + str(r['pen_heldout_count']) + ')':24}{100 * r['pen_heldout_accuracy']:8.2f}%   "
+        f"{readable_name:24}{100 * r['strokes_readable_accuracy']:8.2f}%",
+        f"{held_out_name:24}{100 * r['pen_heldout_accuracy']:8.2f}%   "
         f"{r['pen_heldout_writers']} writers never trained on ({r['pen_file']})",
         "most confused (true->said: count): MNIST "
         + ", ".join(f"{c['true']}->{c['predicted']}: {c['count']}" for c in r["mnist_confused"])
-        + "; strokes " + ", ".join(f"{c['true']}->{c['predicted']}: {c['count']}" for c in r["strokes_confused"]),
+        + "; strokes "
+        + ", ".join(f"{c['true']}->{c['predicted']}: {c['count']}" for c in r["strokes_confused"]),
         "conventions (the shared digits, convention added): "
-        + ", ".join(f"{name} " + ("no digits" if v is None else f"{100 * v:.1f}%")
-                    for name, v in r["conventions"].items()),
-        f"strokes: ECE {100 * r['strokes_ece']:.2f}% (uncalibrated {100 * r['strokes_ece_uncalibrated']:.2f}%), "
+        + ", ".join(
+            f"{name} " + ("no digits" if v is None else f"{100 * v:.1f}%")
+            for name, v in r["conventions"].items()
+        ),
+        f"strokes: ECE {100 * r['strokes_ece']:.2f}% (uncalibrated "
+        f"{100 * r['strokes_ece_uncalibrated']:.2f}%), "
         f"answered unsure {100 * r['strokes_unsure_rate']:.1f}%, answered not a digit "
         f"{100 * r['digits_rejected_rate']:.1f}%",
-        f"letters ({r['letters_count']}): answered as a sure digit {100 * r['letters_digit_rate']:.1f}%, unsure "
-        f"{100 * r['letters_unsure_rate']:.1f}%, not a digit {100 * r['letters_rejected_rate']:.1f}%; "
+        f"letters ({r['letters_count']}): answered as a sure digit "
+        f"{100 * r['letters_digit_rate']:.1f}%, unsure "
+        f"{100 * r['letters_unsure_rate']:.1f}%, not a digit "
+        f"{100 * r['letters_rejected_rate']:.1f}%; "
         f"AUROC digits against letters by confidence {r['digits_vs_letters_auroc']:.3f}",
-        f"drawings that are no digit ({r['drawings_per_kind']} of each kind), answered as a sure digit: "
-        + ", ".join(f"{kind}{' (never trained on)' if v['held_out'] else ''} {100 * v['sure_digit']:.1f}%"
-                    for kind, v in r["drawings_by_kind"].items()),
-        f"one input, median: preprocessing {r['preprocess_ms_p50']:.3f} ms + model {r['infer_ms_p50']:.3f} ms"
+        f"drawings that are no digit ({r['drawings_per_kind']} of each kind), answered as a "
+        "sure digit: "
+        + ", ".join(
+            f"{kind}{' (never trained on)' if v['held_out'] else ''} {100 * v['sure_digit']:.1f}%"
+            for kind, v in r["drawings_by_kind"].items()
+        ),
+        f"one input, median: preprocessing {r['preprocess_ms_p50']:.3f} ms + model "
+        f"{r['infer_ms_p50']:.3f} ms"
         f" = {r['total_ms_p50']:.3f} ms",
     ]
     return "\n".join(lines)
@@ -209,7 +296,9 @@ def main(argv=None):
         # Beside the model's report, for the model page: measured here, never per request.
         report = checkpoint.report_path(args.model)
         report.mkdir(exist_ok=True)
-        (report / "bench.json").write_text(json.dumps({**result, "date": record.today()}, indent=1) + "\n")
+        (report / "bench.json").write_text(
+            json.dumps({**result, "date": record.today()}, indent=1) + "\n"
+        )
     return result
 
 

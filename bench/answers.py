@@ -33,7 +33,9 @@ def parse_args(argv=None):
     p.add_argument("--strokes", default=str(DEFAULT_STROKES), help="stroke file of single digits")
     p.add_argument("--numbers", type=int, default=600, help="numbers of two to four digits posted")
     p.add_argument("--images", type=int, default=100, help="records posted as PNG images")
-    p.add_argument("--explain-every", type=int, default=10, help="post every n-th request to /api/explain too")
+    p.add_argument(
+        "--explain-every", type=int, default=10, help="post every n-th request to /api/explain too"
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of the numbers built")
     output = p.add_mutually_exclusive_group(required=True)
     output.add_argument("--out", help="write the digests to this JSON file")
@@ -65,7 +67,9 @@ def requests(records, args):
         made.append((f"number {k}", "/api/predict", canvas_payload(compose(picked, rng))))
     for k in range(args.images):
         made.append((f"image {k}", "/api/predict", {"image": drawn_image(records[k]["strokes"])}))
-    explained = [(f"{name} explained", "/api/explain", body) for name, _, body in made[:: args.explain_every]]
+    explained = [
+        (f"{name} explained", "/api/explain", body) for name, _, body in made[:: args.explain_every]
+    ]
     return made + explained
 
 
@@ -75,7 +79,9 @@ def digests(records, args):
     found = {}
     for name, path, body in requests(records, args):
         response = client.post(path, json=body)
-        found[name] = hashlib.sha256(f"{response.status_code} ".encode() + response.data).hexdigest()
+        found[name] = hashlib.sha256(
+            f"{response.status_code} ".encode() + response.data
+        ).hexdigest()
     return found
 
 
@@ -89,10 +95,14 @@ def main(argv=None):
         return 0
     with open(args.compare) as f:
         before = json.load(f)
-    changed = sorted(name for name in before.keys() | found.keys() if before.get(name) != found.get(name))
+    changed = sorted(
+        name for name in before.keys() | found.keys() if before.get(name) != found.get(name)
+    )
     for name in changed[:20]:
         print(f"differs: {name}")
-    print(f"{len(found) - len(changed)} of {len(found)} answers byte-identical, {len(changed)} differ")
+    print(
+        f"{len(found) - len(changed)} of {len(found)} answers byte-identical, {len(changed)} differ"
+    )
     return 1 if changed else 0
 
 

@@ -1,26 +1,43 @@
-"""Headless Chromium for the page: find it, launch flags, and replay strokes as real mouse or touch input."""
+"""Headless Chromium for the page: find it, launch flags, and replay strokes as real mouse or
+touch input.
+"""
+
 import os
 import shutil
 from pathlib import Path
 
-# Chromium offline and headless; without the background-networking flags it keeps trying to reach the internet.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-quic"]
+# Chromium offline and headless; without the background-networking flags it keeps trying to reach
+# the internet.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 # The page exposes its read-only test hook (window.__digits) only when asked with this query string.
 TEST_HOOK = "?testhook"
 
 
 def find_chromium():
     """Path of a Chromium binary, or None."""
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser")):
+    for candidate in (
+        os.environ.get("CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and Path(candidate).exists():
             return candidate
     return None
 
 
 def densify(stroke, step=10.0):
-    """Points at most `step` px apart, as a mouse reports a hand moving (60 Hz at 600 px/s: 10 px)."""
+    """Points at most `step` px apart, as a mouse reports a hand moving (60 Hz at 600 px/s: 10
+    px).
+    """
     out = [stroke[0]]
     for (x0, y0), (x1, y1) in zip(stroke, stroke[1:]):
         n = max(1, int(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5 // step))
@@ -58,8 +75,11 @@ class TouchPen:
 
     def _touch(self, kind, x, y):
         r = self.radius
-        points = [] if kind == "touchEnd" else [{"x": x, "y": y, "id": self.touch_id, "radiusX": r, "radiusY": r,
-                                                  "force": 1}]
+        points = (
+            []
+            if kind == "touchEnd"
+            else [{"x": x, "y": y, "id": self.touch_id, "radiusX": r, "radiusY": r, "force": 1}]
+        )
         self.cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
 
     def down(self, x, y):
@@ -73,15 +93,27 @@ class TouchPen:
 
 
 class StylusPen:
-    """Draws with a pen (stylus): CDP mouse events typed "pen", which the page sees as pen pointer events."""
+    """Draws with a pen (stylus): CDP mouse events typed "pen", which the page sees as pen
+    pointer events.
+    """
 
     def __init__(self, page):
         self.page = page
         self.cdp = page.context.new_cdp_session(page)
 
     def _send(self, kind, x, y, buttons):
-        self.cdp.send("Input.dispatchMouseEvent", {"type": kind, "x": x, "y": y, "button": "left",
-                                                   "buttons": buttons, "clickCount": 1, "pointerType": "pen"})
+        self.cdp.send(
+            "Input.dispatchMouseEvent",
+            {
+                "type": kind,
+                "x": x,
+                "y": y,
+                "button": "left",
+                "buttons": buttons,
+                "clickCount": 1,
+                "pointerType": "pen",
+            },
+        )
 
     def down(self, x, y):
         self._send("mouseMoved", x, y, 0)  # in range first, as a real pen is

@@ -1,7 +1,9 @@
-"""Conventions that add a stroke to a real digit: the slash of a zero, the flag and foot of a one, the bar of a seven.
+"""Conventions that add a stroke to a real digit: the slash of a zero, the flag and foot of a
+one, the bar of a seven.
 
 Straight pen lines in the writer's own coordinates and scale (see bench.conventions).
 """
+
 import math
 
 import numpy as np
@@ -23,11 +25,16 @@ def line(start, end):
 
 
 def slashed_zero(strokes, rng):
-    """Ø: a straight slash from below-left to above-right through the ink box, 50-75 degrees, overshooting it."""
+    """Ø: a straight slash from below-left to above-right through the ink box, 50-75 degrees,
+    overshooting it.
+    """
     x0, y0, x1, y1, _ = box(strokes)
     w, h = x1 - x0, y1 - y0
     angle = math.radians(rng.uniform(50, 75))
-    cx, cy = (x0 + x1) / 2 + rng.uniform(-0.05, 0.05) * w, (y0 + y1) / 2 + rng.uniform(-0.05, 0.05) * h
+    cx, cy = (
+        (x0 + x1) / 2 + rng.uniform(-0.05, 0.05) * w,
+        (y0 + y1) / 2 + rng.uniform(-0.05, 0.05) * h,
+    )
     half = h * rng.uniform(0.55, 0.7) / math.sin(angle)  # 110-140% of the box height, top to bottom
     dx, dy = half * math.cos(angle), half * math.sin(angle)
     return strokes + [line((cx - dx, cy + dy), (cx + dx, cy - dy))]
@@ -39,7 +46,9 @@ def _one_top_and_bottom(strokes):
 
 
 def flagged_one(strokes, rng, foot=False):
-    """Continental 1: a long up-stroke flag into the top, written in the same motion; with foot, a base bar."""
+    """Continental 1: a long up-stroke flag into the top, written in the same motion; with foot,
+    a base bar.
+    """
     x0, y0, x1, y1, _ = box(strokes)
     h = y1 - y0
     top, bottom = _one_top_and_bottom(strokes)
@@ -70,7 +79,9 @@ def crossings(strokes, y):
 
 
 def crossed_seven(strokes, rng):
-    """A 7 with a bar across its stem at about half height, slightly tilted, written left to right."""
+    """A 7 with a bar across its stem at about half height, slightly tilted, written left to
+    right.
+    """
     x0, y0, x1, y1, _ = box(strokes)
     w, h = x1 - x0, y1 - y0
     y = y0 + h * rng.uniform(0.45, 0.6)

@@ -1,7 +1,9 @@
-"""Conventions that reshape a real digit's own strokes: a 5's bar lifted off, an open 4, a straight 9, a looped 2.
+"""Conventions that reshape a real digit's own strokes: a 5's bar lifted off, an open 4, a
+straight 9, a looped 2.
 
 Everything not reshaped stays as the writer drew it (see bench.conventions).
 """
+
 import math
 
 import numpy as np
@@ -10,11 +12,13 @@ from bench.convention_added import STEPS, box, line
 
 
 def separate_bar_five(strokes, rng):
-    """A 5 whose top bar is its own stroke: a one-stroke 5 cut where its bar meets the stem, the bar lifted.
+    """A 5 whose top bar is its own stroke: a one-stroke 5 cut where its bar meets the stem, the
+    bar lifted.
 
-    The writer's own bar (from the start to where the pen turns down) is drawn again left to right,
-    raised and nudged by a few per cent so it does not touch the body. None when the 5 is not a
-    one-stroke 5 that starts with a bar (mostly level, at least a fifth of the digit's width).
+    The writer's own bar (from the start to where the pen turns down) is drawn again left to
+    right, raised and nudged by a few per cent so it does not touch the body. None when the 5 is
+    not a one-stroke 5 that starts with a bar (mostly level, at least a fifth of the digit's
+    width).
     """
     if len(strokes) != 1:
         return None
@@ -27,7 +31,8 @@ def separate_bar_five(strokes, rng):
         return None
     # Looking ahead finds it a little early: the corner is the sharpest turn just there.
     heading = np.arctan2(*np.diff(points, axis=0).T[::-1])
-    turns = np.abs((np.diff(heading) + np.pi) % (2 * np.pi) - np.pi)  # turns[j - 1]: the turn at point j
+    # turns[j - 1]: the turn at point j
+    turns = np.abs((np.diff(heading) + np.pi) % (2 * np.pi) - np.pi)
     window = np.arange(max(1, down[0]), min(len(points) - 1, down[0] + 4))
     corner = int(window[turns[window - 1].argmax()])
     bar, body = points[: corner + 1], points[corner:]
@@ -39,11 +44,12 @@ def separate_bar_five(strokes, rng):
 
 
 def open_top_four(strokes, rng):
-    """A 4 with an open top: the stroke that holds the bar starts with an upright arm instead of a diagonal.
+    """A 4 with an open top: the stroke that holds the bar starts with an upright arm instead of
+    a diagonal.
 
-    The arm runs from the height the writer's own diagonal began down to the bar's left end, leaning as
-    a hand does (-10 to 15 degrees), so its top stays well clear of the stem. None unless the 4 has a
-    stem of its own and a stroke that turns at its leftmost point into a bar.
+    The arm runs from the height the writer's own diagonal began down to the bar's left end,
+    leaning as a hand does (-10 to 15 degrees), so its top stays well clear of the stem. None
+    unless the 4 has a stem of its own and a stroke that turns at its leftmost point into a bar.
     """
     if len(strokes) != 2:
         return None
@@ -69,7 +75,9 @@ def open_top_four(strokes, rng):
 
 
 def _tail_start(points, tolerance):
-    """Index where the last descent of a stroke begins: walking back from its end, where the pen stops rising."""
+    """Index where the last descent of a stroke begins: walking back from its end, where the pen
+    stops rising.
+    """
     j, highest = len(points) - 1, points[-1, 1]
     for i in range(len(points) - 2, -1, -1):
         if points[i, 1] > highest + tolerance:
@@ -80,11 +88,12 @@ def _tail_start(points, tolerance):
 
 
 def straight_stem_nine(strokes, rng):
-    """A 9 whose stem is a straight line: the writer's stem (its last descent) replaced by its chord.
+    """A 9 whose stem is a straight line: the writer's stem (its last descent) replaced by its
+    chord.
 
-    The stem keeps the writer's length and slant, only its curve goes. None unless the stem starts in
-    the upper half, right of the middle, ends at the foot, runs more down than across and spans at least
-    40% of the height.
+    The stem keeps the writer's length and slant, only its curve goes. None unless the stem
+    starts in the upper half, right of the middle, ends at the foot, runs more down than across
+    and spans at least 40% of the height.
     """
     x0, y0, x1, y1, _ = box(strokes)
     h = y1 - y0
@@ -93,18 +102,24 @@ def straight_stem_nine(strokes, rng):
     stem = last[start:]
     if len(stem) < 3 or stem[0, 1] > y0 + 0.5 * h or stem[-1, 1] - stem[0, 1] < 0.4 * h:
         return None
-    if stem[0, 0] < x0 + 0.5 * (x1 - x0) or stem[-1, 1] < y1 - 0.1 * h or np.ptp(stem[:, 0]) > np.ptp(stem[:, 1]):
-        return None  # not a stem hanging from the loop's right side to the foot (a 9 drawn from its foot up)
+    if (
+        stem[0, 0] < x0 + 0.5 * (x1 - x0)
+        or stem[-1, 1] < y1 - 0.1 * h
+        or np.ptp(stem[:, 0]) > np.ptp(stem[:, 1])
+    ):
+        # not a stem hanging from the loop's right side to the foot (a 9 drawn from its foot up)
+        return None
     straight = line(stem[0], stem[-1])
     return strokes[:-1] + [last[:start].tolist() + straight]
 
 
 def looped_two(strokes, rng):
-    """A 2 with a small loop where its diagonal meets the base, swung the long way round as a pen does.
+    """A 2 with a small loop where its diagonal meets the base, swung the long way round as a pen
+    does.
 
-    The loop (14-24% of the height across) is a circle the pen runs round once, left of the diagonal
-    and above the base, leaving the corner as it arrived. None unless the 2 is one stroke that turns
-    at its lower left into a base running right.
+    The loop (14-24% of the height across) is a circle the pen runs round once, left of the
+    diagonal and above the base, leaving the corner as it arrived. None unless the 2 is one
+    stroke that turns at its lower left into a base running right.
     """
     if len(strokes) != 1:
         return None
@@ -115,16 +130,23 @@ def looped_two(strokes, rng):
     corner = half + int(((points[half:, 1] - y0) / h - (points[half:, 0] - x0) / w).argmax())
     c = points[corner]
     before = points[:corner][np.hypot(*(points[:corner] - c).T) >= 0.05 * h]
-    after = points[corner + 1:][np.hypot(*(points[corner + 1:] - c).T) >= 0.05 * h]
+    after = points[corner + 1 :][np.hypot(*(points[corner + 1 :] - c).T) >= 0.05 * h]
     if not len(before) or not len(after) or points[-1, 0] - c[0] < 0.3 * w:
         return None
     d_in = (c - before[-1]) / np.hypot(*(c - before[-1]))
     r = h * rng.uniform(0.07, 0.12)
-    centre = c + r * np.array([-1.0, -1.0]) / math.sqrt(2)  # up and left of the corner: outside it, above the base
+    # up and left of the corner: outside it, above the base
+    centre = c + r * np.array([-1.0, -1.0]) / math.sqrt(2)
     start = c - centre
-    # Round the way that carries on from the diagonal (the tangent at the start closest to its heading).
+    # Round the way that carries on from the diagonal (the tangent at the start closest to its
+    # heading).
     sense = 1.0 if np.dot([-start[1], start[0]], d_in) >= 0 else -1.0
     phi = sense * np.linspace(0, 2 * math.pi, STEPS)
-    loop = np.stack([centre[0] + start[0] * np.cos(phi) - start[1] * np.sin(phi),
-                     centre[1] + start[0] * np.sin(phi) + start[1] * np.cos(phi)], axis=1)
-    return [points[:corner + 1].tolist() + loop[1:].tolist() + points[corner + 1:].tolist()]
+    loop = np.stack(
+        [
+            centre[0] + start[0] * np.cos(phi) - start[1] * np.sin(phi),
+            centre[1] + start[0] * np.sin(phi) + start[1] * np.cos(phi),
+        ],
+        axis=1,
+    )
+    return [points[: corner + 1].tolist() + loop[1:].tolist() + points[corner + 1 :].tolist()]

@@ -1,4 +1,5 @@
-"""Drawings that are no digit, by kind: how often the app answers each kind with a sure digit or number.
+"""Drawings that are no digit, by kind: how often the app answers each kind with a sure digit or
+number.
 
 Each kind is drawn by training's own generators (training.negatives) from seeds
 training never uses, so a kind the negatives hold measures how well they taught
@@ -16,7 +17,9 @@ SEED = 7000  # training's negatives use the run's seed, its held-out ones 1000 +
 
 
 def kinds():
-    """{kind: (held out of training?, draw(rng, glyphs) -> strokes)}, in the order the report lists them."""
+    """{kind: (held out of training?, draw(rng, glyphs) -> strokes)}, in the order the report
+    lists them.
+    """
     made = {"letter": (False, lambda rng, glyphs: negatives.make("letter", rng, glyphs))}
     for text in negatives.PRINT_LETTERS:  # the letters visitors draw that read as a digit before
         made[f"letter {text}"] = (False, _print_letter(text))
@@ -50,8 +53,9 @@ def build(per_kind, seed=SEED):
 
 
 def sure_digit_rates(predictor, sets):
-    """{kind: {"sure_digit": share answered with a sure digit or number, "not_a_digit": share rejected,
-    "held_out": whether training never saw the kind}}."""
+    """{kind: {"sure_digit": share answered with a sure digit or number, "not_a_digit": share
+    rejected, "held_out": whether training never saw the kind}}.
+    """
     held_out = {kind: flag for kind, (flag, _) in kinds().items()}
     rates = {}
     for kind, drawings in sets.items():

@@ -7,6 +7,7 @@ endpoint at 4 (the same run's yardstick), measures the first page load's
 weight and, in headless Chromium, how soon the first prediction shows after
 the first stroke ends.
 """
+
 import argparse
 import http.client
 import json
@@ -32,12 +33,14 @@ local counter = 0
 request = function()
   if #bodies == 0 then return wrk.format("GET", "/api/health") end
   counter = counter + 1
-  return wrk.format("POST", "/api/predict", {["Content-Type"] = "application/json"}, bodies[(counter %% #bodies) + 1])
+  local headers = {["Content-Type"] = "application/json"}
+  return wrk.format("POST", "/api/predict", headers, bodies[(counter %% #bodies) + 1])
 end
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format('\\nRESULT {"requests": %%d, "duration_us": %%d, "connect": %%d, "read": %%d, ' ..
-    '"write": %%d, "status": %%d, "timeout": %%d, "p50_us": %%d, "p95_us": %%d, "p99_us": %%d, "max_us": %%d}\\n',
+  io.write(string.format('\\nRESULT {"requests": %%d, "duration_us": %%d, "connect": %%d, ' ..
+    '"read": %%d, "write": %%d, "status": %%d, "timeout": %%d, ' ..
+    '"p50_us": %%d, "p95_us": %%d, "p99_us": %%d, "max_us": %%d}\\n',
     summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
     latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
 end
@@ -45,25 +48,49 @@ end
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(prog="python -m bench.latency", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", default=str(DEFAULT_MODEL), help="model to serve (default: the shipped one)")
+    p = argparse.ArgumentParser(
+        prog="python -m bench.latency",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--model", default=str(DEFAULT_MODEL), help="model to serve (default: the shipped one)"
+    )
     p.add_argument("--strokes", default=str(DEFAULT_STROKES), help="stroke file to replay")
-    p.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16], help="concurrent clients (default: 1 4 16)")
-    p.add_argument("--duration", type=int, default=10, help="seconds per client count (default: 10)")
-    p.add_argument("--workers", type=int, default=None, help="server workers (default: the server's, one per core)")
-    p.add_argument("--no-browser", action="store_true", help="skip the Chromium time-to-first-prediction check")
+    p.add_argument(
+        "--clients",
+        type=int,
+        nargs="+",
+        default=[1, 4, 16],
+        help="concurrent clients (default: 1 4 16)",
+    )
+    p.add_argument(
+        "--duration", type=int, default=10, help="seconds per client count (default: 10)"
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="server workers (default: the server's, one per core)",
+    )
+    p.add_argument(
+        "--no-browser", action="store_true", help="skip the Chromium time-to-first-prediction check"
+    )
     record.add_output_options(p)
     return p.parse_args(argv)
 
 
 def api_accuracy(port, records):
-    """Every record's strokes, as bench/accuracy.py feeds them, once through the API; returns (accuracy, errors)."""
+    """Every record's strokes, as bench/accuracy.py feeds them, once through the API; returns
+    (accuracy, errors).
+    """
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     right, errors = 0, 0
     for record_ in records:
         body = json.dumps({"strokes": record_["strokes"]})
-        conn.request("POST", "/api/predict", body=body, headers={"Content-Type": "application/json"})
+        conn.request(
+            "POST", "/api/predict", body=body, headers={"Content-Type": "application/json"}
+        )
         response = conn.getresponse()
         answer = json.loads(response.read())
         if response.status != 200:
@@ -75,14 +102,32 @@ def api_accuracy(port, records):
 
 
 def run_wrk(port, payloads, clients, duration):
-    """One wrk run (POST predict with these bodies, or GET health with none); returns its figures as a dict."""
+    """One wrk run (POST predict with these bodies, or GET health with none); returns its figures
+    as a dict.
+    """
     bodies = ",".join(f"[==[{b}]==]" for b in payloads)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA % bodies)
     threads = min(clients, 2)
-    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{duration}s", "--timeout", "5s",
-                          "-s", script.name, f"http://127.0.0.1:{port}/api/predict"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(clients),
+            "-d",
+            f"{duration}s",
+            "--timeout",
+            "5s",
+            "-s",
+            script.name,
+            f"http://127.0.0.1:{port}/api/predict",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     Path(script.name).unlink()
     result = json.loads(re.search(r"^RESULT (\{.*\})$", out, re.M).group(1))
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
@@ -97,52 +142,81 @@ def measure(args):
     records = load_strokes(args.strokes)
     payloads = [json.dumps(canvas_payload(r["strokes"]), separators=(",", ":")) for r in records]
     predictor = Predictor.load(args.model)
-    direct = sum(predictor.predict_strokes(r["strokes"])["digit"] == r["label"] for r in records) / len(records)
+    direct = sum(
+        predictor.predict_strokes(r["strokes"])["digit"] == r["label"] for r in records
+    ) / len(records)
     proc, base = start_server(model=args.model, workers=args.workers)
     port = int(base.rsplit(":", 1)[1])
     try:
         accuracy, accuracy_errors = api_accuracy(port, records)
         runs = [run_wrk(port, payloads, n, args.duration) for n in args.clients]
-        # The bare health endpoint on the same server, same run: a yardstick that moves with the machine.
+        # The bare health endpoint on the same server, same run: a yardstick that moves with the
+        # machine.
         health = run_wrk(port, [], HEALTH_CLIENTS, args.duration)
         weight = page_weight(port)
         first = None if args.no_browser else first_prediction_ms(base, records)
     finally:
         stop_server(proc)
-    return {"model": record.shown_path(args.model), "strokes_count": len(records), "api_strokes_accuracy": accuracy,
-            "direct_strokes_accuracy": direct, "accuracy_errors": accuracy_errors, "runs": runs, "health": health,
-            "page_bytes": weight,
-            "first_load_bytes": sum(v for k, v in weight.items()
-                                    if (k.startswith("/static") or k == "/") and "(" not in k),
-            "offline_bytes": sum(v for k, v in weight.items() if "service worker" in k),
-            "first_prediction_ms": first}
+    return {
+        "model": record.shown_path(args.model),
+        "strokes_count": len(records),
+        "api_strokes_accuracy": accuracy,
+        "direct_strokes_accuracy": direct,
+        "accuracy_errors": accuracy_errors,
+        "runs": runs,
+        "health": health,
+        "page_bytes": weight,
+        "first_load_bytes": sum(
+            v for k, v in weight.items() if (k.startswith("/static") or k == "/") and "(" not in k
+        ),
+        "offline_bytes": sum(v for k, v in weight.items() if "service worker" in k),
+        "first_prediction_ms": first,
+    }
 
 
 def table(r):
-    lines = [f"model: {r['model']}",
-             f"accuracy through the API on {r['strokes_count']} real digits: {100 * r['api_strokes_accuracy']:.2f}% "
-             f"(in-process pipeline: {100 * r['direct_strokes_accuracy']:.2f}%; errors: {r['accuracy_errors']})",
-             "",
-             "| clients | requests/s | p50 ms | p95 ms | p99 ms | max ms | errors |",
-             "|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"model: {r['model']}",
+        f"accuracy through the API on {r['strokes_count']} real digits: "
+        f"{100 * r['api_strokes_accuracy']:.2f}% "
+        f"(in-process pipeline: {100 * r['direct_strokes_accuracy']:.2f}%; errors: "
+        f"{r['accuracy_errors']})",
+        "",
+        "| clients | requests/s | p50 ms | p95 ms | p99 ms | max ms | errors |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for run in r["runs"] + [r["health"]]:
         who = run["clients"] if run is not r["health"] else f"{run['clients']}, GET /api/health"
-        lines.append(f"| {who} | {run['rps']:.0f} | {run['p50_us'] / 1e3:.2f} | {run['p95_us'] / 1e3:.2f} | "
-                     f"{run['p99_us'] / 1e3:.2f} | {run['max_us'] / 1e3:.1f} | {run['errors']} |")
+        lines.append(
+            f"| {who} | {run['rps']:.0f} | {run['p50_us'] / 1e3:.2f} | {run['p95_us'] / 1e3:.2f} | "
+            f"{run['p99_us'] / 1e3:.2f} | {run['max_us'] / 1e3:.1f} | {run['errors']} |"
+        )
     same = [run for run in r["runs"] if run["clients"] == r["health"]["clients"]]
     if same:
         h, p = r["health"], same[0]
-        lines += ["", f"at {h['clients']} clients, predict against the bare health endpoint on the same server: "
-                  f"p50 {p['p50_us'] / h['p50_us']:.2f}x, p99 {p['p99_us'] / h['p99_us']:.2f}x, "
-                  f"throughput {100 * p['rps'] / h['rps']:.0f}%"]
-    lines += ["", f"first page load: {r['first_load_bytes'] / 1024:.1f} KB (HTML + JS + CSS, uncompressed): "
-              + ", ".join(f"{k} {v} B" for k, v in r["page_bytes"].items() if "service worker" not in k),
-              "", f"then, in the background, the service worker caches {r['offline_bytes'] / 1024:.1f} KB more for "
-              "offline use (the explain and kiosk modules, the demo digits, the model page)"]
+        lines += [
+            "",
+            f"at {h['clients']} clients, predict against the bare health endpoint on the same "
+            "server: "
+            f"p50 {p['p50_us'] / h['p50_us']:.2f}x, p99 {p['p99_us'] / h['p99_us']:.2f}x, "
+            f"throughput {100 * p['rps'] / h['rps']:.0f}%",
+        ]
+    lines += [
+        "",
+        f"first page load: {r['first_load_bytes'] / 1024:.1f} KB (HTML + JS + CSS, uncompressed): "
+        + ", ".join(f"{k} {v} B" for k, v in r["page_bytes"].items() if "service worker" not in k),
+        "",
+        f"then, in the background, the service worker caches {r['offline_bytes'] / 1024:.1f} "
+        "KB more for "
+        "offline use (the explain and kiosk modules, the demo digits, the model page)",
+    ]
     if r["first_prediction_ms"]:
         t = r["first_prediction_ms"]
-        lines.append(f"first prediction on screen after the first stroke ends: median {statistics.median(t):.0f} ms, "
-                     f"max {max(t):.0f} ms over {len(t)} fresh page loads (headless Chromium)")
+        lines.append(
+            "first prediction on screen after the first stroke ends: median "
+            f"{statistics.median(t):.0f} ms, "
+            f"max {max(t):.0f} ms over {len(t)} fresh page loads (headless Chromium)"
+        )
     return "\n".join(lines)
 
 
@@ -150,7 +224,13 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         result = measure(args)
-    except (OSError, ValueError, RuntimeError, CheckpointError, subprocess.CalledProcessError) as exc:
+    except (
+        OSError,
+        ValueError,
+        RuntimeError,
+        CheckpointError,
+        subprocess.CalledProcessError,
+    ) as exc:
         sys.exit(f"bench.latency: {exc}")
     record.publish("latency", argv, args, result, table(result))
     return result

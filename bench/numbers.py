@@ -16,6 +16,7 @@ length; the same numbers through /api/predict on the production server must
 give the same figure; and a 4-digit number's time as a multiple of a single
 digit's in the same run.
 """
+
 import argparse
 import json
 import math
@@ -28,7 +29,13 @@ import torch
 
 from bench import record
 from bench.server import start_server, stop_server
-from bench.strokes import DEFAULT_STROKES, DEFAULT_UNREADABLE, load_strokes, readable, unreadable_list
+from bench.strokes import (
+    DEFAULT_STROKES,
+    DEFAULT_UNREADABLE,
+    load_strokes,
+    readable,
+    unreadable_list,
+)
 from recognition.checkpoint import CheckpointError
 from recognition.predictor import DEFAULT_MODEL, Predictor
 
@@ -37,17 +44,33 @@ HEIGHT = 100.0
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(prog="python -m bench.numbers", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", default=str(DEFAULT_MODEL), help="model (.safetensors with its .json sidecar)")
+    p = argparse.ArgumentParser(
+        prog="python -m bench.numbers",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--model", default=str(DEFAULT_MODEL), help="model (.safetensors with its .json sidecar)"
+    )
     p.add_argument("--strokes", default=str(DEFAULT_STROKES), help="stroke file of single digits")
-    p.add_argument("--unreadable", default=None,
-                   help="the records of --strokes that do not show their label, left out (JSON list of indices; "
-                        f"default: {DEFAULT_UNREADABLE.name} for the shared file, else none)")
+    p.add_argument(
+        "--unreadable",
+        default=None,
+        help="the records of --strokes that do not show their label, left out (JSON list of "
+        "indices; "
+        f"default: {DEFAULT_UNREADABLE.name} for the shared file, else none)",
+    )
     p.add_argument("--per-length", type=int, default=200, help="numbers of each length")
     p.add_argument("--seed", type=int, default=0, help="seed of the numbers built")
-    p.add_argument("--slant", type=float, default=0.0, help="lean the numbers right by this much (x per height)")
-    p.add_argument("--uphill", type=float, default=0.0, help="write the numbers climbing this many degrees")
+    p.add_argument(
+        "--slant",
+        type=float,
+        default=0.0,
+        help="lean the numbers right by this much (x per height)",
+    )
+    p.add_argument(
+        "--uphill", type=float, default=0.0, help="write the numbers climbing this many degrees"
+    )
     p.add_argument("--no-server", action="store_true", help="in-process only")
     record.add_output_options(p)
     return p.parse_args(argv)
@@ -62,14 +85,18 @@ def compose(records, rng):
         scale = HEIGHT * rng.uniform(0.9, 1.1) / max(y1 - y0, 1e-9)
         dy = rng.uniform(-0.08, 0.08) * HEIGHT
         for s in r["strokes"]:
-            out.append(((np.asarray(s, dtype=float) - [x0, y0]) * scale + [x, dy]).round(1).tolist())
+            out.append(
+                ((np.asarray(s, dtype=float) - [x0, y0]) * scale + [x, dy]).round(1).tolist()
+            )
         x += (x1 - x0) * scale + rng.uniform(-0.05, 0.6) * HEIGHT
     return out
 
 
 def lean(strokes, slant, uphill=0.0):
-    """The strokes leaning right by slant (x per unit of height going up, y down), as slanted writing does,
-    then turned to climb uphill degrees to the right (the digits turn with the line, as a hand's do)."""
+    """The strokes leaning right by slant (x per unit of height going up, y down), as slanted
+    writing does, then turned to climb uphill degrees to the right (the digits turn with the
+    line, as a hand's do).
+    """
     if not slant and not uphill:
         return strokes
     c, s = math.cos(math.radians(uphill)), math.sin(math.radians(uphill))
@@ -77,12 +104,18 @@ def lean(strokes, slant, uphill=0.0):
     for stroke in strokes:
         p = np.asarray(stroke, dtype=float)
         p = p + np.outer(HEIGHT - p[:, 1], [slant, 0])
-        out.append(np.stack([p[:, 0] * c + p[:, 1] * s, p[:, 1] * c - p[:, 0] * s], axis=1).round(1).tolist())
+        out.append(
+            np.stack([p[:, 0] * c + p[:, 1] * s, p[:, 1] * c - p[:, 0] * s], axis=1)
+            .round(1)
+            .tolist()
+        )
     return out
 
 
 def build(records, per_length, seed, slant=0.0, uphill=0.0):
-    """[(label string, strokes)] per length: seeded, one writer per number; the same numbers however they lean."""
+    """[(label string, strokes)] per length: seeded, one writer per number; the same numbers
+    however they lean.
+    """
     by_writer = {}
     for r in records:
         by_writer.setdefault(r.get("writer") or "?", []).append(r)
@@ -97,7 +130,12 @@ def build(records, per_length, seed, slant=0.0, uphill=0.0):
         for _ in range(per_length):
             digits = by_writer[usable[rng.integers(len(usable))]]
             picked = [digits[i] for i in rng.choice(len(digits), length, replace=False)]
-            made.append(("".join(str(r["label"]) for r in picked), lean(compose(picked, rng), slant, uphill)))
+            made.append(
+                (
+                    "".join(str(r["label"]) for r in picked),
+                    lean(compose(picked, rng), slant, uphill),
+                )
+            )
         sets[length] = made
     return sets
 
@@ -112,10 +150,18 @@ def score(answers, sets):
             k += 1
             c += len(a["digits"]) == length
             e += a["number"] == label
-        result[length] = {"count_accuracy": c / len(made), "number_accuracy": e / len(made), "count": len(made)}
+        result[length] = {
+            "count_accuracy": c / len(made),
+            "number_accuracy": e / len(made),
+            "count": len(made),
+        }
         counts.append(c), exact.append(e)
     total = sum(len(m) for m in sets.values())
-    return {"by_length": result, "count_accuracy": sum(counts) / total, "number_accuracy": sum(exact) / total}
+    return {
+        "by_length": result,
+        "count_accuracy": sum(counts) / total,
+        "number_accuracy": sum(exact) / total,
+    }
 
 
 def through_server(base, sets):
@@ -123,37 +169,51 @@ def through_server(base, sets):
     for made in sets.values():
         for _, strokes in made:
             body = json.dumps({"strokes": strokes}).encode()
-            request = urllib.request.Request(base + "/api/predict", body, {"Content-Type": "application/json"})
+            request = urllib.request.Request(
+                base + "/api/predict", body, {"Content-Type": "application/json"}
+            )
             with urllib.request.urlopen(request, timeout=30) as response:
                 answers.append(json.load(response))
     return answers
 
 
 def measure(args):
-    torch.set_num_threads(1)  # as each server worker runs (TORCH_THREADS): the timing is the served one
+    # as each server worker runs (TORCH_THREADS): the timing is the served one
+    torch.set_num_threads(1)
     every = load_strokes(args.strokes)
     records = readable(every, unreadable_list(args.strokes, args.unreadable))
     predictor = Predictor.load(args.model)
     sets = build(records, args.per_length, args.seed, args.slant, args.uphill)
     answers = [predictor.predict_strokes(strokes) for made in sets.values() for _, strokes in made]
-    result = {"model": record.shown_path(args.model), "slant": args.slant, "uphill": args.uphill,
-              "records": len(records), "records_left_out": len(every) - len(records), **score(answers, sets)}
+    result = {
+        "model": record.shown_path(args.model),
+        "slant": args.slant,
+        "uphill": args.uphill,
+        "records": len(records),
+        "records_left_out": len(every) - len(records),
+        **score(answers, sets),
+    }
     four = [strokes for _, strokes in sets.get(4, [])]
     times = []
     for strokes in four * 3:
         t0 = time.perf_counter()
         predictor.predict_strokes(strokes)
         times.append((time.perf_counter() - t0) * 1e3)
-    result["four_digit_ms_p50"] = float(np.median(times[len(four):])) if four else None  # after a warm-up pass
+    # after a warm-up pass
+    result["four_digit_ms_p50"] = float(np.median(times[len(four) :])) if four else None
     one = []
     for r in records[:300]:  # for scale, in the same run: machines differ 2-3x from day to day
         t0 = time.perf_counter()
         predictor.predict_strokes(r["strokes"])
         one.append((time.perf_counter() - t0) * 1e3)
     result["single_digit_ms_p50"] = float(np.median(one))
-    result["four_digit_ratio"] = result["four_digit_ms_p50"] / result["single_digit_ms_p50"] if four else None
+    result["four_digit_ratio"] = (
+        result["four_digit_ms_p50"] / result["single_digit_ms_p50"] if four else None
+    )
     single = [predictor.predict_strokes(r["strokes"]) for r in records]
-    result["single_digit_accuracy"] = float(np.mean([a["number"] == str(r["label"]) for a, r in zip(single, records)]))
+    result["single_digit_accuracy"] = float(
+        np.mean([a["number"] == str(r["label"]) for a, r in zip(single, records)])
+    )
     result["single_digit_split"] = float(np.mean([len(a["digits"]) > 1 for a in single]))
     if not args.no_server:
         proc, base = start_server(model=args.model, workers=1)
@@ -161,32 +221,49 @@ def measure(args):
             served = score(through_server(base, sets), sets)
         finally:
             stop_server(proc)
-        result["server_number_accuracy"], result["server_count_accuracy"] = (served["number_accuracy"],
-                                                                             served["count_accuracy"])
+        result["server_number_accuracy"], result["server_count_accuracy"] = (
+            served["number_accuracy"],
+            served["count_accuracy"],
+        )
     return result
 
 
 def table(r):
-    lines = [f"model: {r['model']}" + (f", numbers leaning {r['slant']} (x per height)" if r["slant"] else "")
-             + (f", climbing {r['uphill']} degrees" if r["uphill"] else ""),
-             f"numbers built from the {r['records']} shared digits that show their label "
-             f"({r['records_left_out']} records that do not are left out)", "",
-             "| digits | numbers | digit count right | whole number right |",
-             "|---:|---:|---:|---:|"]
+    lines = [
+        f"model: {r['model']}"
+        + (f", numbers leaning {r['slant']} (x per height)" if r["slant"] else "")
+        + (f", climbing {r['uphill']} degrees" if r["uphill"] else ""),
+        f"numbers built from the {r['records']} shared digits that show their label "
+        f"({r['records_left_out']} records that do not are left out)",
+        "",
+        "| digits | numbers | digit count right | whole number right |",
+        "|---:|---:|---:|---:|",
+    ]
     for length, v in r["by_length"].items():
         count, number = 100 * v["count_accuracy"], 100 * v["number_accuracy"]
         lines.append(f"| {length} | {v['count']} | {count:.1f}% | {number:.1f}% |")
-    lines.append(f"| 2-6 | {sum(v['count'] for v in r['by_length'].values())} | {100 * r['count_accuracy']:.1f}% | "
-                 f"{100 * r['number_accuracy']:.1f}% |")
+    lines.append(
+        f"| 2-6 | {sum(v['count'] for v in r['by_length'].values())} | "
+        f"{100 * r['count_accuracy']:.1f}% | "
+        f"{100 * r['number_accuracy']:.1f}% |"
+    )
     if "server_number_accuracy" in r:
-        lines += ["", f"through /api/predict on the production server: count {100 * r['server_count_accuracy']:.1f}%, "
-                      f"whole number {100 * r['server_number_accuracy']:.1f}% (in-process: "
-                      f"{100 * r['count_accuracy']:.1f}%, {100 * r['number_accuracy']:.1f}%)"]
-    lines += ["", f"single shared digits read as that one digit: {100 * r['single_digit_accuracy']:.2f}% "
-                  f"(split into more than one: {100 * r['single_digit_split']:.2f}%)",
-              f"a 4-digit number, in-process, median: {r['four_digit_ms_p50'] or 0:.2f} ms (one model call); "
-              f"a single digit in the same run: {r['single_digit_ms_p50']:.2f} ms; "
-              f"the number takes {r['four_digit_ratio'] or 0:.1f}x the single digit"]
+        lines += [
+            "",
+            "through /api/predict on the production server: count "
+            f"{100 * r['server_count_accuracy']:.1f}%, "
+            f"whole number {100 * r['server_number_accuracy']:.1f}% (in-process: "
+            f"{100 * r['count_accuracy']:.1f}%, {100 * r['number_accuracy']:.1f}%)",
+        ]
+    lines += [
+        "",
+        f"single shared digits read as that one digit: {100 * r['single_digit_accuracy']:.2f}% "
+        f"(split into more than one: {100 * r['single_digit_split']:.2f}%)",
+        f"a 4-digit number, in-process, median: {r['four_digit_ms_p50'] or 0:.2f} ms (one "
+        "model call); "
+        f"a single digit in the same run: {r['single_digit_ms_p50']:.2f} ms; "
+        f"the number takes {r['four_digit_ratio'] or 0:.1f}x the single digit",
+    ]
     return "\n".join(lines)
 
 

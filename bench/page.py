@@ -1,4 +1,5 @@
 """The page as a browser loads it: bytes of the first load, and how soon the first answer shows."""
+
 import http.client
 import posixpath
 import re
@@ -7,12 +8,15 @@ from pathlib import Path
 from bench.chromium import CHROMIUM_ARGS, TEST_HOOK, MousePen, draw_stroke, find_chromium
 from bench.strokes import fit_strokes
 
-# `import x from "./a.js"`, `import "./a.js"`, `export ... from "./a.js"` at a line's start; not `import("./a.js")`.
+# `import x from "./a.js"`, `import "./a.js"`, `export ... from "./a.js"` at a line's start; not
+# `import("./a.js")`.
 STATIC_IMPORT = re.compile(rb'^\s*(?:import|export)(?!\s*\()\b[^;]*?["\'](\.[^"\']+)["\']', re.M)
 
 
 def page_weight(port):
-    """Bytes of the first load: the HTML, the scripts and stylesheets it names, and the modules they import."""
+    """Bytes of the first load: the HTML, the scripts and stylesheets it names, and the modules
+    they import.
+    """
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
 
     def get(path):
@@ -32,15 +36,21 @@ def page_weight(port):
             continue
         body = get(path)
         sizes[path] = len(body)
-        if path.endswith(".js"):  # static imports load with the page; dynamic import() ones only on demand
-            todo += [posixpath.normpath(posixpath.join(posixpath.dirname(path), m.decode()))
-                     for m in STATIC_IMPORT.findall(body)]
+        # static imports load with the page; dynamic import() ones only on demand
+        if path.endswith(".js"):
+            todo += [
+                posixpath.normpath(posixpath.join(posixpath.dirname(path), m.decode()))
+                for m in STATIC_IMPORT.findall(body)
+            ]
     sizes["/api/model (fetched after load)"] = len(get("/api/model"))
-    # After the load, the service worker fetches what offline use needs: every module, the demo digits,
-    # the model page. Counted apart: the page does not wait for them.
+    # After the load, the service worker fetches what offline use needs: every module, the demo
+    # digits, the model page. Counted apart: the page does not wait for them.
     static = Path(__file__).resolve().parent.parent / "static"
-    later = ["/sw.js", "/model", "/static/kiosk/demo-digits.json"] + \
-        [f"/static/js/{p.name}" for p in sorted((static / "js").glob("*.js")) if p.name != "test-hook.js"]
+    later = ["/sw.js", "/model", "/static/kiosk/demo-digits.json"] + [
+        f"/static/js/{p.name}"
+        for p in sorted((static / "js").glob("*.js"))
+        if p.name != "test-hook.js"
+    ]
     for path in later:
         if path not in sizes:
             sizes[f"{path} (service worker, after load)"] = len(get(path))
@@ -51,6 +61,7 @@ def page_weight(port):
 def first_prediction_ms(base, records, loads=10):
     """Milliseconds from the first stroke's end to its answer on screen, over fresh page loads."""
     from playwright.sync_api import sync_playwright
+
     chromium = find_chromium()
     if chromium is None:
         return None

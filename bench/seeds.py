@@ -1,4 +1,5 @@
-"""Train the default recipe with several seeds and measure each: the mean, min and max of every figure.
+"""Train the default recipe with several seeds and measure each: the mean, min and max of every
+figure.
 
 Run as `python -m bench.seeds` (about half an hour a seed on 2 cores: a bench,
 not a test). Each seed is trained by `python train.py --seed S` in its own
@@ -26,7 +27,8 @@ from recognition import checkpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 SPREAD = 0.003  # each seed within 0.3 points of the mean
-# (key in the measured figures, what the table calls it, target, direction: "min" means at least the target)
+# (key in the measured figures, what the table calls it, target, direction: "min" means at least the
+# target)
 FIGURES = [
     ("mnist_test_accuracy", "MNIST test", 0.995, "min"),
     ("strokes_readable_accuracy", "shared strokes, readable records", 0.992, "min"),
@@ -36,8 +38,18 @@ FIGURES = [
     ("letters_digit_rate", "shared letters answered as a sure digit", 0.04, "max"),
     ("letters_rejected_rate", "shared letters answered not a digit", None, None),
     ("digits_rejected_rate", "shared digits answered not a digit", 0.005, "max"),
-    ("drawings_sure_digit_max", "the worst kind of drawing trained on, as a sure digit", 0.05, "max"),
-    ("drawings_held_out_sure_digit_max", "the worst kind never trained on, as a sure digit", None, None),
+    (
+        "drawings_sure_digit_max",
+        "the worst kind of drawing trained on, as a sure digit",
+        0.05,
+        "max",
+    ),
+    (
+        "drawings_held_out_sure_digit_max",
+        "the worst kind never trained on, as a sure digit",
+        None,
+        None,
+    ),
     ("strokes_ece", "ECE on the shared strokes", 0.015, "max"),
     ("number_accuracy", "numbers of 2-6 readable digits read whole", 0.96, "min"),
     ("count_accuracy", "numbers' digit count right", 0.995, "min"),
@@ -48,14 +60,34 @@ FIGURES = [
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(
-        prog="python -m bench.seeds", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m bench.seeds",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--seeds", type=int, nargs="+", default=[2, 3, 4], help="seeds of the default recipe to train")
-    p.add_argument("--runs", default=str(ROOT / "runs" / "seeds"), help="folder of the seeds' models")
-    p.add_argument("--data-dir", default=None, help="MNIST folder, passed to train.py and bench.accuracy")
-    p.add_argument("--retrain", action="store_true", help="train again where a seed's model is already there")
-    p.add_argument("--ship", action="store_true", help="copy the seed the validation sets rank best into models/")
-    p.add_argument("--train-args", nargs=argparse.REMAINDER, default=[], help="more train.py flags, last")
+    p.add_argument(
+        "--seeds",
+        type=int,
+        nargs="+",
+        default=[2, 3, 4],
+        help="seeds of the default recipe to train",
+    )
+    p.add_argument(
+        "--runs", default=str(ROOT / "runs" / "seeds"), help="folder of the seeds' models"
+    )
+    p.add_argument(
+        "--data-dir", default=None, help="MNIST folder, passed to train.py and bench.accuracy"
+    )
+    p.add_argument(
+        "--retrain", action="store_true", help="train again where a seed's model is already there"
+    )
+    p.add_argument(
+        "--ship",
+        action="store_true",
+        help="copy the seed the validation sets rank best into models/",
+    )
+    p.add_argument(
+        "--train-args", nargs=argparse.REMAINDER, default=[], help="more train.py flags, last"
+    )
     record.add_output_options(p)
     return p.parse_args(argv)
 
@@ -110,7 +142,12 @@ def summarise(per_seed):
         if target is not None:
             reaches = mean >= target if direction == "min" else mean <= target
             met = bool(reaches and max(abs(v - mean) for v in values) <= SPREAD)
-        summary[key] = {"mean": mean, "min": float(min(values)), "max": float(max(values)), "met": met}
+        summary[key] = {
+            "mean": mean,
+            "min": float(min(values)),
+            "max": float(max(values)),
+            "met": met,
+        }
     return summary
 
 
@@ -131,7 +168,11 @@ def _shown(key, value):
 
 def table(result):
     seeds = list(result["per_seed"])
-    header = "| figure | " + " | ".join(f"seed {s}" for s in seeds) + " | mean | min | max | target | met |"
+    header = (
+        "| figure | "
+        + " | ".join(f"seed {s}" for s in seeds)
+        + " | mean | min | max | target | met |"
+    )
     lines = [header, "|---|" + "---:|" * (len(seeds) + 3) + "---|---|"]
     for key, name, target, direction in FIGURES:
         if key not in result["summary"]:
@@ -139,12 +180,17 @@ def table(result):
         row = result["summary"][key]
         cells = [_shown(key, result["per_seed"][s].get(key)) for s in seeds]
         cells += [_shown(key, row[v]) for v in ("mean", "min", "max")]
-        goal = "" if target is None else ("&ge; " if direction == "min" else "&le; ") + _shown(key, target)
+        goal = (
+            ""
+            if target is None
+            else ("&ge; " if direction == "min" else "&le; ") + _shown(key, target)
+        )
         met = "" if row["met"] is None else ("yes" if row["met"] else "no")
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {goal} | {met} |")
     lines += [
         "",
-        "best epochs: " + ", ".join(f"seed {s}: {result['per_seed'][s]['best_epoch']}" for s in seeds),
+        "best epochs: "
+        + ", ".join(f"seed {s}: {result['per_seed'][s]['best_epoch']}" for s in seeds),
         f"the validation sets rank seed {result['chosen']} best: the seed to ship",
     ]
     return "\n".join(lines)
@@ -158,7 +204,10 @@ def main(argv=None):
             try:
                 train_seed(args, seed)
             except subprocess.CalledProcessError:
-                sys.exit(f"bench.seeds: training seed {seed} failed; see {model_path(args.runs, seed).parent}/train.log")
+                sys.exit(
+                    f"bench.seeds: training seed {seed} failed; see "
+                    f"{model_path(args.runs, seed).parent}/train.log"
+                )
         per_seed[seed] = measure_seed(args, seed)
     result = {"per_seed": per_seed, "summary": summarise(per_seed), "chosen": chosen(per_seed)}
     text = table(result)
@@ -167,7 +216,9 @@ def main(argv=None):
         source = model_path(args.runs, result["chosen"])
         for path in (source, checkpoint.sidecar_path(source)):
             shutil.copy2(path, ROOT / "models" / path.name)
-        shutil.copytree(checkpoint.report_path(source), ROOT / "models" / "mlp-report", dirs_exist_ok=True)
+        shutil.copytree(
+            checkpoint.report_path(source), ROOT / "models" / "mlp-report", dirs_exist_ok=True
+        )
     return result
 
 

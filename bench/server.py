@@ -1,4 +1,5 @@
 """Start and stop the production server (`python -m webapp`) on a free local port."""
+
 import socket
 import subprocess
 import sys
@@ -17,14 +18,18 @@ def free_port():
 
 
 def start_server(model=None, workers=1, port=None, env=None):
-    """Start `python -m webapp` (workers=None: the server's default); returns (process, base URL) once healthy."""
+    """Start `python -m webapp` (workers=None: the server's default); returns (process, base URL)
+    once healthy.
+    """
     port = port or free_port()
     command = [sys.executable, "-m", "webapp", "--port", str(port)]
     if workers:
         command += ["--workers", str(workers)]
     if model:
         command += ["--model", str(model)]
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    proc = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:

@@ -1,4 +1,5 @@
 """Real stroke records as a page would send them: read the file, fit digits into a canvas."""
+
 import json
 from pathlib import Path
 
@@ -7,27 +8,33 @@ from training import stroke_files
 SHARED_STROKES = Path(__file__).resolve().parent.parent.parent / "shared" / "strokes"
 DEFAULT_STROKES = SHARED_STROKES / "unipen1a_dev.json.gz"
 DEFAULT_LETTERS = SHARED_STROKES / "unipen_letters_dev.json.gz"
-# The shared digits that do not show their label to a person (two digits in one record, a "%", a dash...).
+# The shared digits that do not show their label to a person (two digits in one record, a "%", a
+# dash...).
 DEFAULT_UNREADABLE = SHARED_STROKES / "unipen1a_dev_unreadable.json"
 # The real pen digits shipped for training; their held-out writers are measured, never trained on.
 PEN_HELD_OUT = stroke_files.DEFAULT_FILES[0]
 
 
 def load_strokes(path=DEFAULT_STROKES):
-    """Records of {'label', 'strokes'} from a gzipped (or plain) JSON list (ValueError, one line, if not)."""
+    """Records of {'label', 'strokes'} from a gzipped (or plain) JSON list (ValueError, one line,
+    if not).
+    """
     return stroke_files.read(path, digits=False)
 
 
 def unreadable_list(strokes_path, given=None):
-    """The list of unreadable records that goes with a stroke file: the one given, else the shared list for the
-    shared file, else none (None)."""
+    """The list of unreadable records that goes with a stroke file: the one given, else the
+    shared list for the shared file, else none (None).
+    """
     if given:
         return given
     return DEFAULT_UNREADABLE if Path(strokes_path).resolve() == DEFAULT_STROKES.resolve() else None
 
 
 def unreadable_indices(records, path=DEFAULT_UNREADABLE):
-    """Indices of the records listed as not showing their label (none for path None); each must match its record."""
+    """Indices of the records listed as not showing their label (none for path None); each must
+    match its record.
+    """
     if path is None:
         return set()
     try:
@@ -38,7 +45,9 @@ def unreadable_indices(records, path=DEFAULT_UNREADABLE):
     for entry in entries:
         index = entry["index"]
         if not 0 <= index < len(records) or records[index]["label"] != entry["label"]:
-            raise ValueError(f"{path}: entry {entry} does not match record {index} of the stroke file")
+            raise ValueError(
+                f"{path}: entry {entry} does not match record {index} of the stroke file"
+            )
         indices.add(index)
     return indices
 
@@ -73,15 +82,31 @@ def canvas_payload(strokes, size=500):
 
 
 def demo_sample(records, per_digit=2, decimals=3):
-    """The kiosk's attract-loop digits: the first per_digit records of each digit, fitted into a unit box.
+    """The kiosk's attract-loop digits: the first per_digit records of each digit, fitted into a
+    unit box.
 
-    Written to static/kiosk/demo-digits.json (see README, Kiosk); a test holds the shipped file to this.
+    Written to static/kiosk/demo-digits.json (see README, Kiosk); a test holds the shipped file
+    to this.
     """
     picked = []
     for digit in range(10):
         for record in [r for r in records if r["label"] == digit][:per_digit]:
-            fitted = fit_strokes(record["strokes"], {"x": 0, "y": 0, "width": 1, "height": 1}, margin=0)
-            picked.append({"label": digit, "writer": record.get("writer"),
-                           "strokes": [[[round(x, decimals), round(y, decimals)] for x, y in s] for s in fitted]})
-    return {"source": "UNIPEN train_r01_v07, section 1a (isolated digits), International Unipen Foundation, "
-                      "CC BY 4.0, doi 10.5281/zenodo.1195803", "digits": picked}
+            fitted = fit_strokes(
+                record["strokes"], {"x": 0, "y": 0, "width": 1, "height": 1}, margin=0
+            )
+            picked.append(
+                {
+                    "label": digit,
+                    "writer": record.get("writer"),
+                    "strokes": [
+                        [[round(x, decimals), round(y, decimals)] for x, y in s] for s in fitted
+                    ],
+                }
+            )
+    return {
+        "source": (
+            "UNIPEN train_r01_v07, section 1a (isolated digits), "
+            "International Unipen Foundation, CC BY 4.0, doi 10.5281/zenodo.1195803"
+        ),
+        "digits": picked,
+    }

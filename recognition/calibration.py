@@ -1,4 +1,7 @@
-"""Honest confidence: temperature scaling (Guo et al. 2017), calibration error, and the "not sure" threshold."""
+"""Honest confidence: temperature scaling (Guo et al. 2017), calibration error, and the "not
+sure" threshold.
+"""
+
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -11,31 +14,39 @@ CONFIDENCE_LEVEL = 0.95
 
 @dataclass(frozen=True)
 class Calibration:
-    """What the sidecar's "calibration" holds; the defaults are what a model without one gets (today's page)."""
+    """What the sidecar's "calibration" holds; the defaults are what a model without one gets
+    (today's page).
+    """
 
     temperature: float = 1.0  # logits are divided by it before the softmax
     unsure_below: float = 0.6  # a calibrated confidence under this is answered "unsure"
     fitted_on: str = "nothing: uncalibrated defaults"
-    reject_above: float = None  # a "not a digit" probability at or over this is answered so (11-class models)
+    # a "not a digit" probability at or over this is answered so (11-class models)
+    reject_above: float = None
 
     def to_dict(self):
         return asdict(self)
 
     @classmethod
     def from_dict(cls, section):
-        """From a sidecar's "calibration" (None: the defaults); ValueError for values it cannot use."""
+        """From a sidecar's "calibration" (None: the defaults); ValueError for values it cannot
+        use.
+        """
         if section is None:
             return cls()
         if not isinstance(section, dict):
             raise ValueError("calibration must be an object")
         try:
-            made = cls(**{k: v for k, v in section.items() if k != "figures"})  # figures: for readers
+            # figures: for readers
+            made = cls(**{k: v for k, v in section.items() if k != "figures"})
         except TypeError as exc:
             raise ValueError(f"calibration: {exc}") from exc
         reject_ok = made.reject_above is None or 0 <= made.reject_above <= 1
         if not (made.temperature > 0 and 0 <= made.unsure_below <= 1 and reject_ok):
-            raise ValueError(f"calibration needs temperature > 0, unsure_below and reject_above in [0, 1], "
-                             f"got {section}")
+            raise ValueError(
+                f"calibration needs temperature > 0, unsure_below and reject_above in [0, 1], "
+                f"got {section}"
+            )
         return made
 
 
@@ -54,7 +65,9 @@ def nll(logits, labels, temperature):
 
 
 def fit_temperature(logits, labels, low=0.05, high=20.0, steps=80):
-    """The temperature that minimises the NLL: golden-section search over log T (the NLL is unimodal there)."""
+    """The temperature that minimises the NLL: golden-section search over log T (the NLL is
+    unimodal there).
+    """
     a, b = np.log(low), np.log(high)
     ratio = (np.sqrt(5) - 1) / 2
     c, d = b - ratio * (b - a), a + ratio * (b - a)
@@ -72,7 +85,9 @@ def fit_temperature(logits, labels, low=0.05, high=20.0, steps=80):
 
 
 def expected_calibration_error(probs, labels, bins=ECE_BINS):
-    """ECE: the gap between confidence and accuracy, averaged over equal-width confidence bins by their share."""
+    """ECE: the gap between confidence and accuracy, averaged over equal-width confidence bins by
+    their share.
+    """
     probs, labels = np.asarray(probs), np.asarray(labels)
     confidence, right = probs.max(axis=1), probs.argmax(axis=1) == labels
     which = np.minimum((confidence * bins).astype(int), bins - 1)
@@ -85,19 +100,23 @@ def expected_calibration_error(probs, labels, bins=ECE_BINS):
 
 
 def error_bound(errors, count, level=CONFIDENCE_LEVEL):
-    """Clopper-Pearson upper bound, at this confidence level, on an error rate seen as errors in count."""
+    """Clopper-Pearson upper bound, at this confidence level, on an error rate seen as errors in
+    count.
+    """
     errors, count = np.asarray(errors), np.asarray(count)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(errors < count, betaincinv(errors + 1, count - errors, level), 1.0)
 
 
 def confident_threshold(confidence, right, max_error=0.01, level=CONFIDENCE_LEVEL):
-    """The lowest confidence t such that answers at t or above are wrong at most max_error of the time.
+    """The lowest confidence t such that answers at t or above are wrong at most max_error of the
+    time.
 
-    With level (not None), "at most" must hold with that confidence: the Clopper-Pearson upper bound on
-    their error rate, not the rate counted, stays within max_error. Where the counted rate just reaches
-    max_error, fresh answers are as likely over it as under, and that point moves by a few hundredths with
-    each handful of held-out answers; the bound asks for enough evidence before calling answers sure.
+    With level (not None), "at most" must hold with that confidence: the Clopper-Pearson upper
+    bound on their error rate, not the rate counted, stays within max_error. Where the counted
+    rate just reaches max_error, fresh answers are as likely over it as under, and that point
+    moves by a few hundredths with each handful of held-out answers; the bound asks for enough
+    evidence before calling answers sure.
     """
     order = np.argsort(-np.asarray(confidence), kind="stable")
     conf, wrong = np.asarray(confidence)[order], ~np.asarray(right, dtype=bool)[order]
@@ -112,8 +131,8 @@ def confident_threshold(confidence, right, max_error=0.01, level=CONFIDENCE_LEVE
 def digit_share(probs):
     """(the ten digit probabilities, the "not a digit" probability or None) per row.
 
-    The digits' are not renormalised: P(it is a 4) counts the chance that it is no digit at all, so a
-    letter the model half rejects is never shown as a sure 4.
+    The digits' are not renormalised: P(it is a 4) counts the chance that it is no digit at all,
+    so a letter the model half rejects is never shown as a sure 4.
     """
     probs = np.asarray(probs)
     if probs.shape[-1] == 10:

@@ -1,4 +1,5 @@
 """A model on disk: safetensors weights plus a JSON sidecar that says what the model is."""
+
 import hashlib
 import json
 from pathlib import Path
@@ -13,7 +14,9 @@ FORMAT = "digit-mlp/1"
 
 
 class CheckpointError(Exception):
-    """A model file that is missing, unreadable, of another format, or does not match its sidecar."""
+    """A model file that is missing, unreadable, of another format, or does not match its
+    sidecar.
+    """
 
 
 def sidecar_path(path):
@@ -22,7 +25,9 @@ def sidecar_path(path):
 
 
 def report_path(path):
-    """models/mlp.safetensors -> models/mlp-report/: where training, calibration and benches put the report."""
+    """models/mlp.safetensors -> models/mlp-report/: where training, calibration and benches put
+    the report.
+    """
     path = Path(path)
     return path.with_name(f"{path.stem}-report")
 
@@ -33,7 +38,9 @@ def weights_path(path):
 
 
 def save(model, path, **meta):
-    """Write weights (safetensors) and the JSON sidecar; meta adds sections (training, metrics...)."""
+    """Write weights (safetensors) and the JSON sidecar; meta adds sections (training,
+    metrics...).
+    """
     path = weights_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
@@ -44,9 +51,15 @@ def save(model, path, **meta):
         "weights": {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()},
         "architecture": model.config.to_dict(),
         # The input recipe the model was trained for.
-        "normalization": {"mean": MEAN, "std": STD, "scale": "pixels / 255",
-                          "field": preprocess.FIELD, "box": preprocess.BOX, "centre": preprocess.CENTRE,
-                          "pen_width": preprocess.PEN_WIDTH},
+        "normalization": {
+            "mean": MEAN,
+            "std": STD,
+            "scale": "pixels / 255",
+            "field": preprocess.FIELD,
+            "box": preprocess.BOX,
+            "centre": preprocess.CENTRE,
+            "pen_width": preprocess.PEN_WIDTH,
+        },
         **meta,
     }
     sidecar_path(path).write_text(json.dumps(info, indent=2) + "\n")
@@ -54,7 +67,9 @@ def save(model, path, **meta):
 
 
 def update_sidecar(path, **sections):
-    """Set whole sections of an existing sidecar (e.g. calibration), keeping the rest and the weights as they are."""
+    """Set whole sections of an existing sidecar (e.g. calibration), keeping the rest and the
+    weights as they are.
+    """
     info = read_sidecar(path)
     info.update(sections)
     sidecar_path(path).write_text(json.dumps(info, indent=2) + "\n")
@@ -76,7 +91,9 @@ def read_sidecar(path):
 
 
 def load(path):
-    """Rebuild the model from its sidecar and weights; returns (model in eval mode, sidecar dict)."""
+    """Rebuild the model from its sidecar and weights; returns (model in eval mode, sidecar
+    dict).
+    """
     info = read_sidecar(path)
     try:
         config = ModelConfig.from_dict(info.get("architecture"))
@@ -87,7 +104,10 @@ def load(path):
     try:
         model.load_state_dict(load_file(str(weights_file)))
     except (OSError, RuntimeError, KeyError, SafetensorError) as exc:
-        reason = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip()) or type(exc).__name__
+        reason = (
+            "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+            or type(exc).__name__
+        )
         raise CheckpointError(f"{weights_file}: weights do not load ({reason})") from exc
     model.eval()
     return model, info

@@ -1,4 +1,5 @@
 """The MLP and the one config object that describes it (stored in the sidecar, rebuilt from it)."""
+
 from dataclasses import dataclass, fields
 
 import torch
@@ -24,14 +25,22 @@ class ModelConfig:
     def __post_init__(self):
         object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
         if not self.hidden or min(self.hidden) < 1 or self.classes < 2:
-            raise ValueError(f"hidden sizes must be positive and classes at least 2, got {self.hidden}, {self.classes}")
+            raise ValueError(
+                f"hidden sizes must be positive and classes at least 2, got {self.hidden}, "
+                f"{self.classes}"
+            )
         if not (0 <= self.dropout < 1 and 0 <= self.input_dropout < 1):
             raise ValueError("dropout rates must be in [0, 1)")
 
     def to_dict(self):
         """The sidecar's "architecture" section."""
-        return {**self.KIND, "hidden": list(self.hidden), "classes": self.classes, "dropout": self.dropout,
-                "input_dropout": self.input_dropout}
+        return {
+            **self.KIND,
+            "hidden": list(self.hidden),
+            "classes": self.classes,
+            "dropout": self.dropout,
+            "input_dropout": self.input_dropout,
+        }
 
     @classmethod
     def from_dict(cls, section):
@@ -40,7 +49,9 @@ class ModelConfig:
             raise ValueError("architecture must be an object")
         for key, value in cls.KIND.items():
             if section.get(key, value) != value:
-                raise ValueError(f"architecture {key} {section[key]!r} is not supported (expected {value!r})")
+                raise ValueError(
+                    f"architecture {key} {section[key]!r} is not supported (expected {value!r})"
+                )
         names = {f.name for f in fields(cls)}
         unknown = set(section) - names - set(cls.KIND)
         if unknown:
@@ -54,7 +65,9 @@ class ModelConfig:
 
 
 class MLP(nn.Module):
-    """Fully connected classifier: 784 -> hidden... -> classes, with batch norm, ReLU and dropout."""
+    """Fully connected classifier: 784 -> hidden... -> classes, with batch norm, ReLU and
+    dropout.
+    """
 
     def __init__(self, config=None):
         super().__init__()
@@ -62,8 +75,12 @@ class MLP(nn.Module):
         layers = [nn.Flatten(), nn.Dropout(self.config.input_dropout)]
         width = FIELD * FIELD
         for size in self.config.hidden:
-            layers += [nn.Linear(width, size, bias=False), nn.BatchNorm1d(size), nn.ReLU(),
-                       nn.Dropout(self.config.dropout)]
+            layers += [
+                nn.Linear(width, size, bias=False),
+                nn.BatchNorm1d(size),
+                nn.ReLU(),
+                nn.Dropout(self.config.dropout),
+            ]
             width = size
         layers.append(nn.Linear(width, self.config.classes))
         self.net = nn.Sequential(*layers)
@@ -85,11 +102,17 @@ class MLP(nn.Module):
             if not isinstance(module, nn.Linear):
                 continue
             weight = module.weight.detach().double()
-            bias = torch.zeros(len(weight), dtype=torch.float64) if module.bias is None else module.bias.detach()
+            bias = (
+                torch.zeros(len(weight), dtype=torch.float64)
+                if module.bias is None
+                else module.bias.detach()
+            )
             bias = bias.double()
             after = modules[i + 1] if i + 1 < len(modules) else None
             if isinstance(after, nn.BatchNorm1d):
-                scale = after.weight.detach().double() / torch.sqrt(after.running_var.double() + after.eps)
+                scale = after.weight.detach().double() / torch.sqrt(
+                    after.running_var.double() + after.eps
+                )
                 weight = weight * scale[:, None]
                 bias = (bias - after.running_mean.double()) * scale + after.bias.detach().double()
             layers.append([weight, bias])

@@ -4,6 +4,7 @@ MNIST's recipe: crop to the ink, scale so the longer side is 20 px keeping the
 aspect ratio (anti-aliased), then translate so the centre of mass lands on the
 centre of a 28x28 field. Output: uint8, ink bright (0..255), or None for no ink.
 """
+
 import math
 
 import numpy as np
@@ -24,8 +25,8 @@ SUPERSAMPLE = 4
 PEN_WIDTH = 0.14
 # Ink below this (0..1) does not count when cropping or deciding "empty".
 INK_THRESHOLD = 0.1
-# Images are read at most this many pixels a side (box-averaged down by a whole factor): the digit ends
-# up 20 px tall anyway, and a 16-megapixel photo read whole took most of a second.
+# Images are read at most this many pixels a side (box-averaged down by a whole factor): the digit
+# ends up 20 px tall anyway, and a 16-megapixel photo read whole took most of a second.
 WORK_SIDE = 1024
 # Coordinates beyond this magnitude are rescaled first so float maths stays finite.
 _COORD_LIMIT = 1e12
@@ -33,7 +34,9 @@ _COORD_LIMIT = 1e12
 
 def strokes_to_input(strokes):
     """Strokes (lists of [x, y] points, y down, any units) -> 28x28 uint8, or None if empty."""
-    points = [np.asarray(stroke, dtype=np.float64).reshape(-1, 2) for stroke in strokes if len(stroke)]
+    points = [
+        np.asarray(stroke, dtype=np.float64).reshape(-1, 2) for stroke in strokes if len(stroke)
+    ]
     if not points:
         return None
     everything = np.concatenate(points)
@@ -42,12 +45,15 @@ def strokes_to_input(strokes):
     origin = everything.min(axis=0)
     magnitude = np.abs(everything - origin).max()
     unit = magnitude / _COORD_LIMIT if magnitude > _COORD_LIMIT else 1.0
-    # All points at once, not stroke by stroke: a stroke per pen dab (training's redraw) stays cheap.
+    # All points at once, not stroke by stroke: a stroke per pen dab (training's redraw) stays
+    # cheap.
     return normalize(render_strokes((everything - origin) / unit, [len(p) for p in points]))
 
 
 def render_strokes(everything, lengths):
-    """Strokes (all points (n, 2), min at 0; points per stroke) drawn with the longer side BOX*SUPERSAMPLE px."""
+    """Strokes (all points (n, 2), min at 0; points per stroke) drawn with the longer side
+    BOX*SUPERSAMPLE px.
+    """
     width, height = everything.max(axis=0)
     size = max(width, height)
     if size == 0:
@@ -56,12 +62,16 @@ def render_strokes(everything, lengths):
     scale = BOX * SUPERSAMPLE / (size + pen)
     pen_px = max(1, round(pen * scale))
     margin = pen_px  # room for round caps
-    canvas = Image.new("L", (math.ceil(width * scale) + 2 * margin + 1, math.ceil(height * scale) + 2 * margin + 1), 0)
+    canvas = Image.new(
+        "L",
+        (math.ceil(width * scale) + 2 * margin + 1, math.ceil(height * scale) + 2 * margin + 1),
+        0,
+    )
     draw = ImageDraw.Draw(canvas)
     radius = (pen_px - 1) / 2
     on_canvas, start = (everything * scale + margin).tolist(), 0
     for length in lengths:
-        xy, start = on_canvas[start:start + length], start + length
+        xy, start = on_canvas[start : start + length], start + length
         if len(xy) > 1:
             draw.line([tuple(p) for p in xy], fill=255, width=pen_px)
         # A disc at every point: round caps and joins (PIL's joint="curve" is far slower).
@@ -71,17 +81,22 @@ def render_strokes(everything, lengths):
 
 
 def image_to_input(image):
-    """A PIL image (any mode or size; dark-on-light, light-on-dark or on transparency) -> 28x28 uint8, or None."""
+    """A PIL image (any mode or size; dark-on-light, light-on-dark or on transparency) -> 28x28
+    uint8, or None.
+    """
     return None if (ink := working_ink(image)[0]) is None else normalize(ink)
 
 
 def working_ink(image):
-    """(ink, factor): ink intensity 0..1 (float32, ink bright; None if the image holds none), shrunk by a whole
-    factor past WORK_SIDE: ink pixel (x, y) stands for the image's factor x factor block at (x, y) * factor."""
+    """(ink, factor): ink intensity 0..1 (float32, ink bright; None if the image holds none),
+    shrunk by a whole factor past WORK_SIDE: ink pixel (x, y) stands for the image's factor x
+    factor block at (x, y) * factor.
+    """
     image = ImageOps.exif_transpose(image)
     factor = max(1, math.ceil(max(image.size) / WORK_SIDE))
     if factor > 1:
-        if image.mode not in ("L", "LA", "RGB", "RGBA", "F"):  # reduce() cannot average these; RGBA keeps
+        # reduce() cannot average these; RGBA keeps
+        if image.mode not in ("L", "LA", "RGB", "RGBA", "F"):
             image = image.convert("RGBA")  # any transparency for _ink's test
         image = image.reduce(factor)
     return _ink(image), factor
@@ -129,7 +144,7 @@ def normalize(ink):
     if not mask.any():
         return None
     rows, cols = _ink_box(mask)
-    patch = ink[rows[0]:rows[1] + 1, cols[0]:cols[1] + 1]
+    patch = ink[rows[0] : rows[1] + 1, cols[0] : cols[1] + 1]
     s = SUPERSAMPLE
     side = BOX * s
     h, w = patch.shape
@@ -137,17 +152,22 @@ def normalize(ink):
     size = (min(side, max(1, round(w * scale))), min(side, max(1, round(h * scale))))
     if size != (w, h):
         filter_ = Image.Resampling.BICUBIC if scale > 1 else Image.Resampling.BOX
-        patch = np.clip(np.asarray(Image.fromarray(patch, mode="F").resize(size, filter_)), 0.0, 1.0)
+        patch = np.clip(
+            np.asarray(Image.fromarray(patch, mode="F").resize(size, filter_)), 0.0, 1.0
+        )
     box = np.zeros((side, side), dtype=np.float32)
     top, left = (side - patch.shape[0]) // 2, (side - patch.shape[1]) // 2
-    box[top:top + patch.shape[0], left:left + patch.shape[1]] = patch
+    box[top : top + patch.shape[0], left : left + patch.shape[1]] = patch
     box = np.rint(box.reshape(BOX, s, BOX, s).mean(axis=(1, 3)) * 255.0)
     # The centre of mass of the rounded pixels, so the whole-pixel shift puts it within 0.5 px.
     mass = box.sum()
     if mass == 0:
         return None
     index = np.arange(BOX)
-    com_row, com_col = (box.sum(axis=1) * index).sum() / mass, (box.sum(axis=0) * index).sum() / mass
+    com_row, com_col = (
+        (box.sum(axis=1) * index).sum() / mass,
+        (box.sum(axis=0) * index).sum() / mass,
+    )
     field = np.zeros((FIELD, FIELD), dtype=np.uint8)
     _paste(field, box.astype(np.uint8), round(CENTRE - com_row), round(CENTRE - com_col))
     return field
@@ -158,11 +178,13 @@ def _paste(field, patch, top, left):
     t0, l0 = max(top, 0), max(left, 0)
     t1, l1 = min(top + h, field.shape[0]), min(left + w, field.shape[1])
     if t1 > t0 and l1 > l0:
-        field[t0:t1, l0:l1] = patch[t0 - top:t1 - top, l0 - left:l1 - left]
+        field[t0:t1, l0:l1] = patch[t0 - top : t1 - top, l0 - left : l1 - left]
 
 
 def normalize_batch(images):
-    """Training's version of normalize(): (N, 1, 28, 28) float 0..1 -> re-cropped, re-scaled, re-centred."""
+    """Training's version of normalize(): (N, 1, 28, 28) float 0..1 -> re-cropped, re-scaled,
+    re-centred.
+    """
     grid = F.affine_grid(normalizing_theta(images), list(images.shape), align_corners=False)
     return F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
 
@@ -187,8 +209,12 @@ def normalizing_theta(images):
     empty = ~mask.flatten(1).any(dim=1)
     scale = torch.where(empty, torch.ones_like(big), BOX / torch.maximum(*extents))
     mass = x.sum(dim=(1, 2)).clamp(min=1e-6)
-    com_row = torch.where(empty, torch.full_like(big, CENTRE), (x.sum(dim=2) * index).sum(dim=1) / mass)
-    com_col = torch.where(empty, torch.full_like(big, CENTRE), (x.sum(dim=1) * index).sum(dim=1) / mass)
+    com_row = torch.where(
+        empty, torch.full_like(big, CENTRE), (x.sum(dim=2) * index).sum(dim=1) / mass
+    )
+    com_col = torch.where(
+        empty, torch.full_like(big, CENTRE), (x.sum(dim=1) * index).sum(dim=1) / mass
+    )
     # Output pixel p samples input pixel com + (p - CENTRE) / scale; affine_grid
     # works in [-1, 1] coordinates with align_corners=False.
     theta = torch.zeros(n, 2, 3, dtype=x.dtype, device=x.device)

@@ -1,4 +1,5 @@
-"""Numbers: a drawing's strokes (or an image's ink) grouped into digits, the groupings scored by the classifier.
+"""Numbers: a drawing's strokes (or an image's ink) grouped into digits, the groupings scored by
+the classifier.
 
 A stroke that lies within another's width, well inside it, is always in the
 same digit (a 4's two strokes, a 7's bar, a 0's slash, a 5's top bar, written
@@ -18,6 +19,7 @@ a greedy cut), and every candidate group is read in one batched model call. How
 far it beats reading the whole drawing as one thing is kept (Reading.apart): an
 H read as "14" wins by a hair, and the answer should say it is unsure.
 """
+
 from typing import NamedTuple
 
 import numpy as np
@@ -26,14 +28,22 @@ MAX_DIGITS = 12
 MAX_UNITS = 3  # a digit is at most this many units (a flagged 1 with a foot: stem+flag, foot)
 SPLIT_OVERLAP_COST = 6.0  # log-penalty per unit of overlap between two digits side by side
 GAP_COST = 4.0  # log-penalty per drawing-height of space between the parts of one digit
-TOUCH = 0.05  # parts of one digit overlap sideways by at least this share of the height, or pay for it
-DIGIT_BONUS = 0.5  # log prior for each digit: two parts that each read well are two digits, not one thick one
-SINK_COST = 8.0  # log-penalty per drawing-height a digit's foot stands above its neighbour's, past SINK
+# parts of one digit overlap sideways by at least this share of the height, or pay for it
+TOUCH = 0.05
+# log prior for each digit: two parts that each read well are two digits, not one thick one
+DIGIT_BONUS = 0.5
+# log-penalty per drawing-height a digit's foot stands above its neighbour's, past SINK
+SINK_COST = 8.0
 SINK = 0.15  # digits side by side stand on one line, give or take this share of the height
-SMALL_COST = 8.0  # log-penalty per tallest part's height a digit falls short of SMALL (a flag alone, a bar)
-SMALL = 0.75  # digits of a number are about as tall as each other: shorter than this share of the tallest part
-MAX_INNER_GAP = 0.3  # drawing-heights of empty space no one digit holds: such groups are not even read
-BANDS = 12  # rows of the drawing in which ink beside ink is measured (slanted digits' boxes overlap, their ink not)
+# log-penalty per tallest part's height a digit falls short of SMALL (a flag alone, a bar)
+SMALL_COST = 8.0
+# digits of a number are about as tall as each other: shorter than this share of the tallest part
+SMALL = 0.75
+# drawing-heights of empty space no one digit holds: such groups are not even read
+MAX_INNER_GAP = 0.3
+# rows of the drawing in which ink beside ink is measured (slanted digits' boxes overlap, their ink
+# not)
+BANDS = 12
 
 
 class TooManyDigits(ValueError):
@@ -41,27 +51,41 @@ class TooManyDigits(ValueError):
 
 
 def _boxes(parts):
-    """(n, 4) x0, y0, x1, y1 of each part (a stroke's points, or a component's pixel coordinates)."""
+    """(n, 4) x0, y0, x1, y1 of each part (a stroke's points, or a component's pixel
+    coordinates).
+    """
     return np.array([np.concatenate([p.min(axis=0), p.max(axis=0)]) for p in parts], dtype=float)
 
 
 def _inside(a, b, pad, depth):
-    """Whether the narrower of two x-extents lies within the other (widened by pad), its centre depth from the edge."""
+    """Whether the narrower of two x-extents lies within the other (widened by pad), its centre
+    depth from the edge.
+    """
     narrow, wide = (a, b) if a[2] - a[0] <= b[2] - b[0] else (b, a)
     centre = (narrow[0] + narrow[2]) / 2
-    return (narrow[0] >= wide[0] - pad and narrow[2] <= wide[2] + pad
-            and wide[0] + depth <= centre <= wide[2] - depth)
+    return (
+        narrow[0] >= wide[0] - pad
+        and narrow[2] <= wide[2] + pad
+        and wide[0] + depth <= centre <= wide[2] - depth
+    )
 
 
 def _rows(parts, unit_list, top, height, lines):
-    """Each unit's leftmost and rightmost ink in each of BANDS rows: (lo, hi), (units, BANDS), +-inf where none."""
-    owner = np.repeat(np.arange(len(unit_list)), [len(u) for u in unit_list])[np.argsort(np.concatenate(unit_list))]
+    """Each unit's leftmost and rightmost ink in each of BANDS rows: (lo, hi), (units, BANDS),
+    +-inf where none.
+    """
+    owner = np.repeat(np.arange(len(unit_list)), [len(u) for u in unit_list])[
+        np.argsort(np.concatenate(unit_list))
+    ]
     sizes = [len(p) for p in parts]
     points, who = np.concatenate(parts), np.repeat(owner, sizes)
-    if lines:  # a pen line passes every row between its points: fill in steps longer than half a row
+    # a pen line passes every row between its points: fill in steps longer than half a row
+    if lines:
         part = np.repeat(np.arange(len(parts)), sizes)
         a, b, w = points[:-1], points[1:], who[:-1]
-        n = np.where(part[1:] == part[:-1], np.ceil(np.abs(b[:, 1] - a[:, 1]) * (2 * BANDS / height)), 0).astype(int)
+        n = np.where(
+            part[1:] == part[:-1], np.ceil(np.abs(b[:, 1] - a[:, 1]) * (2 * BANDS / height)), 0
+        ).astype(int)
         n[n < 2] = 0  # steps within half a row have their rows already
         step = np.repeat(np.arange(len(n)), n)
         t = (np.arange(len(step)) - np.repeat(np.cumsum(n) - n, n)) / np.repeat(n, n)
@@ -76,8 +100,9 @@ def _rows(parts, unit_list, top, height, lines):
 
 def units(boxes, height):
     """Parts that are surely one digit, merged: lists of part indices, ordered left to right."""
-    # A stroke within another's width and well inside it (a 4's stem, a 7's bar, a 0's slash); a digit
-    # that only touches or slightly overlaps its neighbour (a thin 1 beside a 7) is left to the scoring.
+    # A stroke within another's width and well inside it (a 4's stem, a 7's bar, a 0's slash); a
+    # digit that only touches or slightly overlaps its neighbour (a thin 1 beside a 7) is left to
+    # the scoring.
     pad, depth = 0.04 * height, 0.08 * height
     parent = list(range(len(boxes)))
 
@@ -86,6 +111,7 @@ def units(boxes, height):
             parent[i] = parent[parent[i]]
             i = parent[i]
         return i
+
     for i in range(len(boxes)):
         for j in range(i + 1, len(boxes)):
             if _inside(boxes[i], boxes[j], pad, depth):
@@ -103,7 +129,9 @@ def _union(boxes, indices):
 
 
 def _inner_gap(unit_boxes):
-    """Widest horizontal space between these units (boxes, one row each), in their units (< 0: they overlap)."""
+    """Widest horizontal space between these units (boxes, one row each), in their units (< 0:
+    they overlap).
+    """
     spans = sorted(unit_boxes[:, [0, 2]].tolist())
     reach, gap = spans[0][1], -np.inf
     for x0, x1 in spans[1:]:
@@ -139,11 +167,13 @@ def best_grouping(scores, overlaps, n, height):
 
 class Reading(NamedTuple):
     """A drawing grouped into digits, left to right."""
+
     groups: list  # part indices of each digit
     pixels: list  # each digit's 28x28 input
     probs: np.ndarray  # each digit's probabilities (digits, classes)
     boxes: list  # each digit's [x0, y0, x1, y1]
-    apart: float  # the chance, by the scores, that the drawing is these digits rather than one thing
+    # the chance, by the scores, that the drawing is these digits rather than one thing
+    apart: float
 
 
 def read(predictor, parts, render, lines=True):
@@ -155,33 +185,69 @@ def read(predictor, parts, render, lines=True):
     boxes, ys = _boxes(parts), np.concatenate(parts)[:, 1]
     height = max(np.ptp(ys), np.ptp(boxes[:, [0, 2]]) * 0.1, 1e-9)
     row = units(boxes, height)
-    if len(row) > MAX_DIGITS * MAX_UNITS:  # more than 12 digits whatever the grouping: say so before reading
-        raise TooManyDigits(f"the drawing holds more than {MAX_DIGITS} digits; a number may have at most {MAX_DIGITS}")
+    # more than 12 digits whatever the grouping: say so before reading
+    if len(row) > MAX_DIGITS * MAX_UNITS:
+        raise TooManyDigits(
+            f"the drawing holds more than {MAX_DIGITS} digits; a number may have at most "
+            f"{MAX_DIGITS}"
+        )
     unit_boxes = np.array([_union(boxes, u) for u in row])
-    gaps = {(s, e): _inner_gap(unit_boxes[s:e]) / height if e - s > 1 else None
-            for e in range(1, len(row) + 1) for s in range(max(0, e - MAX_UNITS), e)}
+    gaps = {
+        (s, e): _inner_gap(unit_boxes[s:e]) / height if e - s > 1 else None
+        for e in range(1, len(row) + 1)
+        for s in range(max(0, e - MAX_UNITS), e)
+    }
     ranges = [r for r, gap in gaps.items() if gap is None or gap <= MAX_INNER_GAP]
-    pixels = {r: render(sorted(i for u in row[r[0]:r[1]] for i in u)) for r in ranges}
+    pixels = {r: render(sorted(i for u in row[r[0] : r[1]] for i in u)) for r in ranges}
     ranges = [r for r in ranges if pixels[r] is not None]
-    probs = dict(zip(ranges, predictor.probabilities(np.stack([pixels[r] for r in ranges])).reshape(len(ranges), -1)))
-    # A group's best reading is its likeliest digit; the whole drawing may also be one thing that is no digit
-    # (a letter is better left whole and rejected than cut into digit-like pieces).
+    probs = dict(
+        zip(
+            ranges,
+            predictor.probabilities(np.stack([pixels[r] for r in ranges])).reshape(len(ranges), -1),
+        )
+    )
+    # A group's best reading is its likeliest digit; the whole drawing may also be one thing that is
+    # no digit (a letter is better left whole and rejected than cut into digit-like pieces).
     whole = (0, len(row))
-    best = {r: max(p[:10].max(), p[10] if len(p) > 10 and r == whole else 0.0) for r, p in probs.items()}
-    # Against the tallest part, not the drawing: a number written uphill is taller than any digit in it.
+    best = {
+        r: max(p[:10].max(), p[10] if len(p) > 10 and r == whole else 0.0) for r, p in probs.items()
+    }
+    # Against the tallest part, not the drawing: a number written uphill is taller than any digit in
+    # it.
     digit_height = max(np.ptp(boxes[:, [1, 3]], axis=1).max(), 1e-9)
-    tall = {r: np.ptp(unit_boxes[r[0]:r[1]][:, [1, 3]]) / digit_height for r in ranges}
-    # Parts of one digit overlap sideways; parts that only touch or stand apart are charged from 5% of the
-    # height of overlap on (two 1s side by side read as one thick 1 almost as surely as each reads as a 1).
+    tall = {r: np.ptp(unit_boxes[r[0] : r[1]][:, [1, 3]]) / digit_height for r in ranges}
+    # Parts of one digit overlap sideways; parts that only touch or stand apart are charged from 5%
+    # of the height of overlap on (two 1s side by side read as one thick 1 almost as surely as each
+    # reads as a 1).
     apart = {r: 0.0 if gaps[r] is None else max(0.0, gaps[r] + TOUCH) for r in ranges}
-    # A digit whose foot hangs well above its neighbours' is part of one (a 4's corner beside its stem).
-    sunk = {r: max([0.0] + [(unit_boxes[k, 3] - unit_boxes[r[0]:r[1], 3].max()) / height - SINK
-                            for k in (r[0] - 1, r[1]) if 0 <= k < len(row)]) for r in ranges}
-    scores = {r: float(np.log(max(best[r], 1e-12))) + DIGIT_BONUS
-              - GAP_COST * apart[r] - SMALL_COST * max(0.0, SMALL - tall[r]) - SINK_COST * sunk[r]
-              for r in ranges}
-    # A cut costs where ink before it reaches over ink after it, row by row; boxes bound it, so rows only if they do.
-    overlaps = {(s, e): max(0.0, unit_boxes[:s, 2].max() - unit_boxes[s:e, 0].min()) for s, e in ranges if s > 0}
+    # A digit whose foot hangs well above its neighbours' is part of one (a 4's corner beside its
+    # stem).
+    sunk = {
+        r: max(
+            [0.0]
+            + [
+                (unit_boxes[k, 3] - unit_boxes[r[0] : r[1], 3].max()) / height - SINK
+                for k in (r[0] - 1, r[1])
+                if 0 <= k < len(row)
+            ]
+        )
+        for r in ranges
+    }
+    scores = {
+        r: float(np.log(max(best[r], 1e-12)))
+        + DIGIT_BONUS
+        - GAP_COST * apart[r]
+        - SMALL_COST * max(0.0, SMALL - tall[r])
+        - SINK_COST * sunk[r]
+        for r in ranges
+    }
+    # A cut costs where ink before it reaches over ink after it, row by row; boxes bound it, so rows
+    # only if they do.
+    overlaps = {
+        (s, e): max(0.0, unit_boxes[:s, 2].max() - unit_boxes[s:e, 0].min())
+        for s, e in ranges
+        if s > 0
+    }
     if any(overlaps.values()):
         lo, hi = _rows(parts, row, ys.min(), height, lines)
         reach = np.maximum.accumulate(hi, axis=0)  # reach[k]: the ink of units 0..k, row by row
@@ -191,9 +257,21 @@ def read(predictor, parts, render, lines=True):
             overlaps[(s, e)] = max(0.0, over.max()) if len(over) and box else box
     cuts, total = best_grouping(scores, overlaps, len(row), height)
     if len(cuts) > MAX_DIGITS:
-        raise TooManyDigits(f"the drawing holds {len(cuts)} digits; a number may have at most {MAX_DIGITS}")
+        raise TooManyDigits(
+            f"the drawing holds {len(cuts)} digits; a number may have at most {MAX_DIGITS}"
+        )
     groups = [sorted(i for u in row[s:e] for i in u) for s, e in cuts]
-    # Two readings' chances stand as the exponents of their scores; one that is not even read has none.
-    apart = 1.0 if len(cuts) == 1 or whole not in scores else float(1 / (1 + np.exp(scores[whole] - total)))
-    return Reading(groups, [pixels[c] for c in cuts], np.stack([probs[c] for c in cuts]),
-                   [_union(unit_boxes, range(s, e)) for s, e in cuts], apart)
+    # Two readings' chances stand as the exponents of their scores; one that is not even read has
+    # none.
+    apart = (
+        1.0
+        if len(cuts) == 1 or whole not in scores
+        else float(1 / (1 + np.exp(scores[whole] - total)))
+    )
+    return Reading(
+        groups,
+        [pixels[c] for c in cuts],
+        np.stack([probs[c] for c in cuts]),
+        [_union(unit_boxes, range(s, e)) for s, e in cuts],
+        apart,
+    )

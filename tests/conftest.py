@@ -1,4 +1,7 @@
-"""Shared fixtures: a small model saved as a real checkpoint, the app built on it, real MNIST and stroke data."""
+"""Shared fixtures: a small model saved as a real checkpoint, the app built on it, real MNIST and
+stroke data.
+"""
+
 import pytest
 import torch
 
@@ -38,6 +41,7 @@ def client(app):
 def mnist_test():
     """The real MNIST test split; tests that need it skip without ../shared/mnist."""
     from training import mnist
+
     if not MNIST_DIR.exists():
         pytest.skip(f"no MNIST files at {MNIST_DIR}")
     return mnist.load_split("test", MNIST_DIR, download=False)

@@ -1,4 +1,7 @@
-"""The JSON API's answers: exactly the core's, and on the shipped model the independent reference's."""
+"""The JSON API's answers: exactly the core's, and on the shipped model the independent
+reference's.
+"""
+
 import io
 import json
 
@@ -14,11 +17,16 @@ from tests.support.data import SHIPPED_MODEL
 from tests.support.reference import ReferenceMLP
 from webapp import create_app
 
+
 def test_answer_is_exactly_the_predictors_answer(client, small_model, stroke_records):
-    """The API adds nothing and loses nothing: its JSON is what the core returns, number for number."""
+    """The API adds nothing and loses nothing: its JSON is what the core returns, number for
+    number.
+    """
     predictor = Predictor.load(small_model)
     for record in [{"strokes": SEVEN}] + stroke_records[:20]:
-        response = client.post("/api/predict", json={"strokes": record["strokes"], "width": 400, "height": 400})
+        response = client.post(
+            "/api/predict", json={"strokes": record["strokes"], "width": 400, "height": 400}
+        )
         assert response.status_code == 200
         body = response.get_json()
         check_answer(body, predictor.calibration.unsure_below)
@@ -47,22 +55,24 @@ def test_image_data_url_and_upload_give_the_same_answer(client, small_model):
     buf = io.BytesIO()
     img.save(buf, "PNG")
     buf.seek(0)
-    by_upload = client.post("/api/predict", data={"image": (buf, "seven.png")},
-                            content_type="multipart/form-data").get_json()
+    by_upload = client.post(
+        "/api/predict", data={"image": (buf, "seven.png")}, content_type="multipart/form-data"
+    ).get_json()
     check_answer(by_url)
     assert by_url == by_upload
     assert by_url["input"] == preprocess.image_to_input(img).tolist()
     assert by_url == Predictor.load(small_model).predict_image(img)
 
 
-@pytest.mark.parametrize("payload", [{"strokes": []}, {"strokes": [[], []]},
-                                     {"image": None}])
+@pytest.mark.parametrize("payload", [{"strokes": []}, {"strokes": [[], []]}, {"image": None}])
 def test_blank_input_is_empty_not_a_guess(client, payload):
     if "image" in payload:
         payload = {"image": png_data_url(Image.new("RGB", (64, 64), "white"))}
     body = client.post("/api/predict", json=payload).get_json()
     assert body["verdict"] == "empty" and body["empty"] is True and body["digit"] is None
-    assert body["confidence"] is None and body["candidates"] is None and body["probabilities"] is None
+    assert (
+        body["confidence"] is None and body["candidates"] is None and body["probabilities"] is None
+    )
     assert body["input"] == [[0] * 28] * 28
 
 
@@ -74,10 +84,16 @@ def test_health_and_model(client, small_model):
 
 
 def test_security_headers_on_every_response(client):
-    for response in (client.get("/"), client.get("/api/health"), client.get("/api/nothing"),
-                     client.get("/static/js/main.js")):
+    for response in (
+        client.get("/"),
+        client.get("/api/health"),
+        client.get("/api/nothing"),
+        client.get("/static/js/main.js"),
+    ):
         csp = response.headers["Content-Security-Policy"]
-        assert "script-src 'self'" in csp and "style-src 'self'" in csp and "unsafe-inline" not in csp
+        assert (
+            "script-src 'self'" in csp and "style-src 'self'" in csp and "unsafe-inline" not in csp
+        )
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
@@ -93,4 +109,6 @@ def test_page_has_the_stable_ids_and_no_inline_script(client):
 def test_model_path_from_config_is_used(tmp_path, small_model):
     with pytest.raises(CheckpointError):
         create_app({"MODEL_PATH": str(tmp_path / "missing.safetensors")})
-    assert create_app({"MODEL_PATH": str(small_model)}).extensions["predictor"].info["name"] == "small"
+    assert (
+        create_app({"MODEL_PATH": str(small_model)}).extensions["predictor"].info["name"] == "small"
+    )

@@ -1,4 +1,5 @@
 """Augmentation: distorted training digits stay placed the way drawn input is."""
+
 import numpy as np
 import pytest
 import torch
@@ -28,7 +29,10 @@ def test_distorted_digits_are_cropped_fitted_and_centred_like_drawn_input(digits
         # Sub-pixel placement (no whole-pixel rounding), so about as close as MNIST's 0.5 px.
         assert abs(com[0] - P.CENTRE) < 0.75 and abs(com[1] - P.CENTRE) < 0.75
         ink = image > P.INK_THRESHOLD
-        sides.append(max(np.ptp(np.flatnonzero(ink.any(axis=1))), np.ptp(np.flatnonzero(ink.any(axis=0)))) + 1)
+        sides.append(
+            max(np.ptp(np.flatnonzero(ink.any(axis=1))), np.ptp(np.flatnonzero(ink.any(axis=0))))
+            + 1
+        )
     sides = np.array(sides)
     # The box is fitted before the elastic field is resampled onto it, so a stroke end
     # can poke out by a pixel or two; nearly all digits fill the 20 px box as drawn input does.
@@ -58,10 +62,14 @@ def test_same_seed_same_distortion(digits):
 
 def test_fast_helpers_match_the_torch_functions_they_replace(digits):
     signed = digits - 0.5  # erosion pools the negated image: negative values must pool right too
-    assert torch.equal(augment._max3x3(signed), torch.nn.functional.max_pool2d(signed, 3, stride=1, padding=1))
+    assert torch.equal(
+        augment._max3x3(signed), torch.nn.functional.max_pool2d(signed, 3, stride=1, padding=1)
+    )
     theta = P.normalizing_theta(digits)
     reference = torch.nn.functional.affine_grid(theta, list(digits.shape), align_corners=False)
-    assert torch.allclose(augment._scale_shift_grid(theta, augment._identity_grid(28)), reference, atol=1e-6)
+    assert torch.allclose(
+        augment._scale_shift_grid(theta, augment._identity_grid(28)), reference, atol=1e-6
+    )
 
 
 def test_images_marked_as_drawn_with_the_app_pen_are_left_as_they_are(digits):

@@ -1,18 +1,28 @@
-"""Calibration: temperature scaling recovers a known temperature, ECE and the "not sure" threshold are right."""
+"""Calibration: temperature scaling recovers a known temperature, ECE and the "not sure"
+threshold are right.
+"""
+
 import json
 
 import numpy as np
 import pytest
 
 from recognition import checkpoint
-from recognition.calibration import (Calibration, confident_threshold, expected_calibration_error, fit_temperature,
-                                     softmax)
+from recognition.calibration import (
+    Calibration,
+    confident_threshold,
+    expected_calibration_error,
+    fit_temperature,
+    softmax,
+)
 from recognition.predictor import Predictor
 from tests.support.data import SHIPPED_MODEL
 
 
 def sampled(true_logits, seed=0):
-    """Labels drawn from softmax(true_logits): a classifier whose true_logits are perfectly calibrated."""
+    """Labels drawn from softmax(true_logits): a classifier whose true_logits are perfectly
+    calibrated.
+    """
     rng = np.random.default_rng(seed)
     probs = softmax(true_logits)
     return (probs.cumsum(axis=1) > rng.random((len(probs), 1))).argmax(axis=1)
@@ -47,12 +57,19 @@ def test_the_threshold_keeps_confident_answers_within_the_error_counted():
     assert confident_threshold(confidence, right, 0.25, level=None) == 0.8  # 1 wrong in 5
     assert confident_threshold(confidence, right, 0.34, level=None) == 0.7  # 2 wrong in 6
     # Equal confidences are in or out together: 0.9 would let in the wrong one beside the right one.
-    assert confident_threshold(np.array([0.95, 0.9, 0.9]), np.array([True, True, False]), 0.1, level=None) == 0.95
-    assert confident_threshold(np.array([0.9]), np.array([False]), 0.01, level=None) == 1.0  # nothing may be sure
+    assert (
+        confident_threshold(
+            np.array([0.95, 0.9, 0.9]), np.array([True, True, False]), 0.1, level=None
+        )
+        == 0.95
+    )
+    # nothing may be sure
+    assert confident_threshold(np.array([0.9]), np.array([False]), 0.01, level=None) == 1.0
 
 
 def test_the_threshold_needs_evidence_that_confident_answers_are_right():
-    # With none wrong, the 95% Clopper-Pearson bound is 1 - 0.05 ** (1 / n): within 1% from 299 answers.
+    # With none wrong, the 95% Clopper-Pearson bound is 1 - 0.05 ** (1 / n): within 1% from 299
+    # answers.
     assert confident_threshold(np.linspace(1, 0.5, 299), np.ones(299, bool)) == 0.5
     assert confident_threshold(np.linspace(1, 0.5, 298), np.ones(298, bool)) == 1.0
     # Five wrong in 1000 (0.5%) have a bound of 1.05%: the cut falls before the last wrong answer.
@@ -91,7 +108,9 @@ def test_the_sidecar_round_trips_the_calibration(small_model, tmp_path):
         assert answer["verdict"] == ("digit" if answer["confidence"] >= 0.8 else "unsure")
 
 
-@pytest.mark.parametrize("section", [{"temperature": 0}, {"temperature": 1.0, "unsure_below": 2}, {"heat": 1}, []])
+@pytest.mark.parametrize(
+    "section", [{"temperature": 0}, {"temperature": 1.0, "unsure_below": 2}, {"heat": 1}, []]
+)
 def test_a_broken_calibration_is_one_clear_error(small_model, tmp_path, section):
     path = tmp_path / "m.safetensors"
     path.write_bytes(small_model.read_bytes())

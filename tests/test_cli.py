@@ -1,4 +1,7 @@
-"""Command lines: the server's arguments and settings, the accuracy benchmark, BENCHMARKS.md sections."""
+"""Command lines: the server's arguments and settings, the accuracy benchmark, BENCHMARKS.md
+sections.
+"""
+
 import gzip
 import json
 import os
@@ -16,12 +19,15 @@ from tests.support.data import ROOT, synthetic_digits, write_idx
 from webapp import __main__ as server
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["--port", "70000"], "PORT (--port or DIGITS_PORT) must be 1..65535, got 70000"),
-    (["--threads", "0"], "THREADS (--threads or DIGITS_THREADS) must be at least 1, got 0"),
-    (["--workers", "-1"], "WORKERS (--workers or DIGITS_WORKERS) must be at least 0"),
-    (["--model", "/nowhere/model.safetensors"], "cannot read model sidecar"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["--port", "70000"], "PORT (--port or DIGITS_PORT) must be 1..65535, got 70000"),
+        (["--threads", "0"], "THREADS (--threads or DIGITS_THREADS) must be at least 1, got 0"),
+        (["--workers", "-1"], "WORKERS (--workers or DIGITS_WORKERS) must be at least 0"),
+        (["--model", "/nowhere/model.safetensors"], "cannot read model sidecar"),
+    ],
+)
 def test_server_bad_arguments_exit_with_one_clear_line(args, needle):
     with pytest.raises(SystemExit) as info:
         server.main(args)
@@ -29,95 +35,173 @@ def test_server_bad_arguments_exit_with_one_clear_line(args, needle):
     assert message.startswith("python -m webapp: ") and needle in message and "\n" not in message
 
 
-@pytest.mark.parametrize("args,environ,needle", [
-    (["--port", "eighty"], {}, "argument --port: invalid int value: 'eighty'"),
-    ([], {"DIGITS_MAX_STROKES": "lots"},
-     "python -m webapp: MAX_STROKES (DIGITS_MAX_STROKES) must be a whole number, got 'lots'"),
-])
+@pytest.mark.parametrize(
+    "args,environ,needle",
+    [
+        (["--port", "eighty"], {}, "argument --port: invalid int value: 'eighty'"),
+        (
+            [],
+            {"DIGITS_MAX_STROKES": "lots"},
+            "python -m webapp: MAX_STROKES (DIGITS_MAX_STROKES) must be a whole number, got 'lots'",
+        ),
+    ],
+)
 def test_the_real_command_line_refuses_with_one_line_and_no_traceback(args, environ, needle):
-    proc = subprocess.run([sys.executable, "-m", "webapp", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60, env={**os.environ, **environ})
+    proc = subprocess.run(
+        [sys.executable, "-m", "webapp", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **environ},
+    )
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1].endswith(needle)
 
 
 def write_bench_inputs(folder):
-    """A synthetic MNIST test split and two real-looking stroke records; returns (mnist images, labels, records)."""
+    """A synthetic MNIST test split and two real-looking stroke records; returns (mnist images,
+    labels, records).
+    """
     images, labels = synthetic_digits(30)
     write_idx(folder / "t10k-images-idx3-ubyte", images)
     write_idx(folder / "t10k-labels-idx1-ubyte", labels)
-    records = [{"label": 7, "strokes": [[[10, 10], [90, 10], [45, 120]]]},
-               {"label": 1, "strokes": [[[5, 0], [5, 100]]]}]
+    records = [
+        {"label": 7, "strokes": [[[10, 10], [90, 10], [45, 120]]]},
+        {"label": 1, "strokes": [[[5, 0], [5, 100]]]},
+    ]
     (folder / "strokes.json.gz").write_bytes(gzip.compress(json.dumps(records).encode()))
-    letters = [{"label": "x", "strokes": [[[0, 0], [50, 60]], [[50, 0], [0, 60]]]},
-               {"label": "v", "strokes": [[[0, 0], [25, 60], [50, 0]]]},
-               {"label": "k", "strokes": [[[0, 0], [0, 80]], [[40, 10], [0, 45], [40, 80]]]}]
+    letters = [
+        {"label": "x", "strokes": [[[0, 0], [50, 60]], [[50, 0], [0, 60]]]},
+        {"label": "v", "strokes": [[[0, 0], [25, 60], [50, 0]]]},
+        {"label": "k", "strokes": [[[0, 0], [0, 80]], [[40, 10], [0, 45], [40, 80]]]},
+    ]
     (folder / "letters.json.gz").write_bytes(gzip.compress(json.dumps(letters).encode()))
     return images, labels, records
 
 
 def test_accuracy_bench_reports_what_the_predictor_scores(tmp_path, small_model):
     images, labels, records = write_bench_inputs(tmp_path)
-    pen = [{"writer": "pendigits/tes1", "label": 1, "strokes": [[[5, 0], [5, 100]]]},
-           {"writer": "pendigits/tra1", "label": 7, "strokes": [[[0, 0], [9, 0], [3, 20]]]},
-           {"writer": "pendigits/tes2", "label": 4, "strokes": [[[0, 0], [0, 50], [40, 50]], [[30, 0], [30, 90]]]}]
+    pen = [
+        {"writer": "pendigits/tes1", "label": 1, "strokes": [[[5, 0], [5, 100]]]},
+        {"writer": "pendigits/tra1", "label": 7, "strokes": [[[0, 0], [9, 0], [3, 20]]]},
+        {
+            "writer": "pendigits/tes2",
+            "label": 4,
+            "strokes": [[[0, 0], [0, 50], [40, 50]], [[30, 0], [30, 90]]],
+        },
+    ]
     (tmp_path / "pen.json.gz").write_bytes(gzip.compress(json.dumps(pen).encode()))
     (tmp_path / "unreadable.json").write_text(json.dumps([{"index": 1, "label": 1}]))
-    result = accuracy.main(["--model", str(small_model), "--strokes", str(tmp_path / "strokes.json.gz"),
-                            "--letters", str(tmp_path / "letters.json.gz"), "--data-dir", str(tmp_path), "--json",
-                            "--no-record", "--timing-runs", "5", "--pen", str(tmp_path / "pen.json.gz"),
-                            "--unreadable", str(tmp_path / "unreadable.json"), "--per-kind", "2"])
+    result = accuracy.main(
+        [
+            "--model",
+            str(small_model),
+            "--strokes",
+            str(tmp_path / "strokes.json.gz"),
+            "--letters",
+            str(tmp_path / "letters.json.gz"),
+            "--data-dir",
+            str(tmp_path),
+            "--json",
+            "--no-record",
+            "--timing-runs",
+            "5",
+            "--pen",
+            str(tmp_path / "pen.json.gz"),
+            "--unreadable",
+            str(tmp_path / "unreadable.json"),
+            "--per-kind",
+            "2",
+        ]
+    )
     predictor = Predictor.load(small_model)
     mnist_pred = predictor.probabilities(images).argmax(1)
-    stroke_pred = [predictor.probabilities(preprocess.strokes_to_input(r["strokes"])).argmax() for r in records]
+    stroke_pred = [
+        predictor.probabilities(preprocess.strokes_to_input(r["strokes"])).argmax() for r in records
+    ]
     assert result["mnist_test_count"] == 30 and result["strokes_count"] == 2
-    # Readable: the first record only (the second is listed); pen: the held-out writers' two digits only.
+    # Readable: the first record only (the second is listed); pen: the held-out writers' two digits
+    # only.
     assert result["strokes_readable_count"] == 1
     assert result["strokes_readable_accuracy"] == float(stroke_pred[0] == 7)
     held_out = [pen[0], pen[2]]
     read = [predictor.answer(preprocess.strokes_to_input(r["strokes"])) for r in held_out]
     assert (result["pen_heldout_count"], result["pen_heldout_writers"]) == (2, 2)
-    assert result["pen_heldout_accuracy"] == np.mean([a["digit"] == r["label"] for a, r in zip(read, held_out)])
+    assert result["pen_heldout_accuracy"] == np.mean(
+        [a["digit"] == r["label"] for a, r in zip(read, held_out)]
+    )
     kinds = result["drawings_by_kind"]
     assert kinds["house"]["held_out"] and not kinds["triangle"]["held_out"]
-    assert result["drawings_sure_digit_max"] == max(v["sure_digit"] for v in kinds.values() if not v["held_out"])
+    assert result["drawings_sure_digit_max"] == max(
+        v["sure_digit"] for v in kinds.values() if not v["held_out"]
+    )
     assert result["mnist_test_accuracy"] == float((mnist_pred == labels).mean())
-    assert result["strokes_accuracy"] == float(np.mean([p == r["label"] for p, r in zip(stroke_pred, records)]))
+    assert result["strokes_accuracy"] == float(
+        np.mean([p == r["label"] for p, r in zip(stroke_pred, records)])
+    )
     for c in range(10):
         expected = float((mnist_pred[labels == c] == c).mean()) if (labels == c).any() else None
         assert result["mnist_per_class"][c] == expected
     assert result["infer_ms_p50"] > 0 and result["total_ms_p50"] >= result["infer_ms_p50"]
     answers = [predictor.predict_strokes(r["strokes"]) for r in records]
-    letters = [predictor.predict_strokes(s) for s in ([[[0, 0], [50, 60]], [[50, 0], [0, 60]]],
-                                                      [[[0, 0], [25, 60], [50, 0]]],
-                                                      [[[0, 0], [0, 80]], [[40, 10], [0, 45], [40, 80]]])]
-    conventions = {name: [predictor.predict_strokes(r["strokes"]) for r in rs]
-                   for name, rs in accuracy.conventions.build(records).items()}
+    letters = [
+        predictor.predict_strokes(s)
+        for s in (
+            [[[0, 0], [50, 60]], [[50, 0], [0, 60]]],
+            [[[0, 0], [25, 60], [50, 0]]],
+            [[[0, 0], [0, 80]], [[40, 10], [0, 45], [40, 80]]],
+        )
+    ]
+    conventions = {
+        name: [predictor.predict_strokes(r["strokes"]) for r in rs]
+        for name, rs in accuracy.conventions.build(records).items()
+    }
     assert result["conventions"]["slashed_zero"] is None  # no zero among the records
     for name in ("flagged_one", "flagged_one_with_foot", "crossed_seven"):
         digit = {"crossed_seven": 7}.get(name, 1)
         assert result["conventions"][name] == float(conventions[name][0]["digit"] == digit)
-    assert result["conventions_accuracy"] == min(v for v in result["conventions"].values() if v is not None)
+    assert result["conventions_accuracy"] == min(
+        v for v in result["conventions"].values() if v is not None
+    )
     assert result["letters_count"] == 3
     assert result["letters_digit_rate"] == sum(a["verdict"] == "digit" for a in letters) / 3
     assert result["strokes_unsure_rate"] == sum(a["verdict"] == "unsure" for a in answers) / 2
-    assert result["digits_rejected_rate"] == 0 and result["letters_rejected_rate"] == 0  # no reject class yet
-    probs = np.stack([a["probabilities"] for a in answers])  # ECE itself is checked in test_calibration
-    # The bench reads the strokes as one batch (float32), the answers one at a time (float16): 2e-3 apart at most.
-    assert result["strokes_ece"] == pytest.approx(expected_calibration_error(probs, np.array([7, 1])), abs=2e-3)
+    # no reject class yet
+    assert result["digits_rejected_rate"] == 0 and result["letters_rejected_rate"] == 0
+    # ECE itself is checked in test_calibration
+    probs = np.stack([a["probabilities"] for a in answers])
+    # The bench reads the strokes as one batch (float32), the answers one at a time (float16): 2e-3
+    # apart at most.
+    assert result["strokes_ece"] == pytest.approx(
+        expected_calibration_error(probs, np.array([7, 1])), abs=2e-3
+    )
     scores = [a["confidence"] for a in answers], [a["confidence"] for a in letters]
-    wins = sum((d > l) + 0.5 * (d == l) for d in scores[0] for l in scores[1])
+    wins = sum((d > t) + 0.5 * (d == t) for d in scores[0] for t in scores[1])
     assert result["digits_vs_letters_auroc"] == pytest.approx(wins / 6)
 
 
-@pytest.mark.parametrize("content", [b'{"not": "a list"}', b"\x1f\x8b\x08 cut short", b"[{\"label\": 1}]"])
+@pytest.mark.parametrize(
+    "content", [b'{"not": "a list"}', b"\x1f\x8b\x08 cut short", b'[{"label": 1}]']
+)
 def test_accuracy_bench_bad_stroke_file_is_one_line_naming_it(tmp_path, small_model, content):
     write_bench_inputs(tmp_path)  # valid MNIST beside it: the stroke file is what fails
     bad = tmp_path / "bad.json"
     bad.write_bytes(content)
     with pytest.raises(SystemExit) as info:
-        accuracy.main(["--model", str(small_model), "--strokes", str(bad), "--data-dir", str(tmp_path),
-                       "--letters", str(tmp_path / "letters.json.gz"), "--no-record"])
+        accuracy.main(
+            [
+                "--model",
+                str(small_model),
+                "--strokes",
+                str(bad),
+                "--data-dir",
+                str(tmp_path),
+                "--letters",
+                str(tmp_path / "letters.json.gz"),
+                "--no-record",
+            ]
+        )
     message = str(info.value)
     assert message.startswith(f"bench.accuracy: {bad}") and "\n" not in message
 
@@ -126,9 +210,19 @@ def test_accuracy_bench_without_mnist_offline_is_one_line(tmp_path, small_model,
     write_bench_inputs(tmp_path)
     monkeypatch.setattr("training.mnist.MIRRORS", ("http://127.0.0.1:9/",))
     with pytest.raises(SystemExit) as info:
-        accuracy.main(["--model", str(small_model), "--strokes", str(tmp_path / "strokes.json.gz"),
-                       "--letters", str(tmp_path / "letters.json.gz"), "--data-dir", str(tmp_path / "empty"),
-                       "--no-record"])
+        accuracy.main(
+            [
+                "--model",
+                str(small_model),
+                "--strokes",
+                str(tmp_path / "strokes.json.gz"),
+                "--letters",
+                str(tmp_path / "letters.json.gz"),
+                "--data-dir",
+                str(tmp_path / "empty"),
+                "--no-record",
+            ]
+        )
     message = str(info.value)
     assert message.startswith("bench.accuracy: could not download") and "\n" not in message
 
@@ -150,7 +244,10 @@ def test_benchmark_sections_are_replaced_not_appended(tmp_path):
 
 
 def test_machine_line_names_the_cpu_features_that_matter():
-    assert record.cpu_features({"avx2", "avx512f", "avx512_bf16"}) == "AVX-512 yes, native bf16 yes, AVX2 yes"
+    assert (
+        record.cpu_features({"avx2", "avx512f", "avx512_bf16"})
+        == "AVX-512 yes, native bf16 yes, AVX2 yes"
+    )
     assert record.cpu_features({"avx2", "amx_bf16"}) == "AVX-512 no, native bf16 yes, AVX2 yes"
     assert record.cpu_features(set()) == "AVX-512 no, native bf16 no, AVX2 no"
     assert "native bf16" in record.machine()
@@ -158,10 +255,22 @@ def test_machine_line_names_the_cpu_features_that_matter():
 
 def test_explain_bench_times_the_endpoint_and_reports_its_largest_answer(tmp_path, small_model):
     _, _, records = write_bench_inputs(tmp_path)
-    result = explain.main(["--model", str(small_model), "--strokes", str(tmp_path / "strokes.json.gz"), "--json",
-                           "--no-record"])
+    result = explain.main(
+        [
+            "--model",
+            str(small_model),
+            "--strokes",
+            str(tmp_path / "strokes.json.gz"),
+            "--json",
+            "--no-record",
+        ]
+    )
     from webapp import create_app
+
     client = create_app({"TESTING": True, "MODEL_PATH": str(small_model)}).test_client()
-    sizes = [len(client.post("/api/explain", json=explain.canvas_payload(r["strokes"])).data) for r in records]
+    sizes = [
+        len(client.post("/api/explain", json=explain.canvas_payload(r["strokes"])).data)
+        for r in records
+    ]
     assert result["count"] == 2 and result["answer_bytes_max"] == max(sizes)
     assert result["explain_ms_p50"] > 0 and result["predict_ms_p50"] > 0

@@ -1,4 +1,7 @@
-"""/api/explain and /api/units: activations, saliency and templates match a float64 reference computed apart."""
+"""/api/explain and /api/units: activations, saliency and templates match a float64 reference
+computed apart.
+"""
+
 import base64
 
 import numpy as np
@@ -14,17 +17,27 @@ def decode(layer, dtype=np.uint8):
 
 
 class Reference:
-    """Hidden activations and the gradient of one class score, in float64 straight from the weights file."""
+    """Hidden activations and the gradient of one class score, in float64 straight from the
+    weights file.
+    """
 
     def __init__(self, path, eps=1e-5):
         state = {k: v.astype(np.float64) for k, v in load_file(str(path)).items()}
         self.layers = []
-        linear = sorted({int(k.split(".")[1]) for k in state if k.endswith(".weight") and state[k].ndim == 2})
+        linear = sorted(
+            {int(k.split(".")[1]) for k in state if k.endswith(".weight") and state[k].ndim == 2}
+        )
         for n, i in enumerate(linear):
-            w, b = state[f"net.{i}.weight"], state.get(f"net.{i}.bias", np.zeros(len(state[f"net.{i}.weight"])))
+            w, b = (
+                state[f"net.{i}.weight"],
+                state.get(f"net.{i}.bias", np.zeros(len(state[f"net.{i}.weight"]))),
+            )
             if n < len(linear) - 1:  # fold this layer's batch norm into it
                 g = state[f"net.{i + 1}.weight"] / np.sqrt(state[f"net.{i + 1}.running_var"] + eps)
-                w, b = w * g[:, None], (b - state[f"net.{i + 1}.running_mean"]) * g + state[f"net.{i + 1}.bias"]
+                w, b = (
+                    w * g[:, None],
+                    (b - state[f"net.{i + 1}.running_mean"]) * g + state[f"net.{i + 1}.bias"],
+                )
             self.layers.append((w, b))
         self.mean, self.std = float(state["mean"]), float(state["std"])
 
@@ -48,20 +61,29 @@ def seven_pixels():
 def test_explain_answers_what_predict_answers_plus_the_layers(client, small_model, seven_pixels):
     explained = client.post("/api/explain", json={"strokes": SEVEN}).get_json()
     predicted = client.post("/api/predict", json={"strokes": SEVEN}).get_json()
-    assert {k: v for k, v in explained.items() if k not in ("layers", "saliency", "top_units", "target", "number",
-                                                            "digits", "explained")} == \
-        {k: v for k, v in predicted.items() if k not in ("input", "number", "digits")}
+    assert {
+        k: v
+        for k, v in explained.items()
+        if k not in ("layers", "saliency", "top_units", "target", "number", "digits", "explained")
+    } == {k: v for k, v in predicted.items() if k not in ("input", "number", "digits")}
     assert explained["number"] == predicted["number"] and explained["explained"] == 0
-    assert [{k: v for k, v in d.items() if k != "probabilities"} for d in explained["digits"]] == \
-        [{k: v for k, v in d.items() if k not in ("input", "probabilities")} for d in predicted["digits"]]
+    assert [{k: v for k, v in d.items() if k != "probabilities"} for d in explained["digits"]] == [
+        {k: v for k, v in d.items() if k not in ("input", "probabilities")}
+        for d in predicted["digits"]
+    ]
     layers = explained["layers"]
     assert [layer["name"] for layer in layers] == ["input", "hidden 1", "hidden 2"]
-    assert (decode(layers[0]) * 255).round().astype(int).reshape(28, 28).tolist() == predicted["input"]
-    assert [layer["shape"] for layer in layers] == [[28, 28], [4, 8], [4, 4]]  # 32 and 16 units, as grids
+    assert (decode(layers[0]) * 255).round().astype(int).reshape(28, 28).tolist() == predicted[
+        "input"
+    ]
+    # 32 and 16 units, as grids
+    assert [layer["shape"] for layer in layers] == [[28, 28], [4, 8], [4, 4]]
     for layer, expected in zip(layers[1:], Reference(small_model).hidden(seven_pixels)):
         assert len(decode(layer)) == layer["size"] == len(expected)
         # Bytes scaled to the layer's largest value: within half a step (fp16 weights add a little).
-        np.testing.assert_allclose(decode(layer), expected, atol=layer["scale"] * 0.5 + 2e-3 * expected.max())
+        np.testing.assert_allclose(
+            decode(layer), expected, atol=layer["scale"] * 0.5 + 2e-3 * expected.max()
+        )
 
 
 def test_saliency_is_gradient_times_input_of_the_answered_digit(client, small_model, seven_pixels):
@@ -95,7 +117,9 @@ def test_a_unit_template_is_its_first_layer_weights(client, small_model):
     reference = Reference(small_model)
     template = decode({"values": body["template"], "scale": body["scale"]}, np.int8)
     # The template acts on 0..1 ink, so it carries the input normalisation (1 / std).
-    np.testing.assert_allclose(template, reference.layers[0][0][3] / reference.std, atol=body["scale"] * 0.5 + 1e-3)
+    np.testing.assert_allclose(
+        template, reference.layers[0][0][3] / reference.std, atol=body["scale"] * 0.5 + 1e-3
+    )
     assert body["shape"] == [28, 28] and body["unit"] == 3 and body["layer"] == 1
 
 
@@ -114,7 +138,13 @@ def test_one_digit_of_a_number_is_explained_on_request(client):
         body = client.post("/api/explain", json={"strokes": two, "digit": k}).get_json()
         layer = np.frombuffer(base64.b64decode(body["layers"][0]["values"]), dtype=np.uint8)
         assert layer.reshape(28, 28).tolist() == predicted["digits"][1 if k is None else k]["input"]
-        assert body["explained"] == (1 if k is None else k) and body["number"] == predicted["number"]
+        assert (
+            body["explained"] == (1 if k is None else k) and body["number"] == predicted["number"]
+        )
         assert body["digit"] == predicted["digits"][body["explained"]]["digit"]
-    assert_error(client.post("/api/explain", json={"strokes": two, "digit": 2}), 400, "no_such_digit")
-    assert_error(client.post("/api/explain", json={"strokes": two, "digit": -1}), 400, "invalid_input")
+    assert_error(
+        client.post("/api/explain", json={"strokes": two, "digit": 2}), 400, "no_such_digit"
+    )
+    assert_error(
+        client.post("/api/explain", json={"strokes": two, "digit": -1}), 400, "invalid_input"
+    )

@@ -1,4 +1,5 @@
 """The IDX reader and the downloader (against a local HTTP server)."""
+
 import gzip
 import hashlib
 import http.server
@@ -47,8 +48,14 @@ def test_truncated_file_is_one_clear_error(tmp_path):
         mnist.load_split("train", tmp_path, download=False)
 
 
-@pytest.mark.parametrize("damage", [lambda b: b[:len(b) // 2] + b"\0" * (len(b) - len(b) // 2),
-                                    lambda b: b[:10] + b"\xff" * 40])  # bad deflate data: a zlib.error
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda b: b[: len(b) // 2] + b"\0" * (len(b) - len(b) // 2),
+        # bad deflate data: a zlib.error
+        lambda b: b[:10] + b"\xff" * 40,
+    ],
+)
 def test_corrupt_gzip_is_one_clear_error(tmp_path, damage):
     write_split(tmp_path, gz=True)
     path = tmp_path / "train-images-idx3-ubyte.gz"
@@ -82,7 +89,9 @@ def test_missing_files_offline_says_where_to_put_them(tmp_path):
 
 @pytest.fixture()
 def mirror_server():
-    """Two local 'mirrors' serving from dicts {name: bytes, or (bytes, claimed length)}; records what was asked."""
+    """Two local 'mirrors' serving from dicts {name: bytes, or (bytes, claimed length)}; records
+    what was asked.
+    """
     served = {"a": {}, "b": {}}
     requests = []
 
@@ -159,7 +168,9 @@ def test_checksum_mismatch_on_first_mirror_falls_back(tmp_path, mirror_server, m
     assert gzip.decompress(path.read_bytes()) == blob
 
 
-def test_download_cut_off_mid_file_falls_back_to_the_next_mirror(tmp_path, mirror_server, monkeypatch):
+def test_download_cut_off_mid_file_falls_back_to_the_next_mirror(
+    tmp_path, mirror_server, monkeypatch
+):
     served, mirrors, requests = mirror_server
     blob = fake_labels_file(monkeypatch)
     whole = gzip.compress(blob)
@@ -173,7 +184,10 @@ def test_download_cut_off_mid_file_falls_back_to_the_next_mirror(tmp_path, mirro
 def test_download_cut_off_everywhere_is_one_clear_error(tmp_path, mirror_server, monkeypatch):
     served, mirrors, _ = mirror_server
     whole = gzip.compress(fake_labels_file(monkeypatch))
-    served["a"]["t10k-labels-idx1-ubyte.gz"] = served["b"]["t10k-labels-idx1-ubyte.gz"] = (whole[:5], len(whole))
+    served["a"]["t10k-labels-idx1-ubyte.gz"] = served["b"]["t10k-labels-idx1-ubyte.gz"] = (
+        whole[:5],
+        len(whole),
+    )
     with pytest.raises(mnist.MnistError, match="IncompleteRead") as info:
         mnist.download("t10k-labels-idx1-ubyte", tmp_path, mirrors)
     assert "\n" not in str(info.value) and list(tmp_path.iterdir()) == []
@@ -187,6 +201,7 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path, mirror_server, monkey
     def disk_full(src, dst):
         renamed.append(src)
         raise OSError(28, "No space left on device")
+
     monkeypatch.setattr(mnist.os, "replace", disk_full)
     with pytest.raises(mnist.MnistError, match="cannot write .*No space left on device"):
         mnist.download("t10k-labels-idx1-ubyte", tmp_path, mirrors)

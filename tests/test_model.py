@@ -1,4 +1,7 @@
-"""The model, its config and checkpoint: round trips, refusals with one clear line, and the inference path."""
+"""The model, its config and checkpoint: round trips, refusals with one clear line, and the
+inference path.
+"""
+
 import json
 
 import numpy as np
@@ -36,14 +39,23 @@ def test_the_shipped_sidecar_rebuilds_its_config():
     info = json.loads(SHIPPED_MODEL.with_suffix(".json").read_text())
     config = ModelConfig.from_dict(info["architecture"])
     # Eleven classes: the ten digits and "not a digit".
-    assert config == ModelConfig(hidden=(1024, 1024, 1024), classes=11, dropout=0.0, input_dropout=0.0)
-    assert config.to_dict() == info["architecture"]  # the format stays digit-mlp/1: nothing to convert
+    assert config == ModelConfig(
+        hidden=(1024, 1024, 1024), classes=11, dropout=0.0, input_dropout=0.0
+    )
+    # the format stays digit-mlp/1: nothing to convert
+    assert config.to_dict() == info["architecture"]
 
 
 def test_only_linear_layers(small_model):
     net, _ = checkpoint.load(small_model)
     kinds = {type(m).__name__ for m in net.modules()}
-    assert "Linear" in kinds and not kinds & {"Conv1d", "Conv2d", "RNN", "LSTM", "MultiheadAttention"}
+    assert "Linear" in kinds and not kinds & {
+        "Conv1d",
+        "Conv2d",
+        "RNN",
+        "LSTM",
+        "MultiheadAttention",
+    }
 
 
 def broken_copy(small_model, tmp_path, sidecar=None, weights=None):
@@ -65,18 +77,21 @@ def edited(meta, section, key, value):
     return meta
 
 
-@pytest.mark.parametrize("sidecar,weights,needle", [
-    (lambda m: {**m, "format": "pickle/0"}, None, "format 'pickle/0'"),
-    (lambda m: without(m, "architecture"), None, "architecture must be an object"),
-    (lambda m: edited(m, "architecture", "hidden", [64, 16]), None, "weights do not load"),
-    (lambda m: edited(m, "architecture", "type", "cnn"), None, "type 'cnn' is not supported"),
-    (lambda m: edited(m, "architecture", "heads", 4), None, "unknown fields ['heads']"),
-    (lambda m: edited(m, "architecture", "hidden", [0]), None, "hidden sizes must be positive"),
-    (lambda m: [m], None, "must be a JSON object"),
-    (None, lambda blob: blob[:len(blob) // 2], "weights do not load"),
-    (None, lambda blob: b"", "weights do not load"),
-    (None, lambda blob: b"\xff" * 64, "weights do not load"),
-])
+@pytest.mark.parametrize(
+    "sidecar,weights,needle",
+    [
+        (lambda m: {**m, "format": "pickle/0"}, None, "format 'pickle/0'"),
+        (lambda m: without(m, "architecture"), None, "architecture must be an object"),
+        (lambda m: edited(m, "architecture", "hidden", [64, 16]), None, "weights do not load"),
+        (lambda m: edited(m, "architecture", "type", "cnn"), None, "type 'cnn' is not supported"),
+        (lambda m: edited(m, "architecture", "heads", 4), None, "unknown fields ['heads']"),
+        (lambda m: edited(m, "architecture", "hidden", [0]), None, "hidden sizes must be positive"),
+        (lambda m: [m], None, "must be a JSON object"),
+        (None, lambda blob: blob[: len(blob) // 2], "weights do not load"),
+        (None, lambda blob: b"", "weights do not load"),
+        (None, lambda blob: b"\xff" * 64, "weights do not load"),
+    ],
+)
 def test_a_broken_checkpoint_is_one_clear_error(small_model, tmp_path, sidecar, weights, needle):
     path = broken_copy(small_model, tmp_path, sidecar, weights)
     with pytest.raises(checkpoint.CheckpointError) as info:
@@ -92,13 +107,18 @@ def test_missing_model_is_a_clear_error(tmp_path):
 
 
 def test_folded_float16_path_equals_the_module(small_model, mnist_test):
-    """The inference path (normalisation and batch norm folded in, float16) computes what the module graph does."""
+    """The inference path (normalisation and batch norm folded in, float16) computes what the
+    module graph does.
+    """
     net, info = checkpoint.load(small_model)
     images = mnist_test[0][:200]
     with torch.no_grad():
-        module = torch.softmax(net(torch.tensor(images, dtype=torch.float32) / 255).double(), 1).numpy()
+        module = torch.softmax(
+            net(torch.tensor(images, dtype=torch.float32) / 255).double(), 1
+        ).numpy()
     fast = Predictor(net, info).probabilities(images)
-    np.testing.assert_allclose(fast, module, atol=2e-3)  # float16 weights: probabilities within 2e-3
+    # float16 weights: probabilities within 2e-3
+    np.testing.assert_allclose(fast, module, atol=2e-3)
     assert (fast.argmax(1) == module.argmax(1)).mean() >= 0.99
 
 
@@ -108,14 +128,17 @@ def test_single_and_batch_agree(small_model):
     batch = predictor.probabilities(pixels)
     assert batch.shape == (3, 10)
     np.testing.assert_allclose(batch.sum(axis=1), 1.0)
-    # One input runs the float16 layers, several the float32 ones: the same within float16's rounding.
+    # One input runs the float16 layers, several the float32 ones: the same within float16's
+    # rounding.
     single = predictor.probabilities(pixels[1])
     np.testing.assert_allclose(single, batch[1], atol=2e-3)
     assert single.argmax() == batch[1].argmax()
 
 
 def test_shipped_model_matches_an_independent_reference(mnist_test, stroke_records):
-    """The shipped 3x1024 network through the app's path vs float64 numpy from the raw weights: same answers."""
+    """The shipped 3x1024 network through the app's path vs float64 numpy from the raw weights:
+    same answers.
+    """
     reference = ReferenceMLP(SHIPPED_MODEL)
     predictor = Predictor.load(SHIPPED_MODEL)
     strokes = np.stack([preprocess.strokes_to_input(r["strokes"]) for r in stroke_records[:500]])

@@ -1,4 +1,7 @@
-"""/model: what the network is and how good it is, from the sidecar and report as they are on disk."""
+"""/model: what the network is and how good it is, from the sidecar and report as they are on
+disk.
+"""
+
 import json
 import re
 
@@ -17,14 +20,23 @@ def reported(small_model, tmp_path):
     model = tmp_path / "small.safetensors"
     model.write_bytes(small_model.read_bytes())
     checkpoint.sidecar_path(model).write_text(checkpoint.sidecar_path(small_model).read_text())
-    checkpoint.update_sidecar(model, metrics={"test_accuracy": 0.9876, "baseline_test_accuracy": 0.9237,
-                                              "per_class_accuracy": [0.9 + d / 100 for d in range(10)]})
+    checkpoint.update_sidecar(
+        model,
+        metrics={
+            "test_accuracy": 0.9876,
+            "baseline_test_accuracy": 0.9237,
+            "per_class_accuracy": [0.9 + d / 100 for d in range(10)],
+        },
+    )
     folder = report_folder(model)
     folder.mkdir()
-    confusion = [[7 if r == c else (3 if (r, c) == (4, 9) else 0) for c in range(11)] for r in range(10)]
+    confusion = [
+        [7 if r == c else (3 if (r, c) == (4, 9) else 0) for c in range(11)] for r in range(10)
+    ]
     (folder / "metrics.json").write_text(json.dumps({"confusion": confusion, "history": [{}] * 12}))
-    (folder / "bench.json").write_text(json.dumps({"strokes_accuracy": 0.9812, "strokes_count": 3659,
-                                                   "letters_digit_rate": 0.046}))
+    (folder / "bench.json").write_text(
+        json.dumps({"strokes_accuracy": 0.9812, "strokes_count": 3659, "letters_digit_rate": 0.046})
+    )
     for name in ("reliability", "curves"):
         (folder / f"{name}.png").write_bytes(PNG)
     return create_app({"TESTING": True, "MODEL_PATH": str(model)}).test_client()
@@ -49,19 +61,40 @@ def test_the_page_says_what_was_made_for_training_as_the_sidecar_records_it(repo
     text = text_of(reported.get("/model").get_data(as_text=True))
     assert "was made for it" not in text  # the small model learnt from MNIST alone
     model = reported.application.config["MODEL_PATH"]
-    checkpoint.update_sidecar(model, training={"redrawn": {"rate": 0.15}, "pen_digits": {"count": 2500},
-                                               "negatives": {"count": 16000}, "conventions": None})
+    checkpoint.update_sidecar(
+        model,
+        training={
+            "redrawn": {"rate": 0.15},
+            "pen_digits": {"count": 2500},
+            "negatives": {"count": 16000},
+            "conventions": None,
+        },
+    )
     page = create_app({"TESTING": True, "MODEL_PATH": model}).test_client().get("/model")
     text = text_of(page.get_data(as_text=True))
     assert "15% of the MNIST digits traced again" in text and "2,500 digits from typefaces" in text
     assert "16,000 drawings that are not digits" in text and "a slash through a zero" not in text
     assert "wrote with a pen" not in text  # no real pen digits in this sidecar
-    checkpoint.update_sidecar(model, training={"real_digits": {"count": 15000}},
-                              data={"strokes": [{"file": "a.json.gz", "trained": 7494}, {"file": "b", "trained": 22}]})
-    (report_folder(model) / "bench.json").write_text(json.dumps({"pen_heldout_accuracy": 0.9876,
-                                                                "pen_heldout_count": 3498, "pen_heldout_writers": 14}))
-    text = text_of(create_app({"TESTING": True, "MODEL_PATH": model}).test_client().get("/model").get_data(as_text=True))
-    assert "and from 7,516 digits that other people wrote with a pen on tablets and touch screens" in text
+    checkpoint.update_sidecar(
+        model,
+        training={"real_digits": {"count": 15000}},
+        data={"strokes": [{"file": "a.json.gz", "trained": 7494}, {"file": "b", "trained": 22}]},
+    )
+    (report_folder(model) / "bench.json").write_text(
+        json.dumps(
+            {"pen_heldout_accuracy": 0.9876, "pen_heldout_count": 3498, "pen_heldout_writers": 14}
+        )
+    )
+    text = text_of(
+        create_app({"TESTING": True, "MODEL_PATH": model})
+        .test_client()
+        .get("/model")
+        .get_data(as_text=True)
+    )
+    assert (
+        "and from 7,516 digits that other people wrote with a pen on tablets and touch screens"
+        in text
+    )
     assert "98.8% right on 3,498 pen-drawn digits by 14 people it never learned from" in text
 
 

@@ -1,4 +1,5 @@
 """Preprocessing: strokes and images become MNIST-style 28x28 digits."""
+
 import io
 
 import numpy as np
@@ -9,7 +10,9 @@ from PIL import Image
 from recognition import preprocess as P
 
 SEVEN = [[[10, 10], [90, 10], [45, 120]]]
-EIGHT = [[[50, 10], [20, 30], [50, 60], [80, 90], [50, 120], [20, 90], [50, 60], [80, 30], [50, 10]]]
+EIGHT = [
+    [[50, 10], [20, 30], [50, 60], [80, 90], [50, 120], [20, 90], [50, 60], [80, 30], [50, 10]]
+]
 
 
 def centre_of_mass(img):
@@ -29,7 +32,9 @@ def moved(strokes, scale, dx, dy):
 
 
 @pytest.mark.parametrize("strokes", [SEVEN, EIGHT])
-@pytest.mark.parametrize("scale,dx,dy", [(1, 0, 0), (3.7, 500, -20), (0.25, -3000, 4000), (12, 0.5, 0.5)])
+@pytest.mark.parametrize(
+    "scale,dx,dy", [(1, 0, 0), (3.7, 500, -20), (0.25, -3000, 4000), (12, 0.5, 0.5)]
+)
 def test_same_digit_anywhere_any_size_gives_the_same_input(strokes, scale, dx, dy):
     reference = P.strokes_to_input(strokes).astype(int)
     other = P.strokes_to_input(moved(strokes, scale, dx, dy)).astype(int)
@@ -61,13 +66,16 @@ def test_empty_gives_none():
     assert P.image_to_input(Image.new("RGBA", (50, 50), (0, 0, 0, 0))) is None
 
 
-@pytest.mark.parametrize("strokes", [
-    [[[5, 5]]],                               # a single dot
-    [[[5, 5], [5, 5], [5, 5]]],               # a zero-size box
-    [[[-1e9, -1e9], [-1e9 + 10, -1e9 + 50]]],  # huge negative coordinates
-    [[[1e300, 0], [-1e300, 1e300]]],          # beyond any canvas, still finite
-    [[[0, 0], [1e-9, 2e-9]]],                 # vanishingly small
-])
+@pytest.mark.parametrize(
+    "strokes",
+    [
+        [[[5, 5]]],  # a single dot
+        [[[5, 5], [5, 5], [5, 5]]],  # a zero-size box
+        [[[-1e9, -1e9], [-1e9 + 10, -1e9 + 50]]],  # huge negative coordinates
+        [[[1e300, 0], [-1e300, 1e300]]],  # beyond any canvas, still finite
+        [[[0, 0], [1e-9, 2e-9]]],  # vanishingly small
+    ],
+)
 def test_degenerate_strokes_still_give_a_centred_digit(strokes):
     img = P.strokes_to_input(strokes)
     assert img is not None and img.shape == (28, 28)
@@ -84,7 +92,8 @@ def test_mnist_digit_upscaled_comes_back_as_itself(mnist_test):
     images, _ = mnist_test
     errors = []
     for digit in images[:100]:
-        canvas = Image.fromarray(255 - digit).resize((280, 280), Image.Resampling.NEAREST)  # dark on light
+        # dark on light
+        canvas = Image.fromarray(255 - digit).resize((280, 280), Image.Resampling.NEAREST)
         back = P.image_to_input(canvas).astype(int)
         errors.append(np.abs(back - digit.astype(int)).mean())
     assert np.mean(errors) < 3 and max(errors) < 16  # of 255
@@ -96,17 +105,26 @@ def test_smoothly_upscaled_mnist_digit_keeps_its_shape(mnist_test):
         canvas = Image.fromarray(255 - digit).resize((280, 280), Image.Resampling.BICUBIC)
         back = P.image_to_input(canvas).astype(int)
         # A smooth upscale blurs by half a pixel; the digit may move a pixel, its shape stays.
-        best = max(np.corrcoef(np.roll(back, (dy, dx), axis=(0, 1)).ravel(), digit.ravel())[0, 1]
-                   for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+        best = max(
+            np.corrcoef(np.roll(back, (dy, dx), axis=(0, 1)).ravel(), digit.ravel())[0, 1]
+            for dy in (-1, 0, 1)
+            for dx in (-1, 0, 1)
+        )
         assert best > 0.9
 
 
-@pytest.mark.parametrize("make", [
-    lambda ink: Image.fromarray(255 - ink),                                          # dark on light
-    lambda ink: Image.fromarray(ink),                                                 # light on dark
-    lambda ink: Image.merge("LA", [Image.new("L", (ink.shape[1], ink.shape[0]), 0), Image.fromarray(ink)]),
-    lambda ink: Image.fromarray(np.stack([255 - ink] * 3, axis=-1)).convert("RGB"),   # colour
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ink: Image.fromarray(255 - ink),  # dark on light
+        # light on dark
+        lambda ink: Image.fromarray(ink),
+        lambda ink: Image.merge(
+            "LA", [Image.new("L", (ink.shape[1], ink.shape[0]), 0), Image.fromarray(ink)]
+        ),
+        lambda ink: Image.fromarray(np.stack([255 - ink] * 3, axis=-1)).convert("RGB"),  # colour
+    ],
+)
 def test_image_polarities_give_the_same_input(make):
     ink = np.zeros((300, 200), dtype=np.uint8)
     ink[40:260, 90:115] = 255  # a thick "1"

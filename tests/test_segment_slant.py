@@ -1,4 +1,7 @@
-"""Numbers written slanted or climbing: ink beside ink measured row by row, digits as tall as the tallest part."""
+"""Numbers written slanted or climbing: ink beside ink measured row by row, digits as tall as the
+tallest part.
+"""
+
 import math
 
 import numpy as np
@@ -15,13 +18,17 @@ def predictor():
     return Predictor.load(SHIPPED_MODEL)
 
 
-@pytest.mark.parametrize("strokes,number", [
-    (ONE + at(FOUR, 45), "14"),
-    (at(TWO, 0) + at(ONE, 75) + at(SEVEN, 115), "217"),
-    (ONE + at(ONE, 40) + at(ZERO, 75), "110"),
-])
+@pytest.mark.parametrize(
+    "strokes,number",
+    [
+        (ONE + at(FOUR, 45), "14"),
+        (at(TWO, 0) + at(ONE, 75) + at(SEVEN, 115), "217"),
+        (ONE + at(ONE, 40) + at(ZERO, 75), "110"),
+    ],
+)
 def test_slanted_digits_whose_boxes_overlap_are_still_cut_apart(predictor, strokes, number):
-    slanted = lean(strokes, 0.4)  # about 22 degrees: each digit's box reaches well over its neighbour's
+    # about 22 degrees: each digit's box reaches well over its neighbour's
+    slanted = lean(strokes, 0.4)
     answer = predictor.predict_strokes(slanted)
     assert answer["number"] == number
     # The boxes answered are the digits' own, in the request's coordinates, overlapping as drawn.
@@ -33,7 +40,8 @@ def test_slanted_digits_whose_boxes_overlap_are_still_cut_apart(predictor, strok
 
 
 def test_ink_row_by_row_follows_the_pen_between_its_points_and_leaves_pixels_as_they_are():
-    line = np.array([[0.0, 0.0], [50.0, 100.0]])  # two points: the pen passes every row between them
+    # two points: the pen passes every row between them
+    line = np.array([[0.0, 0.0], [50.0, 100.0]])
     lo, hi = segment._rows([line], [[0]], 0.0, 100.0, lines=True)
     assert np.isfinite(lo).all() and (np.diff(lo[0]) > 0).all() and (hi >= lo).all()
     dots = np.array([[0.0, 0.0], [50.0, 100.0]])  # two ink pixels: nothing in between
@@ -48,7 +56,9 @@ def uphill(strokes, degrees):
 
 
 class _AnythingIsADigit:
-    """A stand-in model: every group it is shown reads as a sure digit, so only the geometry decides."""
+    """A stand-in model: every group it is shown reads as a sure digit, so only the geometry
+    decides.
+    """
 
     def probabilities(self, pixels):
         rows = np.full((len(pixels), 11), 0.001)
@@ -57,10 +67,12 @@ class _AnythingIsADigit:
 
 
 def test_digits_climbing_uphill_are_each_as_tall_as_a_digit_not_small():
-    # Six upright strokes, each 100 tall and 25 higher than the last: the drawing is 225 tall. Against
-    # that each stroke looked too short to be a digit, and pairs of them were read as one.
+    # Six upright strokes, each 100 tall and 25 higher than the last: the drawing is 225 tall.
+    # Against that each stroke looked too short to be a digit, and pairs of them were read as one.
     parts = [np.array([[40.0 * k, -25.0 * k], [40.0 * k, 100 - 25.0 * k]]) for k in range(6)]
-    reading = segment.read(_AnythingIsADigit(), parts, lambda idx: np.ones((28, 28), dtype=np.uint8))
+    reading = segment.read(
+        _AnythingIsADigit(), parts, lambda idx: np.ones((28, 28), dtype=np.uint8)
+    )
     assert reading.groups == [[k] for k in range(6)]
 
 

@@ -1,8 +1,12 @@
-"""The app's settings: one table; defaults, then DIGITS_ variables, then the caller's config or the server's flags."""
+"""The app's settings: one table; defaults, then DIGITS_ variables, then the caller's config or
+the server's flags.
+"""
+
 import pytest
 
 from tests.support.data import ROOT
-from webapp import __main__ as server, create_app, settings
+from webapp import __main__ as server
+from webapp import create_app, settings
 
 
 def test_defaults_then_environment_then_config(small_model, monkeypatch):
@@ -10,19 +14,28 @@ def test_defaults_then_environment_then_config(small_model, monkeypatch):
     monkeypatch.setenv("DIGITS_MAX_STROKES", "5")
     monkeypatch.setenv("DIGITS_MAX_POINTS", "70")
     app = create_app({"MAX_POINTS": 60})
-    assert app.config["MAX_STROKES"] == 5 and app.config["MAX_POINTS"] == 60  # the caller's config wins
+    # the caller's config wins
+    assert app.config["MAX_STROKES"] == 5 and app.config["MAX_POINTS"] == 60
     assert app.config["MAX_IMAGE_PIXELS"] == settings.BY_NAME["MAX_IMAGE_PIXELS"].default
     assert app.extensions["predictor"].info["name"] == "small"
     client = app.test_client()
     too_many = client.post("/api/predict", json={"strokes": [[[i, i]] for i in range(6)]})
-    assert too_many.status_code == 400 and too_many.get_json()["error"]["code"] == "too_many_strokes"
+    assert (
+        too_many.status_code == 400 and too_many.get_json()["error"]["code"] == "too_many_strokes"
+    )
 
 
-@pytest.mark.parametrize("environ,needle", [
-    ({"DIGITS_MAX_POINTS": "many"}, "MAX_POINTS (DIGITS_MAX_POINTS) must be a whole number, got 'many'"),
-    ({"DIGITS_MAX_STROKES": "0"}, "MAX_STROKES (DIGITS_MAX_STROKES) must be at least 1, got 0"),
-    ({"DIGITS_HOST": ""}, "HOST (--host or DIGITS_HOST) must be a non-empty string"),
-])
+@pytest.mark.parametrize(
+    "environ,needle",
+    [
+        (
+            {"DIGITS_MAX_POINTS": "many"},
+            "MAX_POINTS (DIGITS_MAX_POINTS) must be a whole number, got 'many'",
+        ),
+        ({"DIGITS_MAX_STROKES": "0"}, "MAX_STROKES (DIGITS_MAX_STROKES) must be at least 1, got 0"),
+        ({"DIGITS_HOST": ""}, "HOST (--host or DIGITS_HOST) must be a non-empty string"),
+    ],
+)
 def test_a_bad_environment_setting_is_refused_by_name(small_model, monkeypatch, environ, needle):
     for key, value in environ.items():
         monkeypatch.setenv(key, value)
@@ -37,11 +50,36 @@ def test_a_bad_config_value_is_refused(small_model):
 
 
 def test_server_flags_map_onto_the_settings():
-    assert server.parse_args([]) == {}  # nothing given: the app's defaults and DIGITS_ variables decide
-    given = server.parse_args(["--port", "8123", "--host", "0.0.0.0", "--workers", "3", "--threads", "4",
-                               "--model", "m.safetensors"])
-    assert given == {"PORT": 8123, "HOST": "0.0.0.0", "WORKERS": 3, "THREADS": 4, "MODEL_PATH": "m.safetensors"}
-    assert {s.flag for s in settings.SETTINGS if s.flag} == {"--port", "--host", "--workers", "--threads", "--model"}
+    # nothing given: the app's defaults and DIGITS_ variables decide
+    assert server.parse_args([]) == {}
+    given = server.parse_args(
+        [
+            "--port",
+            "8123",
+            "--host",
+            "0.0.0.0",
+            "--workers",
+            "3",
+            "--threads",
+            "4",
+            "--model",
+            "m.safetensors",
+        ]
+    )
+    assert given == {
+        "PORT": 8123,
+        "HOST": "0.0.0.0",
+        "WORKERS": 3,
+        "THREADS": 4,
+        "MODEL_PATH": "m.safetensors",
+    }
+    assert {s.flag for s in settings.SETTINGS if s.flag} == {
+        "--port",
+        "--host",
+        "--workers",
+        "--threads",
+        "--model",
+    }
 
 
 def test_the_readme_table_is_the_settings_table():

@@ -1,4 +1,7 @@
-"""The front-end files: the service worker caches every module, and is served from the root to cover every page."""
+"""The front-end files: the service worker caches every module, and is served from the root to
+cover every page.
+"""
+
 import re
 
 from tests.support.data import ROOT
@@ -6,7 +9,7 @@ from tests.support.data import ROOT
 
 def test_the_service_worker_caches_every_module():
     text = (ROOT / "static" / "sw.js").read_text()
-    names = set(re.findall(r'"([a-z-]+)"', text[text.index("...["):text.index(".map(")]))
+    names = set(re.findall(r'"([a-z-]+)"', text[text.index("...[") : text.index(".map(")]))
     modules = {p.stem for p in (ROOT / "static" / "js").glob("*.js")} - {"test-hook"}
     assert names == modules
 

@@ -1,4 +1,6 @@
-"""Stroke-space variants of real pen digits: within the bounds they record, the writer's own shapes, rendered as ink."""
+"""Stroke-space variants of real pen digits: within the bounds they record, the writer's own
+shapes, rendered as ink.
+"""
 
 import math
 
@@ -11,18 +13,23 @@ from training.stroke_augment import BOUNDS
 
 
 def measured(out):
-    """(rotation degrees, slant, aspect) of a variant of [horizontal bar, vertical bar], read off its strokes."""
+    """(rotation degrees, slant, aspect) of a variant of [horizontal bar, vertical bar], read off
+    its strokes.
+    """
     across, down = (np.asarray(s) for s in out)
     dx, dy = across[-1] - across[0]
     rotation = math.atan2(dy, dx)
     aspect = math.hypot(dx, dy) / 10.0
-    turn_back = np.array([[math.cos(-rotation), -math.sin(-rotation)], [math.sin(-rotation), math.cos(-rotation)]])
+    turn_back = np.array(
+        [[math.cos(-rotation), -math.sin(-rotation)], [math.sin(-rotation), math.cos(-rotation)]]
+    )
     vx, vy = turn_back @ (down[-1] - down[0])
     return math.degrees(rotation), -vx / vy, aspect
 
 
 def test_rotation_slant_and_aspect_are_what_was_drawn_and_within_the_bounds():
-    # Two straight strokes, each resampled along itself (its end points kept), so the affine shows in them.
+    # Two straight strokes, each resampled along itself (its end points kept), so the affine shows
+    # in them.
     cross = [[[0.0, 5.0], [10.0, 5.0]], [[5.0, 0.0], [5.0, 10.0]]]
     still = {**BOUNDS, "stroke_shift": 0.0}
     rng = np.random.default_rng(0)
@@ -39,7 +46,10 @@ def test_rotation_slant_and_aspect_are_what_was_drawn_and_within_the_bounds():
         seen.append((rotation, slant, aspect))
     seen = np.array(seen)
     # The bounds are used, not just respected: each change spans most of its range.
-    assert np.ptp(seen[:, 0]) > 1.6 * BOUNDS["rotate_degrees"] and np.ptp(seen[:, 1]) > 1.6 * BOUNDS["slant"]
+    assert (
+        np.ptp(seen[:, 0]) > 1.6 * BOUNDS["rotate_degrees"]
+        and np.ptp(seen[:, 1]) > 1.6 * BOUNDS["slant"]
+    )
 
 
 def test_strokes_move_apart_within_their_bound_and_a_pen_path_is_resampled_along_itself():
@@ -53,9 +63,16 @@ def test_strokes_move_apart_within_their_bound_and_a_pen_path_is_resampled_along
     points = np.array(square)
     again = stroke_augment.resample(points, 0.7, BOUNDS["speed"], rng)
     assert np.allclose(again[0], points[0]) and np.allclose(again[-1], points[-1])
-    # Every resampled point lies on the square's outline, and they are close: about 40 / 0.7 of them.
-    on_outline = np.minimum.reduce([np.abs(again[:, 0]), np.abs(again[:, 0] - 10), np.abs(again[:, 1]),
-                                    np.abs(again[:, 1] - 10)])
+    # Every resampled point lies on the square's outline, and they are close: about 40 / 0.7 of
+    # them.
+    on_outline = np.minimum.reduce(
+        [
+            np.abs(again[:, 0]),
+            np.abs(again[:, 0] - 10),
+            np.abs(again[:, 1]),
+            np.abs(again[:, 1] - 10),
+        ]
+    )
     assert on_outline.max() < 1e-9 and 45 <= len(again) <= 70
 
 
@@ -80,7 +97,9 @@ def test_every_variant_of_a_real_digit_still_renders_as_its_ink(real_records):
 def test_the_bank_holds_each_digit_as_written_then_its_variants_seeded(real_records):
     records = real_records[:10]
     images, labels = stroke_augment.render_bank(records, 3, seed=5)
-    assert images.shape == (30, 28, 28) and labels.tolist() == [r["label"] for r in records for _ in range(3)]
+    assert images.shape == (30, 28, 28) and labels.tolist() == [
+        r["label"] for r in records for _ in range(3)
+    ]
     for i, record in enumerate(records):
         assert np.array_equal(images[3 * i], preprocess.strokes_to_input(record["strokes"]))
         assert not np.array_equal(images[3 * i + 1], images[3 * i])

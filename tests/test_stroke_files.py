@@ -1,4 +1,6 @@
-"""Stroke files: read and checked with one clear line for a bad or missing file, and split by writer, never by sample."""
+"""Stroke files: read and checked with one clear line for a bad or missing file, and split by
+writer, never by sample.
+"""
 
 import gzip
 import json
@@ -64,8 +66,12 @@ def test_letters_read_when_labels_need_not_be_digits(tmp_path):
 
 
 def test_writers_are_held_out_whole():
-    records = [digit(d % 10, f"pendigits/{kind}{n}") for d, (kind, n) in enumerate(
-        [("tra", 1), ("tes", 1), ("tra", 12), ("tes", 14), ("tes", 1), ("tra", 1)])]
+    records = [
+        digit(d % 10, f"pendigits/{kind}{n}")
+        for d, (kind, n) in enumerate(
+            [("tra", 1), ("tes", 1), ("tra", 12), ("tes", 14), ("tes", 1), ("tra", 1)]
+        )
+    ]
     records.append(digit(5, "uji2"))
     trained, held_out = stroke_files.split(records)
     assert {r["writer"] for r in held_out} == {"pendigits/tes1", "pendigits/tes14"}
@@ -89,5 +95,7 @@ def test_the_shipped_files_read_and_their_held_out_writers_are_pendigits_test_wr
     assert pendigits["writers_held_out"] == sorted(f"pendigits/tes{n}" for n in range(1, 15))
     assert pendigits["writers_trained"] == sorted(f"pendigits/tra{n}" for n in range(1, 31))
     assert (pendigits["trained"], pendigits["held_out"]) == (7494, 3498)
-    assert seen["uji2_digits.json.gz"]["held_out"] == seen["numberpad_digits.json.gz"]["held_out"] == 0
+    assert (
+        seen["uji2_digits.json.gz"]["held_out"] == seen["numberpad_digits.json.gz"]["held_out"] == 0
+    )
     assert sum(d["count"] for d in seen.values()) == 13014

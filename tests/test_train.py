@@ -1,4 +1,7 @@
-"""train.py end to end (--dry-run) on a tiny synthetic MNIST: a loadable model, a full report, honest settings."""
+"""train.py end to end (--dry-run) on a tiny synthetic MNIST: a loadable model, a full report,
+honest settings.
+"""
+
 import json
 
 import numpy as np
@@ -9,7 +12,8 @@ import train
 from recognition import checkpoint
 from recognition.predictor import Predictor
 from tests.support.data import write_mnist
-from training import conventions, device as device_lib
+from training import conventions
+from training import device as device_lib
 
 
 @pytest.fixture(scope="module")
@@ -20,29 +24,58 @@ def tiny_mnist(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def default_run(tiny_mnist, tmp_path_factory):
-    """One dry run with every default (conventions, negatives, --precision auto): (accuracy, path)."""
+    """One dry run with every default (conventions, negatives, --precision auto): (accuracy,
+    path).
+    """
     out = tmp_path_factory.mktemp("models") / "tiny.safetensors"
     return run(tiny_mnist, out), out
 
 
 def run(tiny_mnist, out, *extra):
-    return train.main(["--dry-run", "--data-dir", str(tiny_mnist[0]), "--out", str(out), "--hidden", "32", "16",
-                       "--batch-size", "64", "--threads", "1", *extra])
+    return train.main(
+        [
+            "--dry-run",
+            "--data-dir",
+            str(tiny_mnist[0]),
+            "--out",
+            str(out),
+            "--hidden",
+            "32",
+            "16",
+            "--batch-size",
+            "64",
+            "--threads",
+            "1",
+            *extra,
+        ]
+    )
 
 
 def test_dry_run_writes_a_loadable_model_and_a_report(tiny_mnist, default_run):
     accuracy, out = default_run
     net, info = checkpoint.load(out)
     assert info["architecture"]["hidden"] == [32, 16]
-    assert info["training"]["seed"] == train.parse_args([]).seed and info["training"]["dry_run"] is True
+    assert (
+        info["training"]["seed"] == train.parse_args([]).seed
+        and info["training"]["dry_run"] is True
+    )
     assert len(info["data"]["sha256"]) == 64
     # The reported accuracy is what the saved model, served, scores on the test digits.
     images, labels = tiny_mnist[1]["t10k"]
-    served = (Predictor(net, info).read(images) == labels).mean()  # "not a digit" (-1) counts as wrong
-    assert accuracy == pytest.approx(served) and info["metrics"]["test_accuracy"] == pytest.approx(served)
+    # "not a digit" (-1) counts as wrong
+    served = (Predictor(net, info).read(images) == labels).mean()
+    assert accuracy == pytest.approx(served) and info["metrics"]["test_accuracy"] == pytest.approx(
+        served
+    )
     report = out.with_name("tiny-report")
-    for name in ("curves.png", "confusion.png", "per_class.png", "most_wrong.png", "first_layer.png",
-                 "reliability.png"):
+    for name in (
+        "curves.png",
+        "confusion.png",
+        "per_class.png",
+        "most_wrong.png",
+        "first_layer.png",
+        "reliability.png",
+    ):
         assert (report / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
     metrics = json.loads((report / "metrics.json").read_text())
     confusion = np.array(metrics["confusion"])
@@ -53,18 +86,30 @@ def test_dry_run_writes_a_loadable_model_and_a_report(tiny_mnist, default_run):
     assert metrics["baseline_test_accuracy"] == info["metrics"]["baseline_test_accuracy"]
     assert [h["epoch"] for h in metrics["history"]] == [1]
     assert info["architecture"]["classes"] == 11 and info["training"]["negatives"]["count"] == 200
-    assert info["training"]["conventions"]["rates"] == {str(d): r for d, r in conventions.RATES.items()}
-    # Pen lines by default: the real pen digits (the dry run's 200 an epoch) and 15% redrawn; no typeface digits.
-    assert info["training"]["real_digits"]["count"] == 200 and info["training"]["redrawn"]["rate"] == 0.15
+    assert info["training"]["conventions"]["rates"] == {
+        str(d): r for d, r in conventions.RATES.items()
+    }
+    # Pen lines by default: the real pen digits (the dry run's 200 an epoch) and 15% redrawn; no
+    # typeface digits.
+    assert (
+        info["training"]["real_digits"]["count"] == 200
+        and info["training"]["redrawn"]["rate"] == 0.15
+    )
     assert info["training"]["pen_digits"] is None
     calibration = info["calibration"]
     assert calibration["temperature"] > 0 and 0 <= calibration["unsure_below"] <= 1
-    # One held-out negative for every held-out digit: 64 MNIST digits and the dry run's 50 pen digits.
+    # One held-out negative for every held-out digit: 64 MNIST digits and the dry run's 50 pen
+    # digits.
     assert 0 <= calibration["reject_above"] <= 1 and calibration["figures"]["negatives"] == 114
-    assert calibration["figures"]["count"] == 114 and "validation split (64" in calibration["fitted_on"]
+    assert (
+        calibration["figures"]["count"] == 114
+        and "validation split (64" in calibration["fitted_on"]
+    )
 
 
-def test_same_seed_same_model_and_auto_trains_as_the_precision_it_names(tiny_mnist, default_run, tmp_path):
+def test_same_seed_same_model_and_auto_trains_as_the_precision_it_names(
+    tiny_mnist, default_run, tmp_path
+):
     chosen = device_lib.get_precision("auto", torch.device("cpu"))
     run(tiny_mnist, tmp_path / "b.safetensors", "--precision", chosen)
     a, info = checkpoint.load(default_run[1])
@@ -92,10 +137,25 @@ def test_validation_split_follows_val_seed_not_seed(tiny_mnist, tmp_path, monkey
     split_seeds = []
     real_split = train.data.split
     monkeypatch.setattr(train.data, "split", lambda *a: split_seeds.append(a[-1]) or real_split(*a))
-    run(tiny_mnist, tmp_path / "v3.safetensors", "--seed", "5", "--val-seed", "3", "--no-conventions",
-        "--negatives", "0", "--pen-digits", "0", "--redraw", "0", "--strokes")
+    run(
+        tiny_mnist,
+        tmp_path / "v3.safetensors",
+        "--seed",
+        "5",
+        "--val-seed",
+        "3",
+        "--no-conventions",
+        "--negatives",
+        "0",
+        "--pen-digits",
+        "0",
+        "--redraw",
+        "0",
+        "--strokes",
+    )
     assert split_seeds == [3] and train.parse_args(["--seed", "5"]).val_seed == 1
-    # Without conventions, negatives or pen lines: a 10-class model, with no "not a digit" threshold.
+    # Without conventions, negatives or pen lines: a 10-class model, with no "not a digit"
+    # threshold.
     _, info = checkpoint.load(tmp_path / "v3.safetensors")
     assert info["architecture"]["classes"] == 10 and info["calibration"]["reject_above"] is None
     assert info["training"]["negatives"] is None and info["training"]["conventions"] is None
@@ -103,14 +163,33 @@ def test_validation_split_follows_val_seed_not_seed(tiny_mnist, tmp_path, monkey
 
 
 def test_pen_digits_train_a_model_that_says_so(tiny_mnist, tmp_path):
-    run(tiny_mnist, tmp_path / "pen.safetensors", "--no-conventions", "--negatives", "0", "--pen-digits", "30")
+    run(
+        tiny_mnist,
+        tmp_path / "pen.safetensors",
+        "--no-conventions",
+        "--negatives",
+        "0",
+        "--pen-digits",
+        "30",
+    )
     _, info = checkpoint.load(tmp_path / "pen.safetensors")
-    assert info["training"]["pen_digits"]["count"] == 30 and info["training"]["pen_digits"]["bank"] == 90
+    assert (
+        info["training"]["pen_digits"]["count"] == 30
+        and info["training"]["pen_digits"]["bank"] == 90
+    )
     assert info["architecture"]["classes"] == 10  # digits, not an 11th class
 
 
 def test_redrawn_digits_train_a_model_that_says_so(tiny_mnist, tmp_path):
-    run(tiny_mnist, tmp_path / "redraw.safetensors", "--no-conventions", "--negatives", "0", "--redraw", "0.4")
+    run(
+        tiny_mnist,
+        tmp_path / "redraw.safetensors",
+        "--no-conventions",
+        "--negatives",
+        "0",
+        "--redraw",
+        "0.4",
+    )
     _, info = checkpoint.load(tmp_path / "redraw.safetensors")
     assert info["training"]["redraw"] == 0.4 and info["training"]["redrawn"]["rate"] == 0.4
     assert info["training"]["redrawn"]["thinning"] == "Zhang-Suen"
@@ -119,7 +198,15 @@ def test_redrawn_digits_train_a_model_that_says_so(tiny_mnist, tmp_path):
 def test_missing_data_exits_with_one_line(tmp_path, monkeypatch):
     monkeypatch.setattr("training.mnist.MIRRORS", ("http://127.0.0.1:9/",))
     with pytest.raises(SystemExit) as info:
-        train.main(["--dry-run", "--data-dir", str(tmp_path / "empty"), "--out", str(tmp_path / "m.safetensors")])
+        train.main(
+            [
+                "--dry-run",
+                "--data-dir",
+                str(tmp_path / "empty"),
+                "--out",
+                str(tmp_path / "m.safetensors"),
+            ]
+        )
     message = str(info.value)
     assert message.startswith("train.py: could not download") and "\n" not in message
 
@@ -128,10 +215,21 @@ def test_help_shows_defaults_and_the_quick_preset(capsys):
     with pytest.raises(SystemExit):
         train.parse_args(["--help"])
     text = " ".join(capsys.readouterr().out.split())
-    for flag in ("--epochs", "--batch-size", "--lr", "--hidden", "--seed", "--device", "--data-dir", "--out",
-                 "--quick", "--dry-run"):
+    for flag in (
+        "--epochs",
+        "--batch-size",
+        "--lr",
+        "--hidden",
+        "--seed",
+        "--device",
+        "--data-dir",
+        "--out",
+        "--quick",
+        "--dry-run",
+    ):
         assert flag in text
-    assert f"(default: {train.parse_args([]).seed})" in text  # the seed's default, as argparse prints it
+    # the seed's default, as argparse prints it
+    assert f"(default: {train.parse_args([]).seed})" in text
     assert "--epochs 14 --hidden 1024 1024 --negatives 4000" in text  # what --quick sets
     assert "--strokes" in text and "--held-out-writers" in text and "--real-digits" in text
 
@@ -148,7 +246,8 @@ def test_quick_is_a_preset_that_explicit_flags_override():
 def test_auto_precision_follows_the_cpu(monkeypatch, native, expected):
     monkeypatch.setattr(device_lib, "cpu_has_native_bf16", lambda: native)
     assert device_lib.get_precision("auto", torch.device("cpu")) == expected
-    assert device_lib.get_precision("fp32", torch.device("cpu")) == "fp32"  # an explicit choice stands
+    # an explicit choice stands
+    assert device_lib.get_precision("fp32", torch.device("cpu")) == "fp32"
     assert device_lib.get_precision("bf16", torch.device("cpu")) == "bf16"
 
 
@@ -160,12 +259,17 @@ def test_native_bf16_check_agrees_with_the_cpu_flags():
     assert device_lib.cpu_has_native_bf16() == bool({"avx512_bf16", "amx_bf16"} & set(flags))
 
 
-def test_calibrate_command_writes_the_calibration_into_an_existing_sidecar(tiny_mnist, default_run, tmp_path):
+def test_calibrate_command_writes_the_calibration_into_an_existing_sidecar(
+    tiny_mnist, default_run, tmp_path
+):
     from training import calibrate
+
     out = tmp_path / "c.safetensors"
     out.write_bytes(default_run[1].read_bytes())
     info = json.loads(default_run[1].with_suffix(".json").read_text())
-    out.with_suffix(".json").write_text(json.dumps({k: v for k, v in info.items() if k != "calibration"}))
+    out.with_suffix(".json").write_text(
+        json.dumps({k: v for k, v in info.items() if k != "calibration"})
+    )
     calibration, figures = calibrate.main(["--model", str(out), "--data-dir", str(tiny_mnist[0])])
     written = json.loads(out.with_suffix(".json").read_text())
     assert written["calibration"]["temperature"] == calibration.temperature
@@ -176,6 +280,7 @@ def test_calibrate_command_writes_the_calibration_into_an_existing_sidecar(tiny_
 
 def test_calibrate_command_on_a_missing_model_is_one_line(tmp_path):
     from training import calibrate
+
     with pytest.raises(SystemExit) as info:
         calibrate.main(["--model", str(tmp_path / "none.safetensors"), "--data-dir", str(tmp_path)])
     assert str(info.value).startswith("training.calibrate: ") and "\n" not in str(info.value)

@@ -1,4 +1,6 @@
-"""train.py with real pen digits (--strokes): what the sidecar says of them, held-out writers, bad and missing files."""
+"""train.py with real pen digits (--strokes): what the sidecar says of them, held-out writers,
+bad and missing files.
+"""
 
 import gzip
 import json
@@ -22,7 +24,11 @@ def tiny_mnist(tmp_path_factory):
 def stroke_file(path, writers):
     """A stroke file with one upright-bar digit per writer id given, labelled 0..9 in turn."""
     records = [
-        {"writer": writer, "label": i % 10, "strokes": [[[0, 0], [i % 10 + 1, 40]], [[0, 20], [10, 20]]]}
+        {
+            "writer": writer,
+            "label": i % 10,
+            "strokes": [[[0, 0], [i % 10 + 1, 40]], [[0, 20], [10, 20]]],
+        }
         for i, writer in enumerate(writers)
     ]
     path.write_bytes(gzip.compress(json.dumps(records).encode()))
@@ -30,15 +36,38 @@ def stroke_file(path, writers):
 
 
 def run(tiny_mnist, out, *extra):
-    return train.main(["--dry-run", "--data-dir", str(tiny_mnist), "--out", str(out), "--hidden", "32", "16",
-                       "--batch-size", "64", "--threads", "1", "--negatives", "0", "--pen-digits", "0",
-                       "--redraw", "0", *extra])
+    return train.main(
+        [
+            "--dry-run",
+            "--data-dir",
+            str(tiny_mnist),
+            "--out",
+            str(out),
+            "--hidden",
+            "32",
+            "16",
+            "--batch-size",
+            "64",
+            "--threads",
+            "1",
+            "--negatives",
+            "0",
+            "--pen-digits",
+            "0",
+            "--redraw",
+            "0",
+            *extra,
+        ]
+    )
 
 
-def test_a_dry_run_with_strokes_records_each_file_and_never_trains_on_held_out_writers(tiny_mnist, tmp_path,
-                                                                                      monkeypatch):
-    first = stroke_file(tmp_path / "a.json.gz", [f"pendigits/tra{i % 3}" for i in range(30)]
-                        + [f"pendigits/tes{i % 2}" for i in range(12)])
+def test_a_dry_run_with_strokes_records_each_file_and_never_trains_on_held_out_writers(
+    tiny_mnist, tmp_path, monkeypatch
+):
+    first = stroke_file(
+        tmp_path / "a.json.gz",
+        [f"pendigits/tra{i % 3}" for i in range(30)] + [f"pendigits/tes{i % 2}" for i in range(12)],
+    )
     second = stroke_file(tmp_path / "b.json.gz", ["uji2"] * 20)
     given = []
     real = trainset.TrainSet.__init__
@@ -49,23 +78,39 @@ def test_a_dry_run_with_strokes_records_each_file_and_never_trains_on_held_out_w
 
     monkeypatch.setattr(trainset.TrainSet, "__init__", kept)
     out = tmp_path / "m.safetensors"
-    run(tiny_mnist, out, "--strokes", str(first), str(second), "--real-digits", "40", "--real-copies", "3")
+    run(
+        tiny_mnist,
+        out,
+        "--strokes",
+        str(first),
+        str(second),
+        "--real-digits",
+        "40",
+        "--real-copies",
+        "3",
+    )
     _, info = checkpoint.load(out)
     files = info["data"]["strokes"]
     assert [f["file"] for f in files] == ["a.json.gz", "b.json.gz"]
-    assert files[0]["sha256"] == stroke_files.sha256(first) and files[1]["sha256"] == stroke_files.sha256(second)
+    assert files[0]["sha256"] == stroke_files.sha256(first) and files[1][
+        "sha256"
+    ] == stroke_files.sha256(second)
     assert (files[0]["count"], files[0]["trained"], files[0]["held_out"]) == (42, 30, 12)
     assert files[0]["writers_trained"] == ["pendigits/tra0", "pendigits/tra1", "pendigits/tra2"]
     assert files[0]["writers_held_out"] == ["pendigits/tes0", "pendigits/tes1"]
     assert (files[1]["trained"], files[1]["writers_trained"]) == (20, ["uji2"])
     assert info["data"]["held_out_writers"] == "pendigits/tes*"
     real_digits = info["training"]["real_digits"]
-    assert real_digits["count"] == 40 and real_digits["bank"] == 50 * 2  # a dry run keeps two copies at most
+    # a dry run keeps two copies at most
+    assert real_digits["count"] == 40 and real_digits["bank"] == 50 * 2
     assert real_digits["augment"]["rotate_degrees"] == BOUNDS["rotate_degrees"]
     # What training was given holds no held-out writer, and every trained record.
     assert len(given) == 50 and not any(stroke_files.is_held_out(r) for r in given)
     # The held-out writers choose the epoch and take part in the calibration.
-    assert "pen_accuracy" in json.loads((tmp_path / "m-report" / "metrics.json").read_text())["history"][0]
+    assert (
+        "pen_accuracy"
+        in json.loads((tmp_path / "m-report" / "metrics.json").read_text())["history"][0]
+    )
     assert info["metrics"]["pen_val_accuracy"] is not None
     assert "12 pen digits by the held-out writers" in info["calibration"]["fitted_on"]
 
@@ -78,7 +123,9 @@ def test_no_stroke_files_trains_on_mnist_alone(tiny_mnist, tmp_path):
     assert info["metrics"]["pen_val_accuracy"] is None
 
 
-def test_a_missing_stroke_file_stops_training_with_one_line_unless_told_to_go_on(tiny_mnist, tmp_path):
+def test_a_missing_stroke_file_stops_training_with_one_line_unless_told_to_go_on(
+    tiny_mnist, tmp_path
+):
     present = stroke_file(tmp_path / "a.json.gz", ["uji2"] * 20)
     missing = tmp_path / "gone.json.gz"
     with pytest.raises(SystemExit) as info:
@@ -86,12 +133,21 @@ def test_a_missing_stroke_file_stops_training_with_one_line_unless_told_to_go_on
     message = str(info.value)
     assert message.startswith(f"train.py: {missing}: no such stroke file") and "\n" not in message
     assert "--skip-missing-strokes" in message and not (tmp_path / "m.safetensors").exists()
-    run(tiny_mnist, tmp_path / "m.safetensors", "--strokes", str(present), str(missing), "--skip-missing-strokes")
+    run(
+        tiny_mnist,
+        tmp_path / "m.safetensors",
+        "--strokes",
+        str(present),
+        str(missing),
+        "--skip-missing-strokes",
+    )
     _, info = checkpoint.load(tmp_path / "m.safetensors")
     assert [f["file"] for f in info["data"]["strokes"]] == ["a.json.gz"]
 
 
-def test_a_bad_stroke_file_stops_training_with_one_line_even_when_told_to_skip_missing_ones(tiny_mnist, tmp_path):
+def test_a_bad_stroke_file_stops_training_with_one_line_even_when_told_to_skip_missing_ones(
+    tiny_mnist, tmp_path
+):
     bad = tmp_path / "bad.json.gz"
     bad.write_bytes(gzip.compress(b'[{"label": 3, "strokes": "no"}]'))
     with pytest.raises(SystemExit) as info:
@@ -101,14 +157,43 @@ def test_a_bad_stroke_file_stops_training_with_one_line_even_when_told_to_skip_m
 
 
 def test_the_calibrate_command_fits_what_training_fitted(tiny_mnist, tmp_path):
-    pen = stroke_file(tmp_path / "a.json.gz", [f"pendigits/tra{i % 3}" for i in range(30)]
-                      + [f"pendigits/tes{i % 2}" for i in range(20)])
+    pen = stroke_file(
+        tmp_path / "a.json.gz",
+        [f"pendigits/tra{i % 3}" for i in range(30)] + [f"pendigits/tes{i % 2}" for i in range(20)],
+    )
     out = tmp_path / "m.safetensors"
-    train.main(["--epochs", "1", "--val-size", "64", "--data-dir", str(tiny_mnist), "--out", str(out),
-                "--hidden", "32", "16", "--batch-size", "64", "--threads", "1", "--negatives", "30",
-                "--redraw", "0", "--strokes", str(pen), "--real-digits", "20", "--real-copies", "2"])
+    train.main(
+        [
+            "--epochs",
+            "1",
+            "--val-size",
+            "64",
+            "--data-dir",
+            str(tiny_mnist),
+            "--out",
+            str(out),
+            "--hidden",
+            "32",
+            "16",
+            "--batch-size",
+            "64",
+            "--threads",
+            "1",
+            "--negatives",
+            "30",
+            "--redraw",
+            "0",
+            "--strokes",
+            str(pen),
+            "--real-digits",
+            "20",
+            "--real-copies",
+            "2",
+        ]
+    )
     trained = json.loads(out.with_suffix(".json").read_text())["calibration"]
-    # One held-out negative for every held-out digit: 64 MNIST digits and the 20 held-out writers' digits.
+    # One held-out negative for every held-out digit: 64 MNIST digits and the 20 held-out writers'
+    # digits.
     assert trained["figures"]["negatives"] == 84 and trained["figures"]["count"] == 84
     checkpoint.update_sidecar(out, calibration=None)
     from training import calibrate

@@ -1,7 +1,10 @@
-"""Training's conventions, negatives, pen digits and redrawn digits: each adds what it claims, as drawn input is."""
+"""Training's conventions, negatives, pen digits and redrawn digits: each adds what it claims, as
+drawn input is.
+"""
+
 import numpy as np
-import torch
 import pytest
+import torch
 
 from recognition import preprocess as P
 from training import conventions, negatives, pen_digits, redraw
@@ -25,7 +28,9 @@ def digits(mnist_test):
 
 
 def share_gaining(digits, digit, seed, gains):
-    """Share of digits for which gains(original, with convention) holds; each result placed as drawn input is."""
+    """Share of digits for which gains(original, with convention) holds; each result placed as
+    drawn input is.
+    """
     rng, results = np.random.default_rng(seed), []
     for original in digits[digit]:
         out = conventions.add(original, digit, rng)
@@ -37,6 +42,7 @@ def share_gaining(digits, digit, seed, gains):
 def test_the_slash_crosses_the_zeros_hole(digits):
     def ink_in_the_ring(zero, out):
         return (out[10:18, 10:18] > 60).sum() >= (zero[10:18, 10:18] > 60).sum() + 4
+
     assert share_gaining(digits, 0, 0, ink_in_the_ring) > 0.95
 
 
@@ -45,13 +51,15 @@ def test_the_flag_adds_ink_left_of_the_ones_top(digits):
         ink = out > 60
         top = np.flatnonzero(ink.any(axis=1))[0]
         left = slice(0, max(np.flatnonzero(ink[top])[-1] - 2, 0))
-        return ink[top:top + 8, left].sum() > (one > 60)[top:top + 8, left].sum()
+        return ink[top : top + 8, left].sum() > (one > 60)[top : top + 8, left].sum()
+
     assert share_gaining(digits, 1, 1, ink_left_of_the_top) > 0.9
 
 
 def test_the_bar_adds_ink_across_the_sevens_middle(digits):
     def ink_across_the_middle(seven, out):  # (some MNIST sevens are crossed already)
         return (out[11:21] > 60).sum() >= (seven[11:21] > 60).sum() + 3
+
     assert share_gaining(digits, 7, 2, ink_across_the_middle) > 0.85
 
 
@@ -62,7 +70,9 @@ def test_only_the_classes_with_a_convention_get_variants():
     labels = np.array([0, 1, 2, 7, 8, 1])
     alternatives, has = conventions.variants(images, labels, seed=3)
     assert has.tolist() == [True, True, False, True, False, True]
-    assert (alternatives[~has] == images[~has]).all() and not (alternatives[has] == images[has]).all()
+    assert (alternatives[~has] == images[~has]).all() and not (
+        alternatives[has] == images[has]
+    ).all()
     again, _ = conventions.variants(images, labels, seed=3)
     assert (again == alternatives).all()
 
@@ -70,21 +80,29 @@ def test_only_the_classes_with_a_convention_get_variants():
 def test_negatives_are_drawn_as_input_is_and_never_digit_like_letters():
     assert not DIGIT_LIKE & set(negatives.LETTERS)
     # L and T in print only: a cursive L is a looped 2 and a cursive T a 7 with a flourish.
-    assert set(negatives.PRINT_LETTERS) == {"L", "T"} and not DIGIT_LIKE - {"T"} & set(negatives.PRINT_LETTERS)
+    assert set(negatives.PRINT_LETTERS) == {"L", "T"} and not DIGIT_LIKE - {"T"} & set(
+        negatives.PRINT_LETTERS
+    )
     rng = np.random.default_rng(0)
-    cursive = {negatives.letter(rng, "cursive") for _ in range(500)} | {negatives.letter(rng, "scripts") for _ in range(500)}
+    cursive = {negatives.letter(rng, "cursive") for _ in range(500)} | {
+        negatives.letter(rng, "scripts") for _ in range(500)
+    }
     printed = {negatives.letter(rng, "futural") for _ in range(500)}
     assert not cursive & set(negatives.PRINT_LETTERS) and set(negatives.PRINT_LETTERS) <= printed
     made = negatives.generate(40, seed=5)
     assert made.shape == (40, 28, 28) and made.dtype == np.uint8
     assert all(centred_and_fitted(m) for m in made)
-    assert (made == negatives.generate(40, seed=5)).all() and not (made == negatives.generate(40, seed=6)).all()
+    assert (made == negatives.generate(40, seed=5)).all() and not (
+        made == negatives.generate(40, seed=6)
+    ).all()
     shares = negatives.settings(40)["kinds"]
     assert set(shares) == {"letter", "word", "scribble", "shape", "crossed_out"}
     assert sum(shares.values()) == pytest.approx(1)
 
 
-@pytest.mark.parametrize("kind", sorted(set(negatives.KINDS) | set(negatives.SHAPES + negatives.HELD_OUT_SHAPES)))
+@pytest.mark.parametrize(
+    "kind", sorted(set(negatives.KINDS) | set(negatives.SHAPES + negatives.HELD_OUT_SHAPES))
+)
 def test_every_kind_of_negative_makes_strokes(kind):
     glyphs = negatives.Glyphs()
     rng = np.random.default_rng(0)
@@ -107,10 +125,13 @@ def test_strokes_are_cut_into_the_points_linspace_gives_bit_for_bit():
     rng = np.random.default_rng(0)
     for trial in range(300):
         s = rng.normal(0, [1e-3, 1.0, 50.0][trial % 3], (int(rng.integers(2, 7)), 2))
-        if trial % 2:  # upright, level and zero-length segments: linspace takes another path for those
+        # upright, level and zero-length segments: linspace takes another path for those
+        if trial % 2:
             s[1:, trial % 4 // 2] = s[0, trial % 4 // 2]
             s[-1] = s[-2]
-        expected = np.concatenate([np.linspace(p, q, 6, endpoint=False) for p, q in zip(s[:-1], s[1:])])
+        expected = np.concatenate(
+            [np.linspace(p, q, 6, endpoint=False) for p, q in zip(s[:-1], s[1:])]
+        )
         assert np.array_equal(negatives._subdivide(s, 6), expected)
 
 
@@ -126,6 +147,7 @@ def test_thinning_leaves_a_one_pixel_centre_line_that_still_connects():
     assert int(line[0].sum()) >= 24 - 6  # end to end, give or take the caps
     # The ring stays a ring: one closed line around the hole, one pixel wide.
     from scipy import ndimage
+
     assert ndimage.label(line[1].numpy(), structure=np.ones((3, 3)))[1] == 1
     assert ndimage.label(~line[1].numpy())[1] == 2  # outside and the hole
     assert not (line[1][:-1, :-1] & line[1][1:, :-1] & line[1][:-1, 1:] & line[1][1:, 1:]).any()
@@ -139,8 +161,11 @@ def test_redrawn_digits_keep_their_shape_in_the_pens_width(mnist_test):
     # The same digit: the redrawn ink lies over the original's.
     overlap = [((a > 64) & (b > 64)).sum() / (b > 64).sum() for a, b in zip(picked, out)]
     assert np.median(overlap) > 0.7
-    # One width: a pen's line has no faint, thin strokes beside bold ones, so its ink is more uniform.
+
+    # One width: a pen's line has no faint, thin strokes beside bold ones, so its ink is more
+    # uniform.
     def spread(m):
         core = m[m > 32].astype(float)
         return core.std() / core.mean()
+
     assert np.median([spread(b) for b in out]) < np.median([spread(a) for a in picked])

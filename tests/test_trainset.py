@@ -1,4 +1,7 @@
-"""The training set's batches: digits, their variants and the drawn banks, each where and as often as it claims."""
+"""The training set's batches: digits, their variants and the drawn banks, each where and as
+often as it claims.
+"""
+
 import os
 import signal
 import subprocess
@@ -11,9 +14,9 @@ import numpy as np
 import pytest
 import torch
 
+from tests.support.data import ROOT
 from training import trainset as trainset_module
 from training.trainset import NOT_A_DIGIT, TrainSet
-from tests.support.data import ROOT
 
 
 def upright_strokes(count=20):
@@ -31,7 +34,8 @@ def test_a_pen_digits_slot_takes_the_label_of_the_digit_drawn_into_it():
     pen_images, pen_labels = images[25:], labels[25:]
     bank_images, bank_labels = trainset.pen
     for image, label in zip(pen_images, pen_labels):
-        drawn = (bank_images == image).flatten(1).all(dim=1)  # the bank entry this slot was filled with
+        # the bank entry this slot was filled with
+        drawn = (bank_images == image).flatten(1).all(dim=1)
         assert drawn.any() and set(bank_labels[drawn].tolist()) == {int(label)}
     assert (labels[20:25] == NOT_A_DIGIT).all() and (labels[:20] == y).all()
     assert trainset.settings()["pen_digits"]["count"] == 10
@@ -47,11 +51,14 @@ def test_banks_drawn_in_a_second_process_are_the_ones_drawn_here(monkeypatch):
     def counted(*args, **kwargs):
         spawned.append(1)
         return real(*args, **kwargs)
+
     monkeypatch.setattr(trainset_module, "ProcessPoolExecutor", counted)
     beside = TrainSet(x, y, seed=3, redraw_rate=0.5, negative_count=8, pen_count=6)
     assert spawned and torch.equal(here.bank, beside.bank)
     assert torch.equal(here.pen[0], beside.pen[0]) and torch.equal(here.pen[1], beside.pen[1])
-    assert torch.equal(here.redrawn, beside.redrawn) and torch.equal(here.alternatives, beside.alternatives)
+    assert torch.equal(here.redrawn, beside.redrawn) and torch.equal(
+        here.alternatives, beside.alternatives
+    )
 
 
 @pytest.mark.parametrize("failure", ["cannot start", "killed"])
@@ -65,10 +72,12 @@ def test_banks_are_drawn_here_when_the_second_process_fails(monkeypatch, failure
             class Job:
                 def result(self):
                     raise BrokenProcessPool("the process was killed")
+
             return Job()
 
         def shutdown(self, wait=True):
             pass
+
     x, y = upright_strokes()
     here = TrainSet(x, y, seed=3, redraw_rate=0.5, negative_count=8, pen_count=6)
     monkeypatch.setattr(trainset_module, "SIDE_BY_SIDE_FROM", 10)
@@ -87,15 +96,23 @@ def _running(pid):
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
 def test_the_second_process_ends_when_training_is_killed():
-    # train.py killed on its own (kill, timeout, a scheduler) once left the bank drawer behind, holding its 300 MB for good.
-    script = ("import os, time\n"
-              "from training.trainset import second_process\n"
-              "pool = second_process()\n"
-              "print(pool.submit(os.getpid).result(), flush=True)\n"
-              "pool.submit(time.sleep, 60)\n"
-              "time.sleep(60)\n")
-    training = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True,
-                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+    # train.py killed on its own (kill, timeout, a scheduler) once left the bank drawer behind,
+    # holding its 300 MB for good.
+    script = (
+        "import os, time\n"
+        "from training.trainset import second_process\n"
+        "pool = second_process()\n"
+        "print(pool.submit(os.getpid).result(), flush=True)\n"
+        "pool.submit(time.sleep, 60)\n"
+        "time.sleep(60)\n"
+    )
+    training = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     worker = int(training.stdout.readline())
     try:
         assert _running(worker)
@@ -142,14 +159,24 @@ def test_a_digit_shows_as_scanned_with_its_convention_or_redrawn(mnist_test):
 
 def real_records(count=12):
     """Real-looking pen digits: one slanted bar each, labelled 0..9 in turn."""
-    return [{"writer": "uji2", "label": i % 10, "strokes": [[[0, 0], [i + 1, 30]], [[0, 10], [8, 10]]]}
-            for i in range(count)]
+    return [
+        {"writer": "uji2", "label": i % 10, "strokes": [[[0, 0], [i + 1, 30]], [[0, 10], [8, 10]]]}
+        for i in range(count)
+    ]
 
 
 def test_a_real_pen_digit_slot_takes_the_label_of_the_digit_drawn_into_it(monkeypatch):
     x, y = upright_strokes()
-    trainset = TrainSet(x, y, seed=0, with_conventions=False, negative_count=4, real_records=real_records(),
-                        real_count=10, real_copies=3)
+    trainset = TrainSet(
+        x,
+        y,
+        seed=0,
+        with_conventions=False,
+        negative_count=4,
+        real_records=real_records(),
+        real_count=10,
+        real_copies=3,
+    )
     assert len(trainset) == 34 and trainset.settings()["real_digits"]["bank"] == 36
     images, labels = trainset.batch(torch.arange(34), torch.Generator().manual_seed(1))
     bank_images, bank_labels = trainset.real
@@ -159,6 +186,15 @@ def test_a_real_pen_digit_slot_takes_the_label_of_the_digit_drawn_into_it(monkey
     assert (labels[20:24] == NOT_A_DIGIT).all() and (labels[:20] == y).all()
     # Drawn in other processes, the bank is the one drawn here.
     monkeypatch.setattr(trainset_module, "SIDE_BY_SIDE_FROM", 10)
-    beside = TrainSet(x, y, seed=0, with_conventions=False, negative_count=4, redraw_rate=0.5,
-                      real_records=real_records(), real_count=10, real_copies=3)
+    beside = TrainSet(
+        x,
+        y,
+        seed=0,
+        with_conventions=False,
+        negative_count=4,
+        redraw_rate=0.5,
+        real_records=real_records(),
+        real_count=10,
+        real_copies=3,
+    )
     assert torch.equal(beside.real[0], trainset.real[0]) and torch.equal(beside.bank, trainset.bank)

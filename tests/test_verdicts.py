@@ -1,4 +1,7 @@
-"""Verdicts through the API: empty, digit, unsure and not a digit, with the fields each one promises."""
+"""Verdicts through the API: empty, digit, unsure and not a digit, with the fields each one
+promises.
+"""
+
 import pytest
 import torch
 
@@ -15,22 +18,38 @@ def eleven_class_model(tmp_path, reject_bias, reject_above=0.5):
     with torch.no_grad():
         net.net[-1].bias[10] = reject_bias
     path = tmp_path / f"eleven{reject_bias}.safetensors"
-    checkpoint.save(net, path, calibration={"temperature": 1.0, "unsure_below": 0.05, "fitted_on": "a test",
-                                            "reject_above": reject_above})
+    checkpoint.save(
+        net,
+        path,
+        calibration={
+            "temperature": 1.0,
+            "unsure_below": 0.05,
+            "fitted_on": "a test",
+            "reject_above": reject_above,
+        },
+    )
     return create_app({"TESTING": True, "MODEL_PATH": str(path)}).test_client()
 
 
 def test_not_a_digit_names_no_digit_but_keeps_the_ten_digit_probabilities(tmp_path):
-    body = eleven_class_model(tmp_path, 30.0).post("/api/predict", json={"strokes": SEVEN}).get_json()
+    body = (
+        eleven_class_model(tmp_path, 30.0).post("/api/predict", json={"strokes": SEVEN}).get_json()
+    )
     assert body["verdict"] == "not_a_digit" and body["empty"] is False
     assert body["digit"] is None and body["confidence"] is None and body["candidates"] is None
-    assert len(body["probabilities"]) == 10 and body["not_a_digit_probability"] > 0.99 and len(body["input"]) == 28
+    assert (
+        len(body["probabilities"]) == 10
+        and body["not_a_digit_probability"] > 0.99
+        and len(body["input"]) == 28
+    )
     # Eleven shares of one whole: the digits keep what "not a digit" leaves.
     assert sum(body["probabilities"]) + body["not_a_digit_probability"] == pytest.approx(1)
 
 
 def test_an_eleven_class_model_below_its_threshold_names_the_digit(tmp_path):
-    body = eleven_class_model(tmp_path, -30.0).post("/api/predict", json={"strokes": SEVEN}).get_json()
+    body = (
+        eleven_class_model(tmp_path, -30.0).post("/api/predict", json={"strokes": SEVEN}).get_json()
+    )
     assert body["verdict"] == "digit" and body["not_a_digit_probability"] < 1e-6
     assert body["digit"] == body["probabilities"].index(max(body["probabilities"]))
     assert body["confidence"] == max(body["probabilities"])
@@ -38,7 +57,9 @@ def test_an_eleven_class_model_below_its_threshold_names_the_digit(tmp_path):
 
 
 def test_confidence_counts_the_chance_of_no_digit(tmp_path):
-    """A drawing the model gives 40% "not a digit" (below a 50% threshold) is at most 60% sure of any digit."""
+    """A drawing the model gives 40% "not a digit" (below a 50% threshold) is at most 60% sure of
+    any digit.
+    """
     bias = 0.0
     for _ in range(60):
         client = eleven_class_model(tmp_path, bias, reject_above=0.5)
@@ -46,38 +67,63 @@ def test_confidence_counts_the_chance_of_no_digit(tmp_path):
         if 0.35 < body["not_a_digit_probability"] < 0.45:
             break
         bias += 0.2 if body["not_a_digit_probability"] < 0.4 else -0.2
-    assert body["verdict"] in ("digit", "unsure") and body["confidence"] <= 1 - body["not_a_digit_probability"]
+    assert (
+        body["verdict"] in ("digit", "unsure")
+        and body["confidence"] <= 1 - body["not_a_digit_probability"]
+    )
 
 
 def test_the_threshold_decides_not_the_argmax(tmp_path):
-    """'Not a digit' at 40% is still a digit when the model's threshold is 50%, and not one at a 30% threshold."""
+    """'Not a digit' at 40% is still a digit when the model's threshold is 50%, and not one at a
+    30% threshold.
+    """
     bias = 0.0
     for _ in range(60):  # find a bias that gives about 40% "not a digit"
         client = eleven_class_model(tmp_path, bias, reject_above=0.5)
-        p = client.post("/api/predict", json={"strokes": SEVEN}).get_json()["not_a_digit_probability"]
+        p = client.post("/api/predict", json={"strokes": SEVEN}).get_json()[
+            "not_a_digit_probability"
+        ]
         if 0.35 < p < 0.45:
             break
         bias += 0.2 if p < 0.4 else -0.2
     assert 0.35 < p < 0.45
-    assert client.post("/api/predict", json={"strokes": SEVEN}).get_json()["verdict"] in ("digit", "unsure")
+    assert client.post("/api/predict", json={"strokes": SEVEN}).get_json()["verdict"] in (
+        "digit",
+        "unsure",
+    )
     strict = eleven_class_model(tmp_path, bias, reject_above=0.3)
-    assert strict.post("/api/predict", json={"strokes": SEVEN}).get_json()["verdict"] == "not_a_digit"
+    assert (
+        strict.post("/api/predict", json={"strokes": SEVEN}).get_json()["verdict"] == "not_a_digit"
+    )
 
 
 def test_a_ten_class_model_never_says_not_a_digit(client):
-    body = client.post("/api/predict", json={"strokes": [[[0, 100], [0, 0], [50, 60], [100, 0], [100, 100]]]})
-    assert body.get_json()["verdict"] in ("digit", "unsure") and body.get_json()["not_a_digit_probability"] is None
+    body = client.post(
+        "/api/predict", json={"strokes": [[[0, 100], [0, 0], [50, 60], [100, 0], [100, 100]]]}
+    )
+    assert (
+        body.get_json()["verdict"] in ("digit", "unsure")
+        and body.get_json()["not_a_digit_probability"] is None
+    )
 
 
 def test_blank_is_empty(client):
     body = client.post("/api/predict", json={"strokes": []}).get_json()
-    assert body["verdict"] == "empty" and body["digit"] is None and body["not_a_digit_probability"] is None
+    assert (
+        body["verdict"] == "empty"
+        and body["digit"] is None
+        and body["not_a_digit_probability"] is None
+    )
 
 
 def test_the_shipped_model_answers_a_digit_and_blank(stroke_records):
     from tests.support.data import SHIPPED_MODEL
+
     client = create_app({"TESTING": True, "MODEL_PATH": str(SHIPPED_MODEL)}).test_client()
-    ask = lambda strokes: client.post("/api/predict", json={"strokes": strokes}).get_json()  # noqa: E731
+
+    def ask(strokes):
+        return client.post("/api/predict", json={"strokes": strokes}).get_json()
+
     seven = next(r for r in stroke_records if r["label"] == 7)
     assert ask(seven["strokes"])["verdict"] == "digit" and ask(seven["strokes"])["digit"] == 7
     assert ask([])["verdict"] == "empty"

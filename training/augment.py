@@ -4,6 +4,7 @@ Rotation, shear, aspect change, elastic distortion (Simard et al. 2003) and
 stroke thickness. The result is re-normalised with preprocess.normalizing_theta,
 so augmented digits stay cropped, 20 px and centred exactly as drawn input is.
 """
+
 import math
 
 import torch
@@ -17,7 +18,7 @@ SIZE = 28
 def _gaussian_kernel(sigma):
     radius = int(math.ceil(3 * sigma))
     x = torch.arange(-radius, radius + 1, dtype=torch.float32)
-    k = torch.exp(-x ** 2 / (2 * sigma ** 2))
+    k = torch.exp(-(x**2) / (2 * sigma**2))
     return k / k.sum()
 
 
@@ -34,8 +35,20 @@ def elastic_fields(n, alpha, sigma, generator, size=SIZE):
 class Distorter:
     """Distorts batches of (N, 1, 28, 28) digits on the 0..1 scale; seeded, so runs repeat."""
 
-    def __init__(self, generator, rotate=15.0, shear=0.3, aspect=0.25, elastic_alpha=34.0, elastic_sigma=5.0,
-                 thicken=0.6, thin=0.3, bank_size=4096, clean=0.2, mode="bicubic"):
+    def __init__(
+        self,
+        generator,
+        rotate=15.0,
+        shear=0.3,
+        aspect=0.25,
+        elastic_alpha=34.0,
+        elastic_sigma=5.0,
+        thicken=0.6,
+        thin=0.3,
+        bank_size=4096,
+        clean=0.2,
+        mode="bicubic",
+    ):
         self.generator = generator
         # Resampling blurs: bilinear halves the edge energy of a digit. Test digits are
         # sharp, so resample bicubic and leave a share of each batch as it was.
@@ -49,15 +62,25 @@ class Distorter:
 
     def settings(self):
         """What the sidecar records about augmentation."""
-        return {"rotate_degrees": round(math.degrees(self.rotate), 3), "shear": self.shear,
-                "aspect": self.aspect, "thicken": self.thicken, "thin": self.thin, "elastic_bank": len(self.bank),
-                "clean": self.clean, "sampling": self.mode, "renormalised": True}
+        return {
+            "rotate_degrees": round(math.degrees(self.rotate), 3),
+            "shear": self.shear,
+            "aspect": self.aspect,
+            "thicken": self.thicken,
+            "thin": self.thin,
+            "elastic_bank": len(self.bank),
+            "clean": self.clean,
+            "sampling": self.mode,
+            "renormalised": True,
+        }
 
     def _uniform(self, n):
         return torch.rand(n, generator=self.generator) * 2 - 1
 
     def __call__(self, images, keep=None):
-        """The images distorted, but a clean share of them and those where keep (bool (N,)) is set."""
+        """The images distorted, but a clean share of them and those where keep (bool (N,)) is
+        set.
+        """
         if self.clean or keep is not None:
             # Distort only the digits not kept clean, so the clean share costs no work.
             kept = torch.rand(images.shape[0], generator=self.generator) < self.clean
@@ -78,7 +101,9 @@ class Distorter:
         sh = self._uniform(n) * self.shear
         cos, sin = torch.cos(angle), torch.sin(angle)
         # Output -> input sampling matrix: rotation @ shear @ scale.
-        a = torch.stack([cos * sx, (cos * sh - sin) * sy, sin * sx, (sin * sh + cos) * sy], dim=1).view(n, 2, 2)
+        a = torch.stack(
+            [cos * sx, (cos * sh - sin) * sy, sin * sx, (sin * sh + cos) * sy], dim=1
+        ).view(n, 2, 2)
         pick = torch.randint(len(self.bank), (n,), generator=self.generator)
         sign = torch.where(torch.rand(n, 1, 1, 2, generator=self.generator) < 0.5, -1.0, 1.0)
         elastic = self.bank[pick] * sign
@@ -90,24 +115,34 @@ class Distorter:
         # the digit is resampled once (twice would blur it).
         placement = _scale_shift_grid(normalizing_theta(distorted), identity)
         # The elastic field lives on the pixel grid; outside it there is no displacement.
-        shift = F.grid_sample(elastic.permute(0, 3, 1, 2), placement, align_corners=False).permute(0, 2, 3, 1)
-        return F.grid_sample(images, _affine(placement, a) + shift, mode=self.mode, align_corners=False).clamp_(0, 1)
+        shift = F.grid_sample(elastic.permute(0, 3, 1, 2), placement, align_corners=False).permute(
+            0, 2, 3, 1
+        )
+        return F.grid_sample(
+            images, _affine(placement, a) + shift, mode=self.mode, align_corners=False
+        ).clamp_(0, 1)
 
 
 def _affine(points, a):
     """Apply per-digit 2x2 matrices a (N, 2, 2) to sampling points (N, H, W, 2)."""
     x, y = points[..., 0], points[..., 1]
     a = a.view(-1, 1, 1, 2, 2)
-    return torch.stack([a[..., 0, 0] * x + a[..., 0, 1] * y, a[..., 1, 0] * x + a[..., 1, 1] * y], dim=-1)
+    return torch.stack(
+        [a[..., 0, 0] * x + a[..., 0, 1] * y, a[..., 1, 0] * x + a[..., 1, 1] * y], dim=-1
+    )
 
 
 def _identity_grid(size):
-    """Sampling points (1, size, size, 2) of the undistorted pixel grid, as F.affine_grid gives them."""
+    """Sampling points (1, size, size, 2) of the undistorted pixel grid, as F.affine_grid gives
+    them.
+    """
     return F.affine_grid(torch.eye(2, 3).unsqueeze(0), [1, 1, size, size], align_corners=False)
 
 
 def _scale_shift_grid(theta, base):
-    """F.affine_grid for matrices that only scale and shift (normalizing_theta's) over the identity grid base."""
+    """F.affine_grid for matrices that only scale and shift (normalizing_theta's) over the
+    identity grid base.
+    """
     x = base[..., 0] * theta[:, 0, 0].view(-1, 1, 1) + theta[:, 0, 2].view(-1, 1, 1)
     y = base[..., 1] * theta[:, 1, 1].view(-1, 1, 1) + theta[:, 1, 2].view(-1, 1, 1)
     return torch.stack([x, y], dim=-1)
@@ -122,7 +157,11 @@ def _thickness(images, amount):
 
 
 def _max3x3(images):
-    """F.max_pool2d(images, 3, stride=1, padding=1), done as two 1-D passes: several times faster on CPU."""
+    """F.max_pool2d(images, 3, stride=1, padding=1), done as two 1-D passes: several times faster
+    on CPU.
+    """
     padded = F.pad(images, (1, 1, 1, 1), value=-math.inf)
-    rows = torch.maximum(torch.maximum(padded[..., :-2, :], padded[..., 1:-1, :]), padded[..., 2:, :])
+    rows = torch.maximum(
+        torch.maximum(padded[..., :-2, :], padded[..., 1:-1, :]), padded[..., 2:, :]
+    )
     return torch.maximum(torch.maximum(rows[..., :-2], rows[..., 1:-1]), rows[..., 2:])

@@ -1,4 +1,5 @@
-"""Fit a model's calibration on held-out drawings rendered as drawn input is: python -m training.calibrate.
+"""Fit a model's calibration on held-out drawings rendered as drawn input is: python -m
+training.calibrate.
 
 The held-out digits are MNIST's validation split (never trained on), distorted
 and re-normalised as in training, so they are about as hard as real drawing
@@ -6,6 +7,7 @@ and re-normalised as in training, so they are about as hard as real drawing
 on pens), and the held-out writers' real pen digits; with held-out drawings
 that are no digit. Run on a trained model, it fits what train.py fitted.
 """
+
 import argparse
 import sys
 
@@ -13,27 +15,43 @@ import numpy as np
 import torch
 
 from recognition import checkpoint
-from recognition.calibration import (CONFIDENCE_LEVEL, Calibration, confident_threshold, digit_share, error_bound,
-                                     expected_calibration_error, fit_temperature, softmax)
+from recognition.calibration import (
+    CONFIDENCE_LEVEL,
+    Calibration,
+    confident_threshold,
+    digit_share,
+    error_bound,
+    expected_calibration_error,
+    fit_temperature,
+    softmax,
+)
 from recognition.predictor import DEFAULT_MODEL, Predictor
 from training import augment, data, mnist, negatives, report, stroke_augment, stroke_files
 
-MAX_CONFIDENT_ERROR = 0.01  # answers shown as sure are wrong at most this often on the held-out digits
-# Held-out digits answered "not a digit" at most this often; real ones run about twice as high (target 1%).
+# answers shown as sure are wrong at most this often on the held-out digits
+MAX_CONFIDENT_ERROR = 0.01
+# Held-out digits answered "not a digit" at most this often; real ones run about twice as high
+# (target 1%).
 MAX_DIGITS_REJECTED = 0.002
 
 
 def held_out_digits(val_x, seed, **settings):
-    """Validation digits (N, 1, 28, 28) on 0..1 -> uint8 (N, 28, 28), every one distorted as in training."""
-    distorted = augment.Distorter(torch.Generator().manual_seed(seed), **{**settings, "clean": 0.0})(val_x)
+    """Validation digits (N, 1, 28, 28) on 0..1 -> uint8 (N, 28, 28), every one distorted as in
+    training.
+    """
+    distorted = augment.Distorter(
+        torch.Generator().manual_seed(seed), **{**settings, "clean": 0.0}
+    )(val_x)
     return (distorted[:, 0].numpy() * 255).round().astype(np.uint8)
 
 
-# Held-out negatives per held-out digit in the calibration. The "sure" rule counts a negative answered with a
-# digit as a wrong answer, so this share is how often the app expects a drawing that is no digit: as often as
-# a digit, as at a demo or in a museum, where visitors write letters, names and shapes as often as digits.
+# Held-out negatives per held-out digit in the calibration. The "sure" rule counts a negative
+# answered with a digit as a wrong answer, so this share is how often the app expects a drawing that
+# is no digit: as often as a digit, as at a demo or in a museum, where visitors write letters, names
+# and shapes as often as digits.
 NEGATIVES_PER_DIGIT = 1.0
-# Epochs are ranked on the first half of them (negatives.generate draws in order, so it is the same half).
+# Epochs are ranked on the first half of them (negatives.generate draws in order, so it is the same
+# half).
 RANKING_SHARE = 0.5
 
 
@@ -42,16 +60,22 @@ def held_out_negatives(count, seed):
     return negatives.generate(count, 1000 + seed)
 
 
-def held_out_set(val_x, val_y, pen, seed, val_seed, held_out_writers, with_negatives=True, **distort_settings):
-    """(digits uint8, labels, negatives uint8 or None, description): what the calibration is fitted on.
+def held_out_set(
+    val_x, val_y, pen, seed, val_seed, held_out_writers, with_negatives=True, **distort_settings
+):
+    """(digits uint8, labels, negatives uint8 or None, description): what the calibration is
+    fitted on.
 
-    MNIST's validation digits, every one distorted as in training (seed: the training seed); the held-out
-    writers' pen digits as the app renders them (pen: (images, labels) or None); and NEGATIVES_PER_DIGIT
-    held-out negatives for each of those digits. train.py and `python -m training.calibrate` both use it.
+    MNIST's validation digits, every one distorted as in training (seed: the training seed); the
+    held-out writers' pen digits as the app renders them (pen: (images, labels) or None); and
+    NEGATIVES_PER_DIGIT held-out negatives for each of those digits. train.py and `python -m
+    training.calibrate` both use it.
     """
     digits, labels = held_out_digits(val_x, seed, **distort_settings), val_y.numpy()
-    description = (f"the MNIST validation split ({len(labels)}, val-seed {val_seed}), "
-                   f"distorted as in training (seed {seed})")
+    description = (
+        f"the MNIST validation split ({len(labels)}, val-seed {val_seed}), "
+        f"distorted as in training (seed {seed})"
+    )
     if pen is not None:
         digits, labels = np.concatenate([digits, pen[0]]), np.concatenate([labels, pen[1]])
         description += f", {len(pen[1])} pen digits by the held-out writers ({held_out_writers})"
@@ -62,8 +86,12 @@ def held_out_set(val_x, val_y, pen, seed, val_seed, held_out_writers, with_negat
     return digits, labels, drawn, description
 
 
-def calibrate(predictor, images, labels, description, max_error=MAX_CONFIDENT_ERROR, negatives=None):
-    """(Calibration, figures, digit probabilities before, after) fitted on these held-out digits (and negatives)."""
+def calibrate(
+    predictor, images, labels, description, max_error=MAX_CONFIDENT_ERROR, negatives=None
+):
+    """(Calibration, figures, digit probabilities before, after) fitted on these held-out digits
+    (and negatives).
+    """
     logits = predictor.logits(images)
     fit_logits, fit_labels = logits, labels
     if negatives is not None:  # an 11-class model: the negatives take part in the fit, as class 10
@@ -81,41 +109,77 @@ def calibrate(predictor, images, labels, description, max_error=MAX_CONFIDENT_ER
         kept = reject < reject_above
         negative_digits, negatives_reject = digit_share(softmax(negative_logits, temperature))
         missed = negatives_reject < reject_above
-        figures = {"digits_rejected": float(1 - kept.mean()), "negatives_rejected": float(1 - missed.mean()),
-                   "negatives": int(len(negatives))}
-        # A drawing that is no digit, answered with a digit, is a wrong answer like any other: the "sure"
-        # threshold keeps those rare too, among everything held out that gets a digit for an answer.
-        answered_confidence = np.concatenate([confidence[kept], negative_digits[missed].max(axis=1)])
+        figures = {
+            "digits_rejected": float(1 - kept.mean()),
+            "negatives_rejected": float(1 - missed.mean()),
+            "negatives": int(len(negatives)),
+        }
+        # A drawing that is no digit, answered with a digit, is a wrong answer like any other: the
+        # "sure" threshold keeps those rare too, among everything held out that gets a digit for an
+        # answer.
+        answered_confidence = np.concatenate(
+            [confidence[kept], negative_digits[missed].max(axis=1)]
+        )
         answered_right = np.concatenate([right[kept], np.zeros(int(missed.sum()), dtype=bool)])
-    threshold = confident_threshold(answered_confidence, answered_right, max_error, CONFIDENCE_LEVEL)
+    threshold = confident_threshold(
+        answered_confidence, answered_right, max_error, CONFIDENCE_LEVEL
+    )
     answered_sure = answered_confidence >= threshold
     sure = kept & (confidence >= threshold)
-    figures = {"count": int(len(labels)), "accuracy": float(right.mean()),
-               "ece_before": expected_calibration_error(before, labels),
-               "ece_after": expected_calibration_error(after, labels), "confident_share": float(sure.mean()),
-               "confident_error": float((~right[sure]).mean()) if sure.any() else 0.0,
-               # Of everything held out that was answered sure (negatives too), the error's upper bound.
-               "confident_error_bound": float(error_bound((~answered_right[answered_sure]).sum(), answered_sure.sum(),
-                                                          CONFIDENCE_LEVEL)), **figures}
+    figures = {
+        "count": int(len(labels)),
+        "accuracy": float(right.mean()),
+        "ece_before": expected_calibration_error(before, labels),
+        "ece_after": expected_calibration_error(after, labels),
+        "confident_share": float(sure.mean()),
+        "confident_error": float((~right[sure]).mean()) if sure.any() else 0.0,
+        # Of everything held out that was answered sure (negatives too), the error's upper
+        # bound.
+        "confident_error_bound": float(
+            error_bound(
+                (~answered_right[answered_sure]).sum(), answered_sure.sum(), CONFIDENCE_LEVEL
+            )
+        ),
+        **figures,
+    }
     return Calibration(temperature, threshold, description, reject_above), figures, before, after
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(prog="python -m training.calibrate", description=__doc__,
-                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--model", default=str(DEFAULT_MODEL), help="model whose sidecar gets the calibration")
-    p.add_argument("--data-dir", default=None,
-                   help=f"MNIST folder (default: ${mnist.ENV_DIR}, else {mnist.DEFAULT_DIR})")
-    p.add_argument("--strokes", nargs="*", default=None, metavar="FILE",
-                   help="stroke files whose held-out writers take part (default: the files the sidecar names, "
-                        "from strokes/)")
-    p.add_argument("--seed", type=int, default=None,
-                   help="seed of the distortions and negatives (default: the model's training seed)")
+    p = argparse.ArgumentParser(
+        prog="python -m training.calibrate",
+        description=__doc__,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument(
+        "--model", default=str(DEFAULT_MODEL), help="model whose sidecar gets the calibration"
+    )
+    p.add_argument(
+        "--data-dir",
+        default=None,
+        help=f"MNIST folder (default: ${mnist.ENV_DIR}, else {mnist.DEFAULT_DIR})",
+    )
+    p.add_argument(
+        "--strokes",
+        nargs="*",
+        default=None,
+        metavar="FILE",
+        help="stroke files whose held-out writers take part (default: the files the sidecar names, "
+        "from strokes/)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="seed of the distortions and negatives (default: the model's training seed)",
+    )
     return p.parse_args(argv)
 
 
 def _held_out_pen(files, pattern):
-    """The held-out writers' digits of these stroke files, rendered as the app renders them, or None."""
+    """The held-out writers' digits of these stroke files, rendered as the app renders them, or
+    None.
+    """
     records = []
     for path in files:
         records += stroke_files.split(stroke_files.read(path), pattern)[1]
@@ -128,7 +192,11 @@ def main(argv=None):
         predictor = Predictor.load(args.model)
         training = predictor.info.get("training") or {}
         named = [f["file"] for f in (predictor.info.get("data") or {}).get("strokes") or []]
-        files = args.strokes if args.strokes is not None else [stroke_files.ROOT / "strokes" / n for n in named]
+        files = (
+            args.strokes
+            if args.strokes is not None
+            else [stroke_files.ROOT / "strokes" / n for n in named]
+        )
         pattern = training.get("held_out_writers", stroke_files.HELD_OUT_WRITERS)
         pen = _held_out_pen(files, pattern)
         images, labels = mnist.load_split("train", args.data_dir)
@@ -138,16 +206,24 @@ def main(argv=None):
     seed = training.get("seed", 0) if args.seed is None else args.seed
     _, _, val_x, val_y = data.split(images, labels, val_size, val_seed)
     rejects = predictor.info.get("architecture", {}).get("classes") == 11
-    digits, digit_labels, drawn, description = held_out_set(val_x, val_y, pen, seed, val_seed, pattern, rejects)
-    calibration, figures, before, after = calibrate(predictor, digits, digit_labels, description, negatives=drawn)
+    digits, digit_labels, drawn, description = held_out_set(
+        val_x, val_y, pen, seed, val_seed, pattern, rejects
+    )
+    calibration, figures, before, after = calibrate(
+        predictor, digits, digit_labels, description, negatives=drawn
+    )
     checkpoint.update_sidecar(args.model, calibration={**calibration.to_dict(), "figures": figures})
     folder = checkpoint.report_path(args.model)
     report.reliability(folder / "reliability.png", before, after, digit_labels)
-    print(f"temperature {calibration.temperature:.3f}, unsure below {calibration.unsure_below:.3f}; "
-          f"ECE {100 * figures['ece_before']:.2f}% -> {100 * figures['ece_after']:.2f}%; "
-          f"{100 * figures['confident_share']:.1f}% answered sure, wrong {100 * figures['confident_error']:.2f}% "
-          f"of those (at most {100 * figures['confident_error_bound']:.2f}% with {100 * CONFIDENCE_LEVEL:.0f}% "
-          f"confidence); wrote {checkpoint.sidecar_path(args.model)} and {folder / 'reliability.png'}")
+    print(
+        f"temperature {calibration.temperature:.3f}, unsure below {calibration.unsure_below:.3f}; "
+        f"ECE {100 * figures['ece_before']:.2f}% -> {100 * figures['ece_after']:.2f}%; "
+        f"{100 * figures['confident_share']:.1f}% answered sure, wrong "
+        f"{100 * figures['confident_error']:.2f}% "
+        f"of those (at most {100 * figures['confident_error_bound']:.2f}% with "
+        f"{100 * CONFIDENCE_LEVEL:.0f}% "
+        f"confidence); wrote {checkpoint.sidecar_path(args.model)} and {folder / 'reliability.png'}"
+    )
     return calibration, figures
 
 

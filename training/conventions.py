@@ -1,4 +1,5 @@
-"""Writing conventions MNIST barely has, added to MNIST digits of the right class at the pixel level.
+"""Writing conventions MNIST barely has, added to MNIST digits of the right class at the pixel
+level.
 
 The slashed zero, the continental one (a long flag, with or without a foot)
 and the crossed seven. Each is drawn onto the digit upsampled 4x, with a pen
@@ -7,6 +8,7 @@ the result is re-normalised by recognition.preprocess exactly as drawn input
 is. Angles, lengths, curvature and positions vary per digit. Training swaps a
 digit for its convention variant at a modest rate (see RATES).
 """
+
 import math
 
 import numpy as np
@@ -17,8 +19,8 @@ from recognition import preprocess
 SCALE = 4  # drawing resolution over the 28x28 digit
 MARGIN = 14  # pixels (at 28x28) of room around the digit
 PEN = 2.2  # MNIST's stroke width in pixels at 28x28
-# digit -> share of that class's training digits shown with a convention, per batch
-# (0.25 / 0.3 / 0.2, with flags as flat as a 7's bar, read MNIST sevens as ones: 99.31% on MNIST test)
+# digit -> share of that class's training digits shown with a convention, per batch (0.25 / 0.3 /
+# 0.2, with flags as flat as a 7's bar, read MNIST sevens as ones: 99.31% on MNIST test)
 RATES = {0: 0.2, 1: 0.25, 7: 0.1}
 
 
@@ -35,7 +37,10 @@ def _curve(draw, start, end, rng, bend):
     norm = math.hypot(nx, ny) or 1.0
     t = np.linspace(0, 1, 16)
     bow = np.sin(np.pi * t) * sag
-    points = [(x0 + (x1 - x0) * s + nx / norm * b, y0 + (y1 - y0) * s + ny / norm * b) for s, b in zip(t, bow)]
+    points = [
+        (x0 + (x1 - x0) * s + nx / norm * b, y0 + (y1 - y0) * s + ny / norm * b)
+        for s, b in zip(t, bow)
+    ]
     width = max(1, round(PEN * SCALE * rng.uniform(0.85, 1.2)))
     draw.line(points, fill=255, width=width)
     r = width / 2
@@ -44,10 +49,15 @@ def _curve(draw, start, end, rng, bend):
 
 
 def slash(draw, box, rng):
-    """Ø: through the middle, 40-80 degrees, mostly rising to the right, overshooting the box or not."""
+    """Ø: through the middle, 40-80 degrees, mostly rising to the right, overshooting the box or
+    not.
+    """
     x0, y0, x1, y1 = box
     angle = math.radians(rng.uniform(40, 80)) * (1 if rng.random() < 0.85 else -1)
-    cx, cy = (x0 + x1) / 2 + rng.normal(0, 0.04) * (x1 - x0), (y0 + y1) / 2 + rng.normal(0, 0.04) * (y1 - y0)
+    cx, cy = (
+        (x0 + x1) / 2 + rng.normal(0, 0.04) * (x1 - x0),
+        (y0 + y1) / 2 + rng.normal(0, 0.04) * (y1 - y0),
+    )
     half = (y1 - y0) * rng.uniform(0.45, 0.65) / abs(math.sin(angle))
     dx, dy = half * math.cos(angle), half * math.sin(angle)
     _curve(draw, (cx - dx, cy + dy), (cx + dx, cy - dy), rng, 0.06)
@@ -64,14 +74,23 @@ def flag(draw, box, rng, ink, rows):
     h = y1 - y0
     top_x, bottom_x = _centre_x(ink, rows[0]), _centre_x(ink, rows[1])
     lean = math.atan2(top_x - bottom_x, h)  # > 0: a "/" one, leaning right
-    # An up-stroke: 25-60 degrees from the vertical, and open at least 15 degrees from the stem. Flatter,
-    # on a right-leaning stem, it is the bar of a 7, and the model learnt to read MNIST sevens as ones.
+    # An up-stroke: 25-60 degrees from the vertical, and open at least 15 degrees from the stem.
+    # Flatter, on a right-leaning stem, it is the bar of a 7, and the model learnt to read MNIST
+    # sevens as ones.
     angle = max(math.radians(rng.uniform(25, 60)), lean + math.radians(15))
     length = h * rng.uniform(0.25, 0.55)
-    _curve(draw, (top_x - length * math.sin(angle), y0 + length * math.cos(angle)), (top_x, y0), rng, 0.1)
+    _curve(
+        draw,
+        (top_x - length * math.sin(angle), y0 + length * math.cos(angle)),
+        (top_x, y0),
+        rng,
+        0.1,
+    )
     if rng.random() < 0.5:
         half = h * rng.uniform(0.12, 0.3)
-        _curve(draw, (bottom_x - half, y1), (bottom_x + half * rng.uniform(0.7, 1.3), y1), rng, 0.05)
+        _curve(
+            draw, (bottom_x - half, y1), (bottom_x + half * rng.uniform(0.7, 1.3), y1), rng, 0.05
+        )
 
 
 def bar(draw, box, rng, ink, rows):
@@ -92,7 +111,9 @@ def _canvas(v):
 
 
 def add(image, digit, rng):
-    """One MNIST digit (uint8 28x28) with its class's convention added, re-normalised: uint8 28x28."""
+    """One MNIST digit (uint8 28x28) with its class's convention added, re-normalised: uint8
+    28x28.
+    """
     big = Image.fromarray(image).resize((28 * SCALE, 28 * SCALE), Image.Resampling.BICUBIC)
     canvas = Image.new("L", ((28 + 2 * MARGIN) * SCALE,) * 2, 0)  # room for strokes that overshoot
     canvas.paste(big, (MARGIN * SCALE, MARGIN * SCALE))
@@ -112,7 +133,9 @@ def add(image, digit, rng):
 
 
 def variants(images, labels, seed):
-    """(alternatives uint8 (N, 28, 28), has (N,) bool): a convention variant for every digit whose class has one."""
+    """(alternatives uint8 (N, 28, 28), has (N,) bool): a convention variant for every digit
+    whose class has one.
+    """
     rng = np.random.default_rng(seed)
     alternatives, has = np.array(images, copy=True), np.zeros(len(labels), dtype=bool)
     for i in np.flatnonzero(np.isin(labels, list(RATES))):
@@ -124,5 +147,13 @@ def variants(images, labels, seed):
 
 def settings():
     """What the sidecar records about the conventions."""
-    return {"kinds": {"0": "slashed zero", "1": "continental one: flag, foot half the time", "7": "crossed seven"},
-            "rates": {str(k): v for k, v in RATES.items()}, "pen": PEN, "renormalised": True}
+    return {
+        "kinds": {
+            "0": "slashed zero",
+            "1": "continental one: flag, foot half the time",
+            "7": "crossed seven",
+        },
+        "rates": {str(k): v for k, v in RATES.items()},
+        "pen": PEN,
+        "renormalised": True,
+    }

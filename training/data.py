@@ -1,4 +1,7 @@
-"""MNIST arrays as training tensors, the validation split, and the linear baseline trained beside the MLP."""
+"""MNIST arrays as training tensors, the validation split, and the linear baseline trained beside
+the MLP.
+"""
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -15,12 +18,18 @@ def split(images, labels, val_size, seed):
     """Hold out val_size training images (a seeded random choice) for validation."""
     order = np.random.default_rng(seed).permutation(len(labels))
     val, train = order[:val_size], order[val_size:]
-    return (to_tensor(images[train]), torch.tensor(labels[train], dtype=torch.long),
-            to_tensor(images[val]), torch.tensor(labels[val], dtype=torch.long))
+    return (
+        to_tensor(images[train]),
+        torch.tensor(labels[train], dtype=torch.long),
+        to_tensor(images[val]),
+        torch.tensor(labels[val], dtype=torch.long),
+    )
 
 
 def train_baseline(device, x, y, test_x, test_y, epochs, seed):
-    """Softmax regression on the same training digits: the yardstick beside the MLP; returns test accuracy."""
+    """Softmax regression on the same training digits: the yardstick beside the MLP; returns test
+    accuracy.
+    """
     torch.manual_seed(seed)
     linear = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(28 * 28, 10)).to(device)
     optimizer = torch.optim.Adam(linear.parameters(), lr=1e-3)

@@ -1,4 +1,5 @@
 """Where training runs and in what precision: CUDA when present, bf16 where the hardware has it."""
+
 import torch
 
 
@@ -21,6 +22,8 @@ def get_precision(name, device):
 def cpu_has_native_bf16():
     """Whether this CPU multiplies bf16 natively (AVX512-BF16 or AMX), as oneDNN reports it."""
     try:
-        return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        return bool(
+            torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()
+        )
     except (AttributeError, RuntimeError):  # a private check: absent in some builds
         return False

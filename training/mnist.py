@@ -1,4 +1,5 @@
 """MNIST: read the four IDX files, and download them when they are missing."""
+
 import gzip
 import hashlib
 import http.client
@@ -67,7 +68,7 @@ def parse_idx(raw, name, expect_magic):
     header = 4 + 4 * ndim
     if len(raw) < header:
         raise MnistError(f"{name}: truncated header ({len(raw)} bytes)")
-    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
     size = int(np.prod(dims))
     if len(raw) - header != size:
         what = "truncated" if len(raw) - header < size else "has trailing bytes"
@@ -101,11 +102,17 @@ def load_split(split, folder=None, download=True, mirrors=None):
         arrays.append(parse_idx(_read_bytes(path), str(path), magic))
     images, labels = arrays
     if images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise MnistError(f"{_locate(folder, images_name)}: dimensions {list(images.shape)}, expected [N, 28, 28]")
+        raise MnistError(
+            f"{_locate(folder, images_name)}: dimensions {list(images.shape)}, expected [N, 28, 28]"
+        )
     if labels.shape != (images.shape[0],):
-        raise MnistError(f"{_locate(folder, labels_name)}: {labels.shape[0]} labels for {images.shape[0]} images")
+        raise MnistError(
+            f"{_locate(folder, labels_name)}: {labels.shape[0]} labels for {images.shape[0]} images"
+        )
     if labels.size and labels.max() > 9:
-        raise MnistError(f"{_locate(folder, labels_name)}: label {int(labels.max())} out of range 0..9")
+        raise MnistError(
+            f"{_locate(folder, labels_name)}: label {int(labels.max())} out of range 0..9"
+        )
     return images, labels
 
 
@@ -123,8 +130,10 @@ def missing_message(folder, name=None):
     """The one line that tells a user where to put the files."""
     which = f"{name} is missing; " if name else ""
     files = ", ".join(f"{n}.gz" for n in SHA256)
-    return (f"{which}put the four MNIST files ({files}) in {Path(folder).resolve()} "
-            f"or name their folder with --data-dir / {ENV_DIR}")
+    return (
+        f"{which}put the four MNIST files ({files}) in {Path(folder).resolve()} "
+        f"or name their folder with --data-dir / {ENV_DIR}"
+    )
 
 
 def ensure_files(folder, names=tuple(SHA256), mirrors=None, timeout=30):
@@ -136,7 +145,9 @@ def ensure_files(folder, names=tuple(SHA256), mirrors=None, timeout=30):
 
 
 def download(name, folder, mirrors=None, timeout=30):
-    """Fetch name.gz from the first mirror that has it (default: MIRRORS), verify, write atomically."""
+    """Fetch name.gz from the first mirror that has it (default: MIRRORS), verify, write
+    atomically.
+    """
     folder = Path(folder)
     mirrors = MIRRORS if mirrors is None else mirrors
     failures = []
@@ -147,7 +158,13 @@ def download(name, folder, mirrors=None, timeout=30):
                 blob = response.read()
             raw = gzip.decompress(blob)
         # A connection cut mid-file is an IncompleteRead (an HTTPException, not an OSError).
-        except (urllib.error.URLError, http.client.HTTPException, OSError, EOFError, zlib.error) as exc:
+        except (
+            urllib.error.URLError,
+            http.client.HTTPException,
+            OSError,
+            EOFError,
+            zlib.error,
+        ) as exc:
             failures.append(f"{url}: {getattr(exc, 'reason', None) or repr(exc)}")
             continue
         digest = hashlib.sha256(raw).hexdigest()
@@ -156,7 +173,9 @@ def download(name, folder, mirrors=None, timeout=30):
             continue
         _write_atomically(folder / f"{name}.gz", blob)
         return folder / f"{name}.gz"
-    raise MnistError(f"could not download {name} ({'; '.join(failures)}); " + missing_message(folder))
+    raise MnistError(
+        f"could not download {name} ({'; '.join(failures)}); " + missing_message(folder)
+    )
 
 
 def _write_atomically(path, blob):

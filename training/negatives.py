@@ -1,4 +1,5 @@
-"""Drawings that are not digits, made as strokes and rendered as drawn input is: the "not a digit" class.
+"""Drawings that are not digits, made as strokes and rendered as drawn input is: the "not a
+digit" class.
 
 Letters from the single-stroke Hershey fonts (only letters nobody reads as a
 digit: never O, o, l, I, S, Z, B, g, q and the like), scribbles, shapes
@@ -6,6 +7,7 @@ digit: never O, o, l, I, S, Z, B, g, q and the like), scribbles, shapes
 out; each with hand-like jitter, then through
 recognition.preprocess.strokes_to_input like any drawing.
 """
+
 import math
 
 import numpy as np
@@ -14,24 +16,45 @@ from HersheyFonts import HersheyFonts
 from recognition import preprocess
 
 LETTERS = "AEFHKMNPRVWXYdefhkmnprvwx"  # none looks like a digit, in any hand
-# Letters that look like no digit in print only: a cursive L is a looped 2, a cursive T a 7 with a flourish.
-# A lowercase t stays out in every hand: it is a cross, like a 4 written "Lt".
+# Letters that look like no digit in print only: a cursive L is a looped 2, a cursive T a 7 with a
+# flourish. A lowercase t stays out in every hand: it is a cross, like a 4 written "Lt".
 PRINT_LETTERS = "LT"
 PRINT_FONTS = ("futural", "rowmans")
-# Short words, as visitors write their name or a greeting: read whole, a word is no digit. Each holds a
-# letter no hand makes digit-like, so that no reading of it is a number.
-WORDS = ("hi", "hey", "yes", "no", "ok", "cat", "dog", "sun", "hello", "wow", "max", "fun", "art", "pen", "amy",
-         "web", "map", "key", "tom", "ben")
+# Short words, as visitors write their name or a greeting: read whole, a word is no digit. Each
+# holds a letter no hand makes digit-like, so that no reading of it is a number.
+WORDS = (
+    "hi",
+    "hey",
+    "yes",
+    "no",
+    "ok",
+    "cat",
+    "dog",
+    "sun",
+    "hello",
+    "wow",
+    "max",
+    "fun",
+    "art",
+    "pen",
+    "amy",
+    "web",
+    "map",
+    "key",
+    "tom",
+    "ben",
+)
 # Single-line hands, as a pen draws: print (twice as often) and cursive. The doubled-line and serif
 # fonts drew letters bolder than any pen, and the model learnt "bold" rather than "letter".
 FONTS = ("futural", "rowmans", "futural", "rowmans", "scripts", "cursive")
 # Letters most: they are what people draw at demos. Overlaid digits ("overlaid") are left out: too
 # many land on one that reads as a digit, and the model learnt to reject real 4s, 5s and 8s.
 KINDS = ("letter",) * 7 + ("word",) + ("scribble",) + ("shape",) * 2 + ("crossed_out",)
-# A triangle and a square are what visitors draw first, after a smiley; a circle is a 0 and stays out.
+# A triangle and a square are what visitors draw first, after a smiley; a circle is a 0 and stays
+# out.
 SHAPES = ("star", "heart", "arrow", "smiley", "spiral", "cross", "tick", "triangle", "square")
-# Shapes never trained on: the bench reports them beside the others, to show what the negatives teach beyond
-# themselves.
+# Shapes never trained on: the bench reports them beside the others, to show what the negatives
+# teach beyond themselves.
 HELD_OUT_SHAPES = ("house", "sun")
 
 
@@ -46,11 +69,17 @@ class Glyphs:
             self.fonts[name] = font
 
     def strokes(self, text, font):
-        return [[list(map(float, p)) for p in s] for s in self.fonts[font].strokes_for_text(text) if len(s) > 1]
+        return [
+            [list(map(float, p)) for p in s]
+            for s in self.fonts[font].strokes_for_text(text)
+            if len(s) > 1
+        ]
 
 
 def _subdivide(s, n):
-    """Each segment's n points from its start: np.linspace(p, q, n, endpoint=False) for every segment at once."""
+    """Each segment's n points from its start: np.linspace(p, q, n, endpoint=False) for every
+    segment at once.
+    """
     start, delta = s[:-1, None], (s[1:] - s[:-1])[:, None]
     step, k = delta / n, np.arange(n, dtype=float)[None, :, None]
     # As linspace does it, bit for bit: it divides first where a step is zero (numpy gh-5437).
@@ -59,7 +88,8 @@ def _subdivide(s, n):
 
 
 def jitter(strokes, rng, wobble=0.03, hand=False):
-    """A hand, not a plotter: a random affine (rotation, shear, aspect) and a smooth wobble along each stroke.
+    """A hand, not a plotter: a random affine (rotation, shear, aspect) and a smooth wobble along
+    each stroke.
 
     hand (letters): the slant, width and warp of handwriting, and strokes that do not quite meet.
     """
@@ -67,11 +97,26 @@ def jitter(strokes, rng, wobble=0.03, hand=False):
     centre, size = points.mean(axis=0), max(np.ptp(points, axis=0).max(), 1e-6)
     a = math.radians(rng.uniform(-12, 12) if hand else rng.uniform(-15, 15))
     sh = rng.uniform(-0.5, 0.3) if hand else rng.uniform(-0.3, 0.3)
-    sx, sy = np.exp([rng.uniform(-0.55, 0.15), rng.uniform(-0.15, 0.15)] if hand else rng.uniform(-0.2, 0.2, 2))
-    m = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]]) @ np.array([[sx, sh], [0, sy]])
-    # One smooth warp of the whole plane (two waves per axis, about a letter long): loops sag, lines bow.
-    waves = [(rng.normal(0, 2 * np.pi / size, 2), rng.uniform(0, 2 * np.pi), rng.uniform(0, 0.05 * size))
-             for _ in range(4)] if hand else []
+    sx, sy = np.exp(
+        [rng.uniform(-0.55, 0.15), rng.uniform(-0.15, 0.15)] if hand else rng.uniform(-0.2, 0.2, 2)
+    )
+    m = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]]) @ np.array(
+        [[sx, sh], [0, sy]]
+    )
+    # One smooth warp of the whole plane (two waves per axis, about a letter long): loops sag, lines
+    # bow.
+    waves = (
+        [
+            (
+                rng.normal(0, 2 * np.pi / size, 2),
+                rng.uniform(0, 2 * np.pi),
+                rng.uniform(0, 0.05 * size),
+            )
+            for _ in range(4)
+        ]
+        if hand
+        else []
+    )
     out = []
     for s in strokes:
         s = np.asarray(s, dtype=float)
@@ -91,10 +136,13 @@ def scribble(rng):
     """One to three strokes of smooth random wandering, many turns."""
     strokes = []
     for _ in range(rng.integers(1, 4)):
-        n = rng.integers(80, 200)  # long and turning often: a gentle short wander reads as a 2 or a 3
+        # long and turning often: a gentle short wander reads as a 2 or a 3
+        n = rng.integers(80, 200)
         heading = np.cumsum(rng.normal(0, 0.9, n)) + rng.uniform(0, 2 * np.pi)
         step = rng.uniform(0.5, 1.5)
-        strokes.append(np.cumsum(np.stack([np.cos(heading), np.sin(heading)], axis=1) * step, axis=0).tolist())
+        strokes.append(
+            np.cumsum(np.stack([np.cos(heading), np.sin(heading)], axis=1) * step, axis=0).tolist()
+        )
     return strokes
 
 
@@ -107,23 +155,36 @@ def shape(kind, rng):
     t = np.linspace(0, 1, 80)
     if kind == "star":
         k = rng.choice([5, 7])  # drawn in one line: a 6-point one would be a hexagon, an 0
-        angles = -np.pi / 2 + 2 * np.pi * (2 if k == 5 else rng.choice([2, 3])) * np.arange(k + 1) / k
+        angles = (
+            -np.pi / 2 + 2 * np.pi * (2 if k == 5 else rng.choice([2, 3])) * np.arange(k + 1) / k
+        )
         return [np.stack([np.cos(angles), np.sin(angles)], axis=1).tolist()]
     if kind == "heart":
         u = 2 * np.pi * t
-        return [_polyline(u, lambda u: 16 * np.sin(u) ** 3,
-                          lambda u: -(13 * np.cos(u) - 5 * np.cos(2 * u) - 2 * np.cos(3 * u) - np.cos(4 * u)))]
+        return [
+            _polyline(
+                u,
+                lambda u: 16 * np.sin(u) ** 3,
+                lambda u: -(13 * np.cos(u) - 5 * np.cos(2 * u) - 2 * np.cos(3 * u) - np.cos(4 * u)),
+            )
+        ]
     if kind == "arrow":
-        a = rng.uniform(0, 2 * np.pi); d = np.array([math.cos(a), math.sin(a)])
+        a = rng.uniform(0, 2 * np.pi)
+        d = np.array([math.cos(a), math.sin(a)])
         tip, n = d, np.array([-d[1], d[0]])
-        return [[(-d).tolist(), tip.tolist()], [(tip - 0.4 * d + 0.3 * n).tolist(), tip.tolist(),
-                                                (tip - 0.4 * d - 0.3 * n).tolist()]]
+        return [
+            [(-d).tolist(), tip.tolist()],
+            [(tip - 0.4 * d + 0.3 * n).tolist(), tip.tolist(), (tip - 0.4 * d - 0.3 * n).tolist()],
+        ]
     if kind == "smiley":
         u = 2 * np.pi * t
         face = _polyline(u, np.cos, np.sin)
         eyes = [[[-0.35, -0.3], [-0.33, -0.28]], [[0.35, -0.3], [0.37, -0.28]]]
-        mouth = _polyline(np.linspace(0.15, 0.85, 30) * np.pi, lambda v: 0.55 * np.cos(v),
-                          lambda v: 0.2 + 0.4 * np.sin(v))
+        mouth = _polyline(
+            np.linspace(0.15, 0.85, 30) * np.pi,
+            lambda v: 0.55 * np.cos(v),
+            lambda v: 0.2 + 0.4 * np.sin(v),
+        )
         return [face] + eyes + [mouth]
     if kind == "spiral":
         u = np.linspace(0, 2 * np.pi * rng.uniform(2.5, 4), 200)
@@ -143,21 +204,25 @@ def shape(kind, rng):
     if kind == "sun":  # a ring and its rays
         u = 2 * np.pi * t
         ring = _polyline(u, lambda u: 0.5 * np.cos(u), lambda u: 0.5 * np.sin(u))
-        rays = [[[0.65 * math.cos(a), 0.65 * math.sin(a)], [math.cos(a), math.sin(a)]]
-                for a in np.linspace(0, 2 * np.pi, int(rng.integers(6, 10)), endpoint=False)]
+        rays = [
+            [[0.65 * math.cos(a), 0.65 * math.sin(a)], [math.cos(a), math.sin(a)]]
+            for a in np.linspace(0, 2 * np.pi, int(rng.integers(6, 10)), endpoint=False)
+        ]
         return [ring] + rays
     raise ValueError(kind)
 
 
 def _closed(rng, corners, aspect):
-    """A closed polygon widened by aspect: in one line from a corner drawn at random, or a stroke per side."""
+    """A closed polygon widened by aspect: in one line from a corner drawn at random, or a stroke
+    per side.
+    """
     corners = np.asarray(corners, dtype=float) * [aspect, 1.0]
     start = int(rng.integers(len(corners)))
     ring = np.roll(corners, -start, axis=0)
     ring = np.concatenate([ring, ring[:1]])
     if rng.random() < 0.7:
         return [ring.tolist()]
-    return [ring[i:i + 2].tolist() for i in range(len(corners))]
+    return [ring[i : i + 2].tolist() for i in range(len(corners))]
 
 
 def _place(strokes, dx, dy, scale=1.0):
@@ -204,13 +269,17 @@ def make(kind, rng, glyphs):
 
 
 def generate(count, seed):
-    """count negatives as uint8 (count, 28, 28), kinds in equal shares, rendered as drawn input is."""
+    """count negatives as uint8 (count, 28, 28), kinds in equal shares, rendered as drawn input
+    is.
+    """
     rng, glyphs = np.random.default_rng(seed), Glyphs()
     return render_each(count, lambda i: make(KINDS[i % len(KINDS)], rng, glyphs))
 
 
 def render_each(count, draw):
-    """uint8 (count, 28, 28): draw(i) -> strokes rendered as drawn input is, drawn again until it shows ink."""
+    """uint8 (count, 28, 28): draw(i) -> strokes rendered as drawn input is, drawn again until it
+    shows ink.
+    """
     images = np.zeros((count, preprocess.FIELD, preprocess.FIELD), dtype=np.uint8)
     for i in range(count):
         pixels = None
@@ -223,5 +292,12 @@ def render_each(count, draw):
 def settings(count):
     """What the sidecar records about the negatives."""
     shares = {k: KINDS.count(k) / len(KINDS) for k in dict.fromkeys(KINDS)}
-    return {"count": count, "kinds": shares, "letters": LETTERS, "print_letters": PRINT_LETTERS,
-            "words": list(WORDS), "fonts": list(dict.fromkeys(FONTS)), "shapes": list(SHAPES)}
+    return {
+        "count": count,
+        "kinds": shares,
+        "letters": LETTERS,
+        "print_letters": PRINT_LETTERS,
+        "words": list(WORDS),
+        "fonts": list(dict.fromkeys(FONTS)),
+        "shapes": list(SHAPES),
+    }

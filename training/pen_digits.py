@@ -1,10 +1,13 @@
-"""Digits drawn as pen strokes: Hershey single-line digits in a hand's jitter, rendered as drawn input is.
+"""Digits drawn as pen strokes: Hershey single-line digits in a hand's jitter, rendered as drawn
+input is.
 
-MNIST's digits were scanned from paper; what the app reads are pen lines of one width with round ends,
-and the "not a digit" negatives are drawn that way too. A share of each epoch is digits drawn the same
-way, so that the look of a pen line says nothing about whether it is a digit. The fonts and jitter are
-the negatives' (training.negatives); nothing here comes from ../shared/strokes.
+MNIST's digits were scanned from paper; what the app reads are pen lines of one width with round
+ends, and the "not a digit" negatives are drawn that way too. A share of each epoch is digits
+drawn the same way, so that the look of a pen line says nothing about whether it is a digit. The
+fonts and jitter are the negatives' (training.negatives); nothing here comes from
+../shared/strokes.
 """
+
 import numpy as np
 
 from training.negatives import FONTS, Glyphs, jitter, render_each
@@ -16,10 +19,17 @@ def generate(count, seed):
     labels = np.arange(count, dtype=np.int64) % 10
 
     def draw(i):
-        return jitter(glyphs.strokes(str(labels[i]), FONTS[rng.integers(len(FONTS))]), rng, hand=True)
+        return jitter(
+            glyphs.strokes(str(labels[i]), FONTS[rng.integers(len(FONTS))]), rng, hand=True
+        )
+
     return render_each(count, draw), labels
 
 
 def settings(count):
     """What the sidecar records about the pen-drawn digits."""
-    return {"count": count, "fonts": list(dict.fromkeys(FONTS)), "jitter": "hand (as the negatives' letters)"}
+    return {
+        "count": count,
+        "fonts": list(dict.fromkeys(FONTS)),
+        "jitter": "hand (as the negatives' letters)",
+    }

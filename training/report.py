@@ -1,4 +1,5 @@
 """The training report: metrics JSON and PNG plots of how the model learned and where it fails."""
+
 import json
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import numpy as np  # noqa: E402
 
 
 def score(predictor, images, labels):
-    """(probabilities (N, classes), answers, accuracy, mean loss) on the test digits, as the app answers them.
+    """(probabilities (N, classes), answers, accuracy, mean loss) on the test digits, as the app
+    answers them.
 
     answers: the digit each is read as, 10 where the app says "not a digit" (counted wrong).
     """
@@ -18,7 +20,12 @@ def score(predictor, images, labels):
     answers = predictor.decide(probs)
     answers = np.where(answers < 0, 10, answers)
     picked = probs[np.arange(len(labels)), labels]
-    return probs, answers, float((answers == labels).mean()), float(-np.log(np.maximum(picked, 1e-12)).mean())
+    return (
+        probs,
+        answers,
+        float((answers == labels).mean()),
+        float(-np.log(np.maximum(picked, 1e-12)).mean()),
+    )
 
 
 def write(folder, model, history, images, labels, probs, predicted, summary):
@@ -33,7 +40,12 @@ def write(folder, model, history, images, labels, probs, predicted, summary):
     confusion = np.zeros((10, probs.shape[1]), dtype=int)
     np.add.at(confusion, (labels, predicted), 1)
     per_class = [float(confusion[c, c] / max(confusion[c].sum(), 1)) for c in range(10)]
-    metrics = {**summary, "per_class_accuracy": per_class, "confusion": confusion.tolist(), "history": history}
+    metrics = {
+        **summary,
+        "per_class_accuracy": per_class,
+        "confusion": confusion.tolist(),
+        "history": history,
+    }
     (folder / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     _curves(folder / "curves.png", history)
     _confusion(folder / "confusion.png", confusion)
@@ -63,9 +75,16 @@ def _confusion(path, confusion):
     np.fill_diagonal(shown, np.nan)  # the diagonal would drown the mistakes
     im = ax.imshow(shown, cmap="viridis")
     for (t, p), n in np.ndenumerate(confusion):
-        ax.text(p, t, str(n), ha="center", va="center", fontsize=7, color="black" if t == p else "white")
-    ax.set(title="Confusion (test set; diagonal: correct)", xlabel="predicted", ylabel="true",
-           xticks=range(confusion.shape[1]), yticks=range(10))
+        ax.text(
+            p, t, str(n), ha="center", va="center", fontsize=7, color="black" if t == p else "white"
+        )
+    ax.set(
+        title="Confusion (test set; diagonal: correct)",
+        xlabel="predicted",
+        ylabel="true",
+        xticks=range(confusion.shape[1]),
+        yticks=range(10),
+    )
     ax.set_xticklabels([str(c) if c < 10 else "not a\ndigit" for c in range(confusion.shape[1])])
     fig.colorbar(im, ax=ax, label="mistakes")
     _save(fig, path)
@@ -75,9 +94,14 @@ def _per_class(path, per_class, summary):
     fig, ax = plt.subplots(figsize=(7, 3.5))
     ax.bar(range(10), [100 * a for a in per_class], color="#0072B2")
     low = min(per_class) * 100
-    ax.set(title=f"Per-class test accuracy (MLP {100 * summary['test_accuracy']:.2f}%, "
-                 f"linear baseline {100 * summary['baseline_test_accuracy']:.2f}%)",
-           xticks=range(10), xlabel="digit", ylabel="%", ylim=(max(0, low - 2), 100))
+    ax.set(
+        title=f"Per-class test accuracy (MLP {100 * summary['test_accuracy']:.2f}%, "
+        f"linear baseline {100 * summary['baseline_test_accuracy']:.2f}%)",
+        xticks=range(10),
+        xlabel="digit",
+        ylabel="%",
+        ylim=(max(0, low - 2), 100),
+    )
     _save(fig, path)
 
 
@@ -90,7 +114,9 @@ def _most_wrong(path, images, labels, probs, predicted, count=25):
     for ax, i in zip(axes.flat, wrong):
         ax.imshow(images[i], cmap="gray_r")
         said = predicted[i] if predicted[i] < 10 else "no digit"
-        ax.set_title(f"true {labels[i]}, said {said}\n{100 * probs[i, predicted[i]]:.0f}%", fontsize=8)
+        ax.set_title(
+            f"true {labels[i]}, said {said}\n{100 * probs[i, predicted[i]]:.0f}%", fontsize=8
+        )
     fig.suptitle("The most confidently wrong test digits")
     _save(fig, path)
 
@@ -101,7 +127,8 @@ def _first_layer(path, model, count=64):
     fig, axes = plt.subplots(8, 8, figsize=(8, 8))
     for ax, w in zip(axes.flat, weights):
         limit = np.abs(w).max() or 1.0
-        ax.imshow(w, cmap="RdBu_r", vmin=-limit, vmax=limit)  # red/blue: colour-blind safe diverging map
+        # red/blue: colour-blind safe diverging map
+        ax.imshow(w, cmap="RdBu_r", vmin=-limit, vmax=limit)
         ax.axis("off")
     fig.suptitle(f"First hidden layer: weights of {len(weights)} units as 28x28 images")
     _save(fig, path)
@@ -129,21 +156,34 @@ def _save(fig, path):
 
 
 def reliability(path, before, after, labels, bins=15, least=20):
-    """Reliability diagram: accuracy against confidence per bin, before and after calibration, with bin sizes."""
+    """Reliability diagram: accuracy against confidence per bin, before and after calibration,
+    with bin sizes.
+    """
     fig, (ax, counts) = plt.subplots(2, 1, figsize=(5.5, 6.5), height_ratios=(3, 1), sharex=True)
     ax.plot([0, 1], [0, 1], color="#999999", linestyle="--", label="perfectly honest")
     edges = np.arange(bins) / bins
-    for probs, name, colour, shift in ((before, "before calibration", "#D55E00", 0.25),
-                                       (after, "after", "#0072B2", 0.5)):
+    for probs, name, colour, shift in (
+        (before, "before calibration", "#D55E00", 0.25),
+        (after, "after", "#0072B2", 0.5),
+    ):
         confidence, right = probs.max(1), probs.argmax(1) == labels
         which = np.minimum((confidence * bins).astype(int), bins - 1)
         size = np.bincount(which, minlength=bins)
         shown = [b for b in range(bins) if size[b] >= least]  # a bin of a few digits says nothing
-        ax.plot([confidence[which == b].mean() for b in shown], [right[which == b].mean() for b in shown],
-                marker="o", color=colour, label=name)
+        ax.plot(
+            [confidence[which == b].mean() for b in shown],
+            [right[which == b].mean() for b in shown],
+            marker="o",
+            color=colour,
+            label=name,
+        )
         counts.bar(edges + shift / bins, size, width=0.25 / bins, color=colour, label=name)
-    ax.set(title="How sure it says it is, against how often it is right", ylabel="share right",
-           xlim=(0, 1.02), ylim=(0, 1.02))
+    ax.set(
+        title="How sure it says it is, against how often it is right",
+        ylabel="share right",
+        xlim=(0, 1.02),
+        ylim=(0, 1.02),
+    )
     ax.legend(loc="upper left")
     ax.grid(alpha=0.3)
     counts.set(yscale="log", xlabel="confidence shown", ylabel="digits")

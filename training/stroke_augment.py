@@ -8,27 +8,33 @@ Nothing changes the writer's shapes: no elastic warp, no new strokes. The copy
 is then rendered through recognition.preprocess exactly as drawn input is, with
 the app's pen width.
 """
+
 import math
 
 import numpy as np
 
 from recognition import preprocess
 
-# The largest change each copy may get; the sidecar records these, and a test holds augment() to them.
+# The largest change each copy may get; the sidecar records these, and a test holds augment() to
+# them.
 BOUNDS = {
     "rotate_degrees": 10.0,  # turned either way by at most this
     "slant": 0.3,  # x moves by up to this per unit of height, leaning either way
     "aspect": 0.2,  # width over height changes by a factor within 1/(1 + aspect) .. 1 + aspect
-    "stroke_shift": 0.03,  # each stroke of a several-stroke digit moves by up to this share of its size
+    # each stroke of a several-stroke digit moves by up to this share of its size
+    "stroke_shift": 0.03,
     "step": (0.015, 0.1),  # resampling step along the pen's path, as a share of the digit's size
-    "speed": 0.5,  # along a stroke the step changes by up to this factor, as a pen speeds up and slows
+    # along a stroke the step changes by up to this factor, as a pen speeds up and slows
+    "speed": 0.5,
     "smoothed_share": 0.5,  # share of copies resampled along a smooth curve through the points
 }
 SMOOTH_POINTS = 8  # points per segment of the smooth curve, before resampling
 
 
 def _catmull_rom(points, per_segment=SMOOTH_POINTS):
-    """A smooth curve through the points (uniform Catmull-Rom), or the points if there are too few."""
+    """A smooth curve through the points (uniform Catmull-Rom), or the points if there are too
+    few.
+    """
     if len(points) < 3:
         return points
     padded = np.concatenate([points[:1], points, points[-1:]])
@@ -44,14 +50,17 @@ def _catmull_rom(points, per_segment=SMOOTH_POINTS):
 
 
 def resample(points, step, speed, rng):
-    """Points along the pen's path, step apart on average, the step swelling and shrinking by speed."""
+    """Points along the pen's path, step apart on average, the step swelling and shrinking by
+    speed.
+    """
     lengths = np.hypot(*np.diff(points, axis=0).T)
     along = np.concatenate([[0.0], np.cumsum(lengths)])
     total = along[-1]
     if total <= step:
         return points[[0, -1]] if total > 0 else points[:1]
     count = int(total / step) + 1
-    # A speed that changes smoothly along the stroke: one slow wave, its phase and depth drawn per stroke.
+    # A speed that changes smoothly along the stroke: one slow wave, its phase and depth drawn per
+    # stroke.
     phase = rng.uniform(0, 2 * math.pi)
     depth = rng.uniform(0, math.log1p(speed))
     steps = np.exp(depth * np.sin(np.linspace(0, 2 * math.pi, count) + phase))
@@ -63,7 +72,9 @@ def resample(points, step, speed, rng):
 
 
 def affine(strokes, rotate_degrees, slant, aspect):
-    """The strokes (arrays, y down) turned, slanted (top to the right for slant > 0) and widened by aspect."""
+    """The strokes (arrays, y down) turned, slanted (top to the right for slant > 0) and widened
+    by aspect.
+    """
     points = np.concatenate(strokes)
     centre = (points.min(axis=0) + points.max(axis=0)) / 2
     angle = math.radians(rotate_degrees)
@@ -98,10 +109,11 @@ def augment(strokes, rng, bounds=BOUNDS):
 
 
 def render_bank(records, copies, seed):
-    """(uint8 (len(records) * copies, 28, 28), labels int64): each record drawn as-is, then copies - 1 variants.
+    """(uint8 (len(records) * copies, 28, 28), labels int64): each record drawn as-is, then
+    copies - 1 variants.
 
-    A copy that renders empty (it cannot, for a record that has ink, but a bank must be whole) is the
-    record as it was written.
+    A copy that renders empty (it cannot, for a record that has ink, but a bank must be whole) is
+    the record as it was written.
     """
     rng = np.random.default_rng(seed)
     images = np.zeros((len(records) * copies, preprocess.FIELD, preprocess.FIELD), dtype=np.uint8)
@@ -109,18 +121,27 @@ def render_bank(records, copies, seed):
     for i, record in enumerate(records):
         plain = preprocess.strokes_to_input(record["strokes"])
         for k in range(copies):
-            pixels = None if k == 0 else preprocess.strokes_to_input(augment(record["strokes"], rng)[0])
+            pixels = (
+                None if k == 0 else preprocess.strokes_to_input(augment(record["strokes"], rng)[0])
+            )
             images[i * copies + k] = plain if pixels is None else pixels
             labels[i * copies + k] = record["label"]
     return images, labels
 
 
 def render_plain(records):
-    """(uint8 (N, 28, 28), labels int64): the records rendered as the app renders them, unchanged."""
+    """(uint8 (N, 28, 28), labels int64): the records rendered as the app renders them,
+    unchanged.
+    """
     images = np.stack([preprocess.strokes_to_input(r["strokes"]) for r in records])
     return images, np.array([r["label"] for r in records], dtype=np.int64)
 
 
 def settings(copies):
     """What the sidecar records about the stroke-space variation."""
-    return {**BOUNDS, "step": list(BOUNDS["step"]), "copies": copies, "renderer": "recognition.preprocess"}
+    return {
+        **BOUNDS,
+        "step": list(BOUNDS["step"]),
+        "copies": copies,
+        "renderer": "recognition.preprocess",
+    }

@@ -6,6 +6,7 @@ strokes/ and ../shared/strokes. Writers are held out whole, never single
 samples: a held-out writer's digits are never trained on, so they measure how
 the model reads people it has not seen.
 """
+
 import fnmatch
 import gzip
 import hashlib
@@ -20,12 +21,15 @@ DEFAULT_FILES = tuple(
     ROOT / "strokes" / name
     for name in ("pendigits.json.gz", "uji2_digits.json.gz", "numberpad_digits.json.gz")
 )
-# pendigits' writer-independent test split: 14 people, never trained on, the real-pen validation set.
+# pendigits' writer-independent test split: 14 people, never trained on, the real-pen validation
+# set.
 HELD_OUT_WRITERS = "pendigits/tes*"
 
 
 class StrokeFileError(ValueError):
-    """A stroke file that cannot be read or does not hold stroke records; the message is one line."""
+    """A stroke file that cannot be read or does not hold stroke records; the message is one
+    line.
+    """
 
 
 class MissingStrokeFile(StrokeFileError):
@@ -112,7 +116,9 @@ def sha256(path):
 
 
 def describe(path, records, pattern=HELD_OUT_WRITERS):
-    """What the sidecar records about one stroke file: its hash, counts, and which writers went where."""
+    """What the sidecar records about one stroke file: its hash, counts, and which writers went
+    where.
+    """
     trained, held_out = split(records, pattern)
     return {
         "file": Path(path).name,

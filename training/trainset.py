@@ -1,5 +1,8 @@
-"""The training set as batches: MNIST digits, their convention variants swapped in at a rate, the negatives,
-and digits drawn with a pen (Hershey digits and real people's pen digits), each sampled from its bank."""
+"""The training set as batches: MNIST digits, their convention variants swapped in at a rate, the
+negatives, and digits drawn with a pen (Hershey digits and real people's pen digits), each
+sampled from its bank.
+"""
+
 import multiprocessing
 import os
 import threading
@@ -14,20 +17,25 @@ from training import conventions, data, negatives, pen_digits, redraw, stroke_au
 
 NOT_A_DIGIT = 10  # the class of the negatives
 BANK = 3  # negatives drawn per negative slot: each batch samples the bank, so few are seen twice
-# Banks of at least this many drawings are drawn in other processes while this one redraws the digits
-# (each takes about half a minute of one core in a default run); smaller ones are not worth starting them.
+# Banks of at least this many drawings are drawn in other processes while this one redraws the
+# digits (each takes about half a minute of one core in a default run); smaller ones are not worth
+# starting them.
 SIDE_BY_SIDE_FROM = 3000
 
 
 def drawn_banks(negative_count, pen_count, seed):
-    """(negatives' bank uint8 or None, (pen digits, labels) or None): the drawings each batch samples."""
+    """(negatives' bank uint8 or None, (pen digits, labels) or None): the drawings each batch
+    samples.
+    """
     bank = negatives.generate(negative_count * BANK, seed) if negative_count else None
     pen = pen_digits.generate(pen_count * BANK, seed + 1) if pen_count else None
     return bank, pen
 
 
 def real_bank(records, copies, seed):
-    """(real pen digits uint8, labels) or None: each record as written, and copies - 1 stroke-space variants."""
+    """(real pen digits uint8, labels) or None: each record as written, and copies - 1
+    stroke-space variants.
+    """
     return stroke_augment.render_bank(records, copies, seed + 2) if records else None
 
 
@@ -53,7 +61,9 @@ def second_process(workers=1):
 
 
 def _start_beside(jobs):
-    """(pool, futures) drawing each (function, args) job in other processes, or None if none starts."""
+    """(pool, futures) drawing each (function, args) job in other processes, or None if none
+    starts.
+    """
     pool = None
     try:
         pool = second_process(len(jobs))
@@ -75,11 +85,12 @@ def _finish_beside(pool, futures):
 
 
 class TrainSet:
-    """Digits (N, 1, 28, 28) on 0..1, labelled; optional convention variants, redrawn digits, negatives, Hershey
-    pen digits and real pen digits.
+    """Digits (N, 1, 28, 28) on 0..1, labelled; optional convention variants, redrawn digits,
+    negatives, Hershey pen digits and real pen digits.
 
-    The per-batch slots follow the MNIST digits in this order: negatives (negative_count an epoch), Hershey pen
-    digits (pen_count), real pen digits (real_count, drawn from real_records: real_copies renders of each).
+    The per-batch slots follow the MNIST digits in this order: negatives (negative_count an
+    epoch), Hershey pen digits (pen_count), real pen digits (real_count, drawn from real_records:
+    real_copies renders of each).
     """
 
     def __init__(
@@ -98,8 +109,12 @@ class TrainSet:
         images = (x[:, 0].numpy() * 255).round().astype(np.uint8)
         labels = y.numpy()
         real_records = list(real_records) if real_count else []
-        jobs = [(drawn_banks, (negative_count, pen_count, seed)), (real_bank, (real_records, real_copies, seed))]
-        # The banks come from their own seeds, so drawing them in other processes gives the same ones.
+        jobs = [
+            (drawn_banks, (negative_count, pen_count, seed)),
+            (real_bank, (real_records, real_copies, seed)),
+        ]
+        # The banks come from their own seeds, so drawing them in other processes gives the same
+        # ones.
         size = (negative_count + pen_count) * BANK + len(real_records) * real_copies
         beside = size >= SIDE_BY_SIDE_FROM and (with_conventions or redraw_rate)
         started = _start_beside(jobs) if beside else None
@@ -117,7 +132,11 @@ class TrainSet:
             self.pen = (data.to_tensor(pen[0]), torch.from_numpy(pen[1]))
             # The pen digits' slots: their labels come with the digit drawn into them per batch.
             y = torch.cat([y, torch.zeros(pen_count, dtype=torch.long)])
-        self.real_count, self.real, self.real_copies = real_count if real_records else 0, None, real_copies
+        self.real_count, self.real, self.real_copies = (
+            real_count if real_records else 0,
+            None,
+            real_copies,
+        )
         if self.real_count:
             self.real = (data.to_tensor(real[0]), torch.from_numpy(real[1]))
             y = torch.cat([y, torch.zeros(self.real_count, dtype=torch.long)])
@@ -125,7 +144,9 @@ class TrainSet:
         self.classes = NOT_A_DIGIT + 1 if negative_count else NOT_A_DIGIT
 
     def _digit_variants(self, x, images, labels, seed, with_conventions, redraw_rate):
-        """Each digit's convention variant (where its class has one) and its redrawn self, for batch()."""
+        """Each digit's convention variant (where its class has one) and its redrawn self, for
+        batch().
+        """
         self.rates = torch.zeros(NOT_A_DIGIT + 1)
         self.alternatives, self.has = x, torch.zeros(len(labels), dtype=torch.bool)
         if with_conventions:
@@ -144,19 +165,25 @@ class TrainSet:
     def batch(self, index, generator):
         """(images, labels) for these indices.
 
-        Each MNIST digit is swapped for its convention variant at its class's rate, or else for its redrawn
-        self at the redraw rate; each negative slot is filled from the negatives' bank, and each pen slot
-        (Hershey or real) from its bank, with the label of the digit drawn into it.
+        Each MNIST digit is swapped for its convention variant at its class's rate, or else for
+        its redrawn self at the redraw rate; each negative slot is filled from the negatives'
+        bank, and each pen slot (Hershey or real) from its bank, with the label of the digit
+        drawn into it.
         """
         labels = self.y[index]
         drawn = index >= self.digit_count  # slots filled per batch: negatives, then pen digits
         digits = index[~drawn]
         images = self.x[digits]
-        if self.rates.any():  # no conventions: draw nothing, so such runs repeat runs from before them
-            swap = self.has[digits] & (torch.rand(len(digits), generator=generator) < self.rates[labels[~drawn]])
+        # no conventions: draw nothing, so such runs repeat runs from before them
+        if self.rates.any():
+            swap = self.has[digits] & (
+                torch.rand(len(digits), generator=generator) < self.rates[labels[~drawn]]
+            )
             images = torch.where(swap.view(-1, 1, 1, 1), self.alternatives[digits], images)
         if self.redraw_rate:
-            again = self.has_redrawn[digits] & (torch.rand(len(digits), generator=generator) < self.redraw_rate)
+            again = self.has_redrawn[digits] & (
+                torch.rand(len(digits), generator=generator) < self.redraw_rate
+            )
             if self.rates.any():
                 again &= ~swap  # a convention variant stays as it was drawn
             images = torch.where(again.view(-1, 1, 1, 1), self.redrawn[digits], images)
@@ -170,7 +197,9 @@ class TrainSet:
         pen = (index >= pen_from) & (index < real_from)
         real = index >= real_from
         if negative.any():
-            out[negative] = self.bank[torch.randint(len(self.bank), (int(negative.sum()),), generator=generator)]
+            out[negative] = self.bank[
+                torch.randint(len(self.bank), (int(negative.sum()),), generator=generator)
+            ]
         labels = labels.clone()
         for slots, bank in ((pen, self.pen), (real, self.real)):
             if slots.any():
@@ -180,8 +209,10 @@ class TrainSet:
         return out, labels
 
     def as_drawn(self, index):
-        """bool (N,): the slots of these indices that hold real pen digits, varied in stroke space already and
-        rendered with the app's pen; pixel distortions would change the writer's style and the pen's width."""
+        """bool (N,): the slots of these indices that hold real pen digits, varied in stroke
+        space already and rendered with the app's pen; pixel distortions would change the
+        writer's style and the pen's width.
+        """
         return index >= self.digit_count + self.negative_count + self.pen_count
 
     def settings(self):
@@ -194,7 +225,9 @@ class TrainSet:
             "pen_digits": {**pen_digits.settings(self.pen_count), "bank": len(self.pen[1])}
             if self.pen_count
             else None,
-            "redrawn": {**redraw.settings(), "rate": self.redraw_rate} if self.redraw_rate else None,
+            "redrawn": {**redraw.settings(), "rate": self.redraw_rate}
+            if self.redraw_rate
+            else None,
             "real_digits": {
                 "count": self.real_count,
                 "bank": len(self.real[1]),

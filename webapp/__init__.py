@@ -1,4 +1,5 @@
 """Draw-a-digit web app: a Flask factory serving the canvas page and the JSON API."""
+
 from pathlib import Path
 
 import torch
@@ -11,19 +12,26 @@ from . import model_report, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                           "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-                           "frame-ancestors 'none'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 
 
 def create_app(config=None):
-    """Build the app: defaults, then DIGITS_ variables, then the caller's config; loads the model once.
+    """Build the app: defaults, then DIGITS_ variables, then the caller's config; loads the model
+    once.
 
-    Raises settings.SettingError for a bad setting and CheckpointError for a model that does not load.
+    Raises settings.SettingError for a bad setting and CheckpointError for a model that does not
+    load.
     """
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app = Flask(
+        __name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static")
+    )
     app.config.from_mapping(settings.defaults())
-    app.config.from_mapping(settings.from_environment())  # e.g. DIGITS_MODEL_PATH=models/other.safetensors
+    # e.g. DIGITS_MODEL_PATH=models/other.safetensors
+    app.config.from_mapping(settings.from_environment())
     if config:
         app.config.from_mapping(config)
     settings.check(app.config)
@@ -32,9 +40,12 @@ def create_app(config=None):
         torch.set_num_threads(app.config["TORCH_THREADS"])
     app.extensions["predictor"] = Predictor.load(app.config["MODEL_PATH"])
     app.extensions["explainer"] = Explainer(app.extensions["predictor"])
-    app.extensions["model_report"] = model_report.load(app.config["MODEL_PATH"], app.extensions["predictor"].info)
+    app.extensions["model_report"] = model_report.load(
+        app.config["MODEL_PATH"], app.extensions["predictor"].info
+    )
 
     from . import api, errors, pages
+
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     errors.register(app)

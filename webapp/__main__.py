@@ -1,4 +1,7 @@
-"""Production server: python -m webapp [--host H] [--port P] [--workers N] [--threads T] [--model PATH] (gunicorn)."""
+"""Production server: python -m webapp [--host H] [--port P] [--workers N] [--threads T] [--model
+PATH] (gunicorn).
+"""
+
 import argparse
 import os
 import sys
@@ -9,7 +12,9 @@ from . import settings
 
 
 class Server(BaseApplication):
-    """gunicorn, configured from here; the app (and model) is built once and shared by forked workers."""
+    """gunicorn, configured from here; the app (and model) is built once and shared by forked
+    workers.
+    """
 
     def __init__(self, options, app):
         self.options, self.app = options, app
@@ -24,25 +29,41 @@ class Server(BaseApplication):
 
 
 def core_count():
-    """Cores this process may run on: one worker each, as inference is CPU-bound on one thread per worker."""
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    """Cores this process may run on: one worker each, as inference is CPU-bound on one thread
+    per worker.
+    """
+    return max(
+        1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )
 
 
 def parse_args(argv=None):
-    """The server's flags: each one sets the app setting of the same meaning (see webapp/settings.py)."""
-    p = argparse.ArgumentParser(prog="python -m webapp", description="Serve the draw-a-digit app with gunicorn. "
-                                "Every flag can also be given as its DIGITS_ environment variable.")
+    """The server's flags: each one sets the app setting of the same meaning (see
+    webapp/settings.py).
+    """
+    p = argparse.ArgumentParser(
+        prog="python -m webapp",
+        description="Serve the draw-a-digit app with gunicorn. "
+        "Every flag can also be given as its DIGITS_ environment variable.",
+    )
     for s in settings.SETTINGS:
         if s.flag:
-            p.add_argument(s.flag, dest=s.name, type=type(s.default), default=None,
-                           help=f"{s.help} (default: {s.shown or s.default}; environment: {s.env})")
+            p.add_argument(
+                s.flag,
+                dest=s.name,
+                type=type(s.default),
+                default=None,
+                help=f"{s.help} (default: {s.shown or s.default}; environment: {s.env})",
+            )
     return {k: v for k, v in vars(p.parse_args(argv)).items() if v is not None}
 
 
 def main(argv=None):
     config = parse_args(argv)
-    from . import create_app
     from recognition.checkpoint import CheckpointError
+
+    from . import create_app
+
     try:
         # Built (and the model loaded) once, here in the master: a bad setting or
         # model fails with one line, and the forked workers share the weights.
@@ -63,8 +84,9 @@ def main(argv=None):
         # evict each other (3x slower inference).
         "preload_app": True,
         "accesslog": None,
-        "when_ready": lambda server: print(f"Serving on http://{shown_host}:{port}/ ({workers} workers); "
-                                           "Ctrl+C stops", flush=True),
+        "when_ready": lambda server: print(
+            f"Serving on http://{shown_host}:{port}/ ({workers} workers); Ctrl+C stops", flush=True
+        ),
     }
     Server(options, app).run()
 

@@ -1,10 +1,17 @@
 """One JSON error shape for the whole API: {"error": {"code": ..., "message": ...}}."""
+
 from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
 # HTTP status -> the code word clients can switch on.
-CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
-         415: "unsupported_media_type", 500: "internal_error"}
+CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    500: "internal_error",
+}
 
 
 class ApiError(Exception):

@@ -1,11 +1,22 @@
-"""The shipped model's report, read once at start-up for the model page: sidecar, metrics and figures."""
+"""The shipped model's report, read once at start-up for the model page: sidecar, metrics and
+figures.
+"""
+
 import json
 from pathlib import Path
 
 from recognition import checkpoint
 
 # The report's pictures the model page shows, by name; nothing else in the folder is served.
-FIGURES = ("curves", "confusion", "per_class", "reliability", "most_wrong", "first_layer", "training_samples")
+FIGURES = (
+    "curves",
+    "confusion",
+    "per_class",
+    "reliability",
+    "most_wrong",
+    "first_layer",
+    "training_samples",
+)
 
 
 def report_folder(model_path):
@@ -23,7 +34,9 @@ def _json(path):
 
 
 def load(model_path, info):
-    """Everything the model page shows, from the sidecar (info) and the report folder; missing parts are None."""
+    """Everything the model page shows, from the sidecar (info) and the report folder; missing
+    parts are None.
+    """
     folder = report_folder(model_path)
     metrics = _json(folder / "metrics.json") or {}
     sidecar_metrics = info.get("metrics") or {}

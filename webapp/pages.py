@@ -1,4 +1,5 @@
 """The pages: the one people draw on, and the one about the network."""
+
 from flask import Blueprint, abort, current_app, render_template, send_from_directory
 
 bp = Blueprint("pages", __name__)
@@ -12,8 +13,12 @@ def index():
 
 @bp.get("/sw.js")
 def service_worker():
-    """The service worker, served from the root so that it may cache every page (see static/sw.js)."""
-    response = send_from_directory(current_app.static_folder, "sw.js", mimetype="text/javascript", max_age=0)
+    """The service worker, served from the root so that it may cache every page (see
+    static/sw.js).
+    """
+    response = send_from_directory(
+        current_app.static_folder, "sw.js", mimetype="text/javascript", max_age=0
+    )
     response.headers["Cache-Control"] = "no-cache"  # browsers check for a new worker on every visit
     return response
 

@@ -1,4 +1,7 @@
-"""Every setting of the app and its server, in one table: default, DIGITS_ variable, server flag, meaning."""
+"""Every setting of the app and its server, in one table: default, DIGITS_ variable, server flag,
+meaning.
+"""
+
 import os
 from dataclasses import dataclass
 
@@ -8,19 +11,24 @@ ENV_PREFIX = "DIGITS_"
 
 
 class SettingError(ValueError):
-    """A setting with a value it cannot take; the message names the setting and says what it needs."""
+    """A setting with a value it cannot take; the message names the setting and says what it
+    needs.
+    """
 
 
 @dataclass(frozen=True)
 class Setting:
-    """One setting: its default, what it means, the server flag that sets it (if any) and its lowest value."""
+    """One setting: its default, what it means, the server flag that sets it (if any) and its
+    lowest value.
+    """
 
     name: str
     default: object
     help: str
     flag: str = None
     minimum: int = None
-    shown: str = None  # the default as the README shows it, where the value itself is machine-specific
+    # the default as the README shows it, where the value itself is machine-specific
+    shown: str = None
 
     @property
     def env(self):
@@ -28,17 +36,37 @@ class Setting:
 
 
 SETTINGS = (
-    Setting("MODEL_PATH", str(DEFAULT_MODEL), "the model's weights; its JSON sidecar lies beside them", "--model",
-            shown="models/mlp.safetensors"),
-    Setting("HOST", "127.0.0.1", "address the server listens on (0.0.0.0: every interface)", "--host"),
+    Setting(
+        "MODEL_PATH",
+        str(DEFAULT_MODEL),
+        "the model's weights; its JSON sidecar lies beside them",
+        "--model",
+        shown="models/mlp.safetensors",
+    ),
+    Setting(
+        "HOST", "127.0.0.1", "address the server listens on (0.0.0.0: every interface)", "--host"
+    ),
     Setting("PORT", 8000, "port the server listens on", "--port", minimum=1),
     Setting("WORKERS", 0, "server worker processes (0: one per core)", "--workers", minimum=0),
-    Setting("THREADS", 2, "threads per worker (they serve keep-alive connections)", "--threads", minimum=1),
+    Setting(
+        "THREADS",
+        2,
+        "threads per worker (they serve keep-alive connections)",
+        "--threads",
+        minimum=1,
+    ),
     Setting("TORCH_THREADS", 1, "torch threads per worker process (0: torch's default)", minimum=0),
-    Setting("MAX_CONTENT_LENGTH", 1024 * 1024, "largest request body, in bytes (larger: 413)", minimum=1),
+    Setting(
+        "MAX_CONTENT_LENGTH", 1024 * 1024, "largest request body, in bytes (larger: 413)", minimum=1
+    ),
     Setting("MAX_STROKES", 200, "most strokes in one drawing", minimum=1),
     Setting("MAX_POINTS", 20000, "most points in one drawing, all strokes together", minimum=1),
-    Setting("MAX_IMAGE_PIXELS", 4096 * 4096, "largest image, width x height, checked before decoding", minimum=1),
+    Setting(
+        "MAX_IMAGE_PIXELS",
+        4096 * 4096,
+        "largest image, width x height, checked before decoding",
+        minimum=1,
+    ),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -49,7 +77,9 @@ def defaults():
 
 
 def check(config):
-    """Raise SettingError for the first setting in config with a value of the wrong type or below its minimum."""
+    """Raise SettingError for the first setting in config with a value of the wrong type or below
+    its minimum.
+    """
     for setting in SETTINGS:
         value = config.get(setting.name)
         source = f"{setting.name} ({setting.flag + ' or ' if setting.flag else ''}{setting.env})"
@@ -65,7 +95,9 @@ def check(config):
 
 
 def from_environment(environ=None):
-    """The settings given as DIGITS_ variables, typed as their defaults are (a bad number stays a string)."""
+    """The settings given as DIGITS_ variables, typed as their defaults are (a bad number stays a
+    string).
+    """
     environ = os.environ if environ is None else environ
     found = {}
     for setting in SETTINGS:
@@ -82,6 +114,9 @@ def markdown_table():
     """The README's table of settings, made from SETTINGS (a test keeps the README equal to it)."""
     rows = ["| setting | default | environment | server flag | meaning |", "|---|---|---|---|---|"]
     for s in SETTINGS:
-        rows.append(f"| `{s.name}` | `{s.shown or s.default}` | `{s.env}` | {f'`{s.flag}`' if s.flag else ''} "
-                    f"| {s.help} |")
+        rows.append(
+            f"| `{s.name}` | `{s.shown or s.default}` | `{s.env}` | "
+            f"{f'`{s.flag}`' if s.flag else ''} "
+            f"| {s.help} |"
+        )
     return "\n".join(rows)

@@ -1,4 +1,5 @@
 """Every check on what a client sends to /api/predict, turned into one clear ApiError."""
+
 import base64
 import binascii
 import io
@@ -15,7 +16,9 @@ _DATA_URL = re.compile(r"^data:image/[a-z0-9.+-]+;base64,", re.I)
 
 
 def parse_predict_request(request, limits):
-    """Return ('strokes', list of strokes) or ('image', PIL image) from a request, or raise ApiError."""
+    """Return ('strokes', list of strokes) or ('image', PIL image) from a request, or raise
+    ApiError.
+    """
     mimetype = request.mimetype
     if mimetype == "application/json":
         try:
@@ -26,14 +29,21 @@ def parse_predict_request(request, limits):
     if mimetype == "multipart/form-data":
         upload = request.files.get("image")
         if upload is None:
-            raise ApiError(400, "missing_input", "a multipart request needs a file field named 'image'")
+            raise ApiError(
+                400, "missing_input", "a multipart request needs a file field named 'image'"
+            )
         return "image", decode_image(upload.read(), limits)
-    raise ApiError(415, "unsupported_media_type",
-                   f"send application/json or multipart/form-data, not {mimetype or 'no content type'}")
+    raise ApiError(
+        415,
+        "unsupported_media_type",
+        f"send application/json or multipart/form-data, not {mimetype or 'no content type'}",
+    )
 
 
 def digit_index(request):
-    """The optional "digit" of a JSON request (which digit of a number to explain): None or an int >= 0."""
+    """The optional "digit" of a JSON request (which digit of a number to explain): None or an
+    int >= 0.
+    """
     if request.mimetype != "application/json":
         return None
     body = json.loads(request.get_data(cache=True))  # already parsed once without error
@@ -41,7 +51,9 @@ def digit_index(request):
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ApiError(400, "invalid_input", "digit must be a whole number from 0, counting from the left")
+        raise ApiError(
+            400, "invalid_input", "digit must be a whole number from 0, counting from the left"
+        )
     return value
 
 
@@ -78,7 +90,9 @@ def check_strokes(strokes, limits):
     if not isinstance(strokes, list):
         raise ApiError(400, "invalid_strokes", "'strokes' must be a list of strokes")
     if len(strokes) > limits["MAX_STROKES"]:
-        raise ApiError(400, "too_many_strokes", f"at most {limits['MAX_STROKES']} strokes, got {len(strokes)}")
+        raise ApiError(
+            400, "too_many_strokes", f"at most {limits['MAX_STROKES']} strokes, got {len(strokes)}"
+        )
     total = 0
     for i, stroke in enumerate(strokes):
         if not isinstance(stroke, list):
@@ -91,17 +105,22 @@ def check_strokes(strokes, limits):
                 raise ApiError(400, "invalid_strokes", f"stroke {i} point {j} must be [x, y]")
             for value in point:
                 if not _is_number(value) or not math.isfinite(value):
-                    raise ApiError(400, "invalid_strokes",
-                                   f"stroke {i} point {j}: coordinates must be finite numbers, got {value!r}")
+                    raise ApiError(
+                        400,
+                        "invalid_strokes",
+                        f"stroke {i} point {j}: coordinates must be finite numbers, got {value!r}",
+                    )
     return strokes
 
 
 def decode_data_url(value, limits):
     """'data:image/png;base64,...' -> PIL image."""
     if not isinstance(value, str) or not _DATA_URL.match(value):
-        raise ApiError(400, "invalid_image", "'image' must be a data URL: data:image/png;base64,...")
+        raise ApiError(
+            400, "invalid_image", "'image' must be a data URL: data:image/png;base64,..."
+        )
     try:
-        blob = base64.b64decode(value[value.index(",") + 1:], validate=True)
+        blob = base64.b64decode(value[value.index(",") + 1 :], validate=True)
     except (binascii.Error, ValueError) as exc:
         raise ApiError(400, "invalid_image", f"the image's base64 does not decode ({exc})") from exc
     return decode_image(blob, limits)
@@ -114,11 +133,16 @@ def decode_image(blob, limits):
     try:
         image = Image.open(io.BytesIO(blob), formats=IMAGE_FORMATS)
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise ApiError(400, "invalid_image", f"not a readable {'/'.join(IMAGE_FORMATS)} image") from exc
+        raise ApiError(
+            400, "invalid_image", f"not a readable {'/'.join(IMAGE_FORMATS)} image"
+        ) from exc
     width, height = image.size
     if width * height > limits["MAX_IMAGE_PIXELS"]:
-        raise ApiError(413, "image_too_large",
-                       f"the image is {width}x{height}; at most {limits['MAX_IMAGE_PIXELS']} pixels")
+        raise ApiError(
+            413,
+            "image_too_large",
+            f"the image is {width}x{height}; at most {limits['MAX_IMAGE_PIXELS']} pixels",
+        )
     try:
         image.load()
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:

@@ -1,4 +1,7 @@
-"""Browser fixtures: the production server on the shipped model, headless Chromium, desk and phone pages."""
+"""Browser fixtures: the production server on the shipped model, headless Chromium, desk and
+phone pages.
+"""
+
 import pytest
 
 from bench.chromium import CHROMIUM_ARGS, find_chromium
@@ -7,7 +10,9 @@ from recognition.predictor import Predictor
 from tests.support.data import SHIPPED_MODEL
 from tests.support.page import open_page
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is not installed"
+)
 CHROMIUM = find_chromium()
 
 
@@ -53,7 +58,11 @@ def desk(desk_context, server):
 
 @pytest.fixture()
 def phone(browser, server):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=3,
+        is_mobile=True,
+        has_touch=True,
+    )
     yield open_page(context, server)
     context.close()

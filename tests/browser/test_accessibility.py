@@ -1,19 +1,27 @@
 """axe-core on every page and mode: no serious or critical violations."""
+
 import pytest
 
 from bench.chromium import TEST_HOOK
 
-axe_module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python missing")
+axe_module = pytest.importorskip(
+    "axe_playwright_python.sync_playwright", reason="axe-playwright-python missing"
+)
 
 
 def serious(page):
     results = axe_module.Axe().run(page)
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 @pytest.mark.parametrize("path", ["/", "/model", f"/{TEST_HOOK}&kiosk&attract=600"])
-@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1280, "height": 800}])
+@pytest.mark.parametrize(
+    "viewport", [{"width": 390, "height": 844}, {"width": 1280, "height": 800}]
+)
 def test_no_serious_violations(browser, server, path, viewport):
     context = browser.new_context(viewport=viewport)
     page = context.new_page()

@@ -1,4 +1,7 @@
-"""Drawing on the page: real digits drawn with mouse and touch, read live, undone and cleared; no scrolling."""
+"""Drawing on the page: real digits drawn with mouse and touch, read live, undone and cleared; no
+scrolling.
+"""
+
 import pytest
 
 from bench.chromium import MousePen, TouchPen, draw_stroke
@@ -7,9 +10,12 @@ from tests.support.page import digit_shown, expected_digit, open_page, page_stro
 
 
 @pytest.mark.parametrize("pen_kind", ["mouse", "touch"])
-def test_prediction_updates_while_drawing_and_after_each_stroke(browser, server, predictor, stroke_records,
-                                                                pen_kind):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, has_touch=pen_kind == "touch")
+def test_prediction_updates_while_drawing_and_after_each_stroke(
+    browser, server, predictor, stroke_records, pen_kind
+):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, has_touch=pen_kind == "touch"
+    )
     page = open_page(context, server)
     pen = MousePen(page) if pen_kind == "mouse" else TouchPen(page)
     record = pick(stroke_records, 4, strokes=2)
@@ -21,7 +27,9 @@ def test_prediction_updates_while_drawing_and_after_each_stroke(browser, server,
 
     def halfway(p):
         # The pen is still down: a prediction must already be showing.
-        p.wait_for_function("() => document.querySelector('#prediction').dataset.digit !== ''", timeout=3000)
+        p.wait_for_function(
+            "() => document.querySelector('#prediction').dataset.digit !== ''", timeout=3000
+        )
         seen_mid_stroke.append(p.evaluate("() => window.__digits.drawing()"))
 
     for i, stroke in enumerate(strokes):
@@ -52,7 +60,11 @@ def test_undo_and_clear_buttons_and_keys(desk, predictor, stroke_records):
     assert digit_shown(page) == expected_digit(predictor, page)
     page.click("#clear")
     settle(page)
-    assert page_strokes(page) == [] and digit_shown(page) == "" and page.inner_text("#prediction") == ""
+    assert (
+        page_strokes(page) == []
+        and digit_shown(page) == ""
+        and page.inner_text("#prediction") == ""
+    )
     assert page.is_disabled("#undo") and page.is_disabled("#clear")
 
     for stroke in fit_strokes(pick(stroke_records, 7, strokes=2)["strokes"], box):
@@ -78,8 +90,15 @@ def test_phone_drawing_does_not_scroll_or_zoom(phone, stroke_records):
     before = page.evaluate("() => [window.scrollX, window.scrollY, visualViewport.scale]")
     pen = TouchPen(page)
     # A long downward drag, the gesture that would scroll the page.
-    draw_stroke(pen, page, [[box["x"] + box["width"] / 2, box["y"] + 10],
-                            [box["x"] + box["width"] / 2, box["y"] + box["height"] - 10]], pause_ms=4)
+    draw_stroke(
+        pen,
+        page,
+        [
+            [box["x"] + box["width"] / 2, box["y"] + 10],
+            [box["x"] + box["width"] / 2, box["y"] + box["height"] - 10],
+        ],
+        pause_ms=4,
+    )
     for stroke in fit_strokes(pick(stroke_records, 3)["strokes"], box):
         draw_stroke(pen, page, stroke, pause_ms=2)
     settle(page)

@@ -1,4 +1,7 @@
-"""The "how it sees" view: loaded on demand, live while drawing, a unit's template on a tap, usable by keyboard."""
+"""The "how it sees" view: loaded on demand, live while drawing, a unit's template on a tap,
+usable by keyboard.
+"""
+
 from bench.chromium import MousePen, draw_stroke
 from bench.strokes import fit_strokes
 from tests.support.page import pick, settle
@@ -6,8 +9,10 @@ from tests.support.page import pick, settle
 
 def draw_real(page, record, halfway=None):
     box = page.locator("#pad").bounding_box()
-    strokes = fit_strokes(record["strokes"], {"x": box["x"], "y": box["y"], "width": box["width"],
-                                              "height": box["height"]})
+    strokes = fit_strokes(
+        record["strokes"],
+        {"x": box["x"], "y": box["y"], "width": box["width"], "height": box["height"]},
+    )
     for i, stroke in enumerate(strokes):
         draw_stroke(MousePen(page), page, stroke, halfway=halfway if i == 0 else None)
 
@@ -32,7 +37,10 @@ def test_the_view_loads_only_when_opened_and_follows_the_drawing(desk, stroke_re
 
     def halfway(page):
         page.wait_for_timeout(300)
-        seen_mid_stroke.append(page.evaluate("() => document.querySelectorAll('#explain .tiles').length"))
+        seen_mid_stroke.append(
+            page.evaluate("() => document.querySelectorAll('#explain .tiles').length")
+        )
+
     draw_real(desk, record, halfway)
     settle(desk)
     assert seen_mid_stroke == [3]  # the layers are drawn while the pen is still down
@@ -41,8 +49,10 @@ def test_the_view_loads_only_when_opened_and_follows_the_drawing(desk, stroke_re
     assert desk.inner_text("#prediction") == str(expected)
     assert f"toward {expected}" in desk.inner_text("#explain .saliency-caption")
     tiles = desk.locator("#explain .tiles").first
-    lit = tiles.evaluate("(c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
-                         " let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] > 40) n++; return n; }")
+    lit = tiles.evaluate(
+        "(c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+        " let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] > 40) n++; return n; }"
+    )
     assert lit > 0
 
 
@@ -54,12 +64,14 @@ def test_tapping_a_first_layer_unit_shows_its_template(desk, stroke_records):
     tiles.scroll_into_view_if_needed()
     box = tiles.bounding_box()
     with desk.expect_response("**/api/units/*") as unit_response:
-        desk.mouse.click(box["x"] + box["width"] * 2.5 / 32, box["y"] + box["height"] * 1.5 / 32)  # row 1, col 2
+        # row 1, col 2
+        desk.mouse.click(box["x"] + box["width"] * 2.5 / 32, box["y"] + box["height"] * 1.5 / 32)
     assert unit_response.value.url.endswith("/api/units/34")
     desk.wait_for_selector("#explain .unit:not([hidden])")
     assert desk.inner_text("#explain .unit-title").startswith("Unit 35 of layer 1")
     blank = desk.locator("#explain .template").evaluate(
-        "(c) => c.getContext('2d').getImageData(0, 0, 28, 28).data.every((v) => v === 255)")
+        "(c) => c.getContext('2d').getImageData(0, 0, 28, 28).data.every((v) => v === 255)"
+    )
     assert not blank
 
 
@@ -69,7 +81,9 @@ def test_every_control_works_from_the_keyboard(desk, stroke_records):
     focused = []
     for _ in range(6):
         desk.keyboard.press("Tab")
-        focused.append(desk.evaluate("() => document.activeElement.id || document.activeElement.className"))
+        focused.append(
+            desk.evaluate("() => document.activeElement.id || document.activeElement.className")
+        )
     assert "undo" in focused and "clear" in focused and "explain-toggle" in focused
     desk.focus("#explain-toggle")
     desk.keyboard.press("Enter")

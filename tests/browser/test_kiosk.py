@@ -1,4 +1,7 @@
-"""Kiosk mode with short timers: the attract loop, the idle reset, pen priority, palm rejection, no zoom."""
+"""Kiosk mode with short timers: the attract loop, the idle reset, pen priority, palm rejection,
+no zoom.
+"""
+
 import pytest
 
 from bench.chromium import TEST_HOOK, StylusPen, TouchPen, draw_stroke
@@ -10,8 +13,10 @@ FAST = "&idle=2.5&countdown=1.5&attract=1"
 def open_kiosk(context, base, timers=FAST):
     page = context.new_page()
     page.goto(f"{base}/{TEST_HOOK}&kiosk{timers}")
-    page.wait_for_function("() => window.__digits !== undefined && document.body.classList.contains('kiosk')",
-                           timeout=5000)
+    page.wait_for_function(
+        "() => window.__digits !== undefined && document.body.classList.contains('kiosk')",
+        timeout=5000,
+    )
     return page
 
 
@@ -24,7 +29,9 @@ def touch_screen(browser):
 
 def line(page, x0, y0, x1, y1, n=20):
     box = page.locator("#pad").bounding_box()
-    return [[box["x"] + x0 + (x1 - x0) * i / n, box["y"] + y0 + (y1 - y0) * i / n] for i in range(n + 1)]
+    return [
+        [box["x"] + x0 + (x1 - x0) * i / n, box["y"] + y0 + (y1 - y0) * i / n] for i in range(n + 1)
+    ]
 
 
 def test_the_attract_loop_replays_a_marked_demo_and_ends_at_the_first_touch(touch_screen, server):
@@ -32,7 +39,9 @@ def test_the_attract_loop_replays_a_marked_demo_and_ends_at_the_first_touch(touc
     page.wait_for_selector(".demo-badge:not([hidden])", timeout=5000)
     assert "Demo" in page.inner_text(".demo-badge")
     page.wait_for_function("() => window.__digits.strokes().length > 0", timeout=5000)
-    page.wait_for_function("() => document.getElementById('prediction').dataset.digit !== ''", timeout=8000)
+    page.wait_for_function(
+        "() => document.getElementById('prediction').dataset.digit !== ''", timeout=8000
+    )
     draw_stroke(TouchPen(page), page, line(page, 100, 100, 300, 400))
     assert page.is_hidden(".demo-badge")
     settle(page)
@@ -65,13 +74,16 @@ def test_a_pen_takes_over_from_a_finger_and_a_resting_hand_draws_nothing(touch_s
     touch = line(page, 100, 100, 100, 400)
     finger.down(*touch[0])
     finger.move(*touch[5])
-    draw_stroke(pen, page, line(page, 300, 100, 320, 450))  # the pen comes down while the finger is on
+    # the pen comes down while the finger is on
+    draw_stroke(pen, page, line(page, 300, 100, 320, 450))
     finger.move(*touch[10])
     finger.up(*touch[10])
     settle(page)
     strokes = page_strokes(page)
-    assert len(strokes) == 1 and strokes[0][0][0] > 250  # the pen's stroke; the finger's was dropped
-    draw_stroke(TouchPen(page), page, line(page, 400, 100, 420, 400))  # right after the pen: a resting hand
+    # the pen's stroke; the finger's was dropped
+    assert len(strokes) == 1 and strokes[0][0][0] > 250
+    # right after the pen: a resting hand
+    draw_stroke(TouchPen(page), page, line(page, 400, 100, 420, 400))
     settle(page)
     assert len(page_strokes(page)) == 1
 
@@ -92,8 +104,16 @@ def test_one_pointer_at_a_time(touch_screen, server):
     a, b = line(page, 100, 100, 100, 400), line(page, 300, 100, 300, 400)
 
     def touch(kind, *points):
-        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [
-            {"x": x, "y": y, "id": i, "radiusX": 4, "radiusY": 4} for i, (x, y) in points]})
+        cdp.send(
+            "Input.dispatchTouchEvent",
+            {
+                "type": kind,
+                "touchPoints": [
+                    {"x": x, "y": y, "id": i, "radiusX": 4, "radiusY": 4} for i, (x, y) in points
+                ],
+            },
+        )
+
     touch("touchStart", (1, a[0]))
     touch("touchStart", (1, a[2]), (2, b[0]))  # a second finger comes down while the first draws
     for k in range(3, 15):
@@ -101,24 +121,36 @@ def test_one_pointer_at_a_time(touch_screen, server):
     touch("touchEnd")
     settle(page)
     strokes = page_strokes(page)
-    assert len(strokes) == 1 and all(abs(x - strokes[0][0][0]) < 1 for x, _ in strokes[0])  # the first finger's
+    # the first finger's
+    assert len(strokes) == 1 and all(abs(x - strokes[0][0][0]) < 1 for x, _ in strokes[0])
 
 
-@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1080, "height": 1920}])
+@pytest.mark.parametrize(
+    "viewport", [{"width": 390, "height": 844}, {"width": 1080, "height": 1920}]
+)
 def test_no_zoom_and_no_scroll_on_a_touch_screen(browser, server, viewport):
-    context = browser.new_context(viewport=viewport, has_touch=True, is_mobile=True, device_scale_factor=2)
+    context = browser.new_context(
+        viewport=viewport, has_touch=True, is_mobile=True, device_scale_factor=2
+    )
     page = open_kiosk(context, server, "&attract=600")
     box = page.locator("#pad").bounding_box()
     cdp = page.context.new_cdp_session(page)
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     for _ in range(2):  # a double tap
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+        cdp.send(
+            "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]}
+        )
         cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-    cdp.send("Input.synthesizePinchGesture", {"x": x, "y": y, "scaleFactor": 2.5, "gestureSourceType": "touch"})
+    cdp.send(
+        "Input.synthesizePinchGesture",
+        {"x": x, "y": y, "scaleFactor": 2.5, "gestureSourceType": "touch"},
+    )
     page.wait_for_timeout(300)
     assert page.evaluate("() => visualViewport.scale") == 1
     assert page.evaluate("() => [scrollX, scrollY]") == [0, 0]
-    size = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    size = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+    )
     assert size[0] <= viewport["width"] and size[1] <= viewport["height"]
     assert page.evaluate("() => getComputedStyle(document.body).userSelect") == "none"
     context.close()
@@ -127,24 +159,64 @@ def test_no_zoom_and_no_scroll_on_a_touch_screen(browser, server, viewport):
 SPEECH_STUB = """
 window.__said = [];
 window.SpeechSynthesisUtterance = function (text) { this.text = text; };
-Object.defineProperty(window, "speechSynthesis", {value: {cancel() {}, speak(u) { window.__said.push(u.text); }}});
+Object.defineProperty(window, "speechSynthesis", {
+  value: { cancel() {}, speak(u) { window.__said.push(u.text); } },
+});
 """
 
 
-@pytest.mark.parametrize("answer,said", [
-    ({"verdict": "digit", "digit": 7, "candidates": None}, "seven"),
-    ({"verdict": "unsure", "digit": 4, "candidates": [4, 9]}, "maybe four"),
-    ({"verdict": "not_a_digit", "digit": None, "candidates": None}, "that is not a digit"),
-    ({"verdict": "unsure", "digit": None, "candidates": None, "number": "14", "digits": "two"}, "maybe one four"),
-    ({"verdict": "digit", "digit": None, "candidates": None, "number": "207", "digits": "three"}, "two zero seven"),
-])
+@pytest.mark.parametrize(
+    "answer,said",
+    [
+        ({"verdict": "digit", "digit": 7, "candidates": None}, "seven"),
+        ({"verdict": "unsure", "digit": 4, "candidates": [4, 9]}, "maybe four"),
+        ({"verdict": "not_a_digit", "digit": None, "candidates": None}, "that is not a digit"),
+        (
+            {
+                "verdict": "unsure",
+                "digit": None,
+                "candidates": None,
+                "number": "14",
+                "digits": "two",
+            },
+            "maybe one four",
+        ),
+        (
+            {
+                "verdict": "digit",
+                "digit": None,
+                "candidates": None,
+                "number": "207",
+                "digits": "three",
+            },
+            "two zero seven",
+        ),
+    ],
+)
 def test_with_speech_on_the_answer_is_said_once_the_pen_lifts(touch_screen, server, answer, said):
     """Speech (&speak) says the digit, "maybe" when unsure, and a number digit by digit."""
     parts = {"two": 2, "three": 3}.get(answer.get("digits"), 1)
-    part = {"verdict": "digit", "digit": 1, "confidence": 0.99, "candidates": None, "probabilities": [0.1] * 10,
-            "not_a_digit_probability": 0.0, "box": [0, 0, 1, 1], "strokes": [0], "input": [[0] * 28] * 28}
-    body = {"confidence": 0.6, "probabilities": [0.1] * 10, "not_a_digit_probability": 0.0, "empty": False,
-            "input": [[0] * 28] * 28, "number": None, **answer, "digits": [part] * parts}
+    part = {
+        "verdict": "digit",
+        "digit": 1,
+        "confidence": 0.99,
+        "candidates": None,
+        "probabilities": [0.1] * 10,
+        "not_a_digit_probability": 0.0,
+        "box": [0, 0, 1, 1],
+        "strokes": [0],
+        "input": [[0] * 28] * 28,
+    }
+    body = {
+        "confidence": 0.6,
+        "probabilities": [0.1] * 10,
+        "not_a_digit_probability": 0.0,
+        "empty": False,
+        "input": [[0] * 28] * 28,
+        "number": None,
+        **answer,
+        "digits": [part] * parts,
+    }
     touch_screen.add_init_script(SPEECH_STUB)
     page = open_kiosk(touch_screen, server, "&idle=60&countdown=5&attract=60&speak")
     page.route("**/api/predict", lambda route: route.fulfill(json=body))

@@ -1,4 +1,7 @@
-"""Writing a number on the page: it grows digit by digit while written, with a box per digit and a pick per digit."""
+"""Writing a number on the page: it grows digit by digit while written, with a box per digit and
+a pick per digit.
+"""
+
 import numpy as np
 
 from bench.chromium import MousePen, draw_stroke
@@ -22,19 +25,25 @@ def test_a_number_written_with_the_mouse_is_read_while_writing(desk, stroke_reco
     records = writer_digits(stroke_records, [2, 0, 7])
     strokes = compose(records, np.random.default_rng(1))
     box = desk.locator("#pad").bounding_box()
-    fitted = fit_strokes(strokes, {"x": box["x"], "y": box["y"], "width": box["width"], "height": box["height"]},
-                         margin=0.08)
+    fitted = fit_strokes(
+        strokes,
+        {"x": box["x"], "y": box["y"], "width": box["width"], "height": box["height"]},
+        margin=0.08,
+    )
     counts = np.cumsum([len(r["strokes"]) for r in records])
     shown = []
     for i, stroke in enumerate(fitted):
         draw_stroke(MousePen(desk), desk, stroke)
-        if i + 1 in counts:  # a digit finished: the number on screen is what the pipeline reads so far
+        # a digit finished: the number on screen is what the pipeline reads so far
+        if i + 1 in counts:
             settle(desk)
             expected = predictor.predict_strokes(page_strokes(desk))
             shown.append(desk.get_attribute("#prediction", "data-number"))
             assert shown[-1] == (expected["number"] or "")
     assert shown == ["2", "20", "207"]
-    assert desk.inner_text("#prediction") == "207" and desk.inner_text("#status").startswith("Reads 207")
+    assert desk.inner_text("#prediction") == "207" and desk.inner_text("#status").startswith(
+        "Reads 207"
+    )
     buttons = desk.locator("#number-digits .digit-pick")
     assert buttons.count() == 3 and buttons.nth(2).get_attribute("aria-pressed") == "true"
     buttons.nth(0).click()  # the first digit's bars and 28x28

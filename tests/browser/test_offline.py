@@ -1,4 +1,7 @@
-"""Offline after the first load: the service worker serves the page; the drawing is kept and read when back."""
+"""Offline after the first load: the service worker serves the page; the drawing is kept and read
+when back.
+"""
+
 from bench.chromium import TEST_HOOK, MousePen, draw_stroke
 from tests.support.page import page_strokes
 
@@ -15,14 +18,21 @@ def test_a_reload_with_the_network_cut_is_served_by_the_service_worker(browser, 
     page.wait_for_function("() => window.__digits !== undefined", timeout=5000)
     assert page.inner_text("h1") == "Draw a digit"
     box = page.locator("#pad").bounding_box()
-    draw_stroke(MousePen(page), page, [[box["x"] + 200, box["y"] + 80], [box["x"] + 210, box["y"] + 400]])
-    page.wait_for_function("() => document.getElementById('status').textContent.includes('no connection')",
-                           timeout=5000)
+    draw_stroke(
+        MousePen(page), page, [[box["x"] + 200, box["y"] + 80], [box["x"] + 210, box["y"] + 400]]
+    )
+    page.wait_for_function(
+        "() => document.getElementById('status').textContent.includes('no connection')",
+        timeout=5000,
+    )
     assert "Your drawing is kept" in page.inner_text("#status")
     assert len(page_strokes(page)) == 1
     context.set_offline(False)
     page.evaluate("() => window.dispatchEvent(new Event('online'))")
-    page.wait_for_function("() => window.__digits.settled() && document.getElementById('prediction').dataset.digit"
-                           " !== ''", timeout=5000)
+    page.wait_for_function(
+        "() => window.__digits.settled() && document.getElementById('prediction').dataset.digit"
+        " !== ''",
+        timeout=5000,
+    )
     assert len(page_strokes(page)) == 1
     context.close()

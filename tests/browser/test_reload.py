@@ -1,4 +1,7 @@
-"""A reload (a pull-to-refresh, a tab the browser put to sleep) keeps the drawing; Clear, a new tab and kiosk do not."""
+"""A reload (a pull-to-refresh, a tab the browser put to sleep) keeps the drawing; Clear, a new
+tab and kiosk do not.
+"""
+
 from bench.chromium import MousePen, draw_stroke
 from bench.strokes import fit_strokes
 from tests.support.page import digit_shown, expected_digit, open_page, page_strokes, pick, settle
@@ -18,7 +21,9 @@ def draw(page, record):
     settle(page)
 
 
-def test_a_reload_brings_the_drawing_back_and_reads_it_again(desk_context, server, predictor, stroke_records):
+def test_a_reload_brings_the_drawing_back_and_reads_it_again(
+    desk_context, server, predictor, stroke_records
+):
     page = open_page(desk_context, server)
     draw(page, pick(stroke_records, 4, strokes=2))
     drawn, shown = page_strokes(page), digit_shown(page)
@@ -53,11 +58,15 @@ def test_a_drawing_scales_to_the_pad_it_comes_back_to(desk_context, server, stro
     assert scale < 0.9
     back = page_strokes(page)
     assert [len(s) for s in back] == [len(s) for s in drawn]
-    assert abs(back[0][0][0] - drawn[0][0][0] * scale) < 1 and abs(back[0][0][1] - drawn[0][0][1] * scale) < 1
+    assert (
+        abs(back[0][0][0] - drawn[0][0][0] * scale) < 1
+        and abs(back[0][0][1] - drawn[0][0][1] * scale) < 1
+    )
 
 
 def test_kiosk_mode_starts_afresh_for_each_visitor(desk_context, server, stroke_records):
     from bench.chromium import TEST_HOOK
+
     page = open_page(desk_context, server)
     draw(page, pick(stroke_records, 2))
     page.goto(f"{server}/{TEST_HOOK}&kiosk&attract=60")

@@ -1,4 +1,7 @@
-"""The page's request rules, driven by held, failing and fake /api/predict responses (route interception)."""
+"""The page's request rules, driven by held, failing and fake /api/predict responses (route
+interception).
+"""
+
 import time
 
 import pytest
@@ -14,18 +17,28 @@ def fake_answer(digit, verdict="digit", candidates=None):
     """An answer no model gave: so the test knows exactly which response the page shows."""
     probs = [0.01] * 10
     probs[digit] = 0.91
-    return {"verdict": verdict, "digit": digit, "confidence": 0.91, "candidates": candidates, "probabilities": probs,
-            "input": [[0] * 28] * 28, "empty": False}
+    return {
+        "verdict": verdict,
+        "digit": digit,
+        "confidence": 0.91,
+        "candidates": candidates,
+        "probabilities": probs,
+        "input": [[0] * 28] * 28,
+        "empty": False,
+    }
 
 
 class Api:
-    """Intercepts /api/predict. Each request is held until the test answers it, or answered at once with `auto`."""
+    """Intercepts /api/predict. Each request is held until the test answers it, or answered at
+    once with `auto`.
+    """
 
     def __init__(self, page, auto=None):
         self.page, self.auto, self.held, self.bodies = page, auto, [], []
         page.route("**/api/predict", self._arrive)
         # Every digit the page puts on screen, in order.
-        page.evaluate("""() => { window.__shown = []; const p = document.querySelector('#prediction');
+        page.evaluate("""() => { window.__shown = [];
+          const p = document.querySelector('#prediction');
           new MutationObserver(() => window.__shown.push(p.dataset.digit))
             .observe(p, { attributes: true, attributeFilter: ['data-digit'] }); }""")
 
@@ -61,7 +74,8 @@ def test_while_drawing_requests_are_throttled_and_carry_the_latest_drawing(desk)
     api = Api(desk, auto=5)
     box = desk.locator("#pad").bounding_box()
     x0, y = box["x"] + 40, box["y"] + box["height"] / 2
-    stroke = [[x0 + 6 * i, y + (i % 7)] for i in range(60)]  # a slow zig-zag: about 60 pointer moves
+    # a slow zig-zag: about 60 pointer moves
+    stroke = [[x0 + 6 * i, y + (i % 7)] for i in range(60)]
     started = time.monotonic()
     draw_stroke(MousePen(desk), desk, stroke, pause_ms=10)
     drawing_ms = (time.monotonic() - started) * 1000
@@ -69,8 +83,10 @@ def test_while_drawing_requests_are_throttled_and_carry_the_latest_drawing(desk)
     mid_stroke = api.bodies[:-1]  # the last one is the stroke's end, sent at once
     assert 2 <= len(mid_stroke) <= drawing_ms / 80 + 1  # live, but at most one per 80 ms
     points = [len(b["strokes"][0]) for b in api.bodies]
-    assert points[:-1] == sorted(set(points[:-1])) and points[-1] >= points[-2]  # each a newer drawing
-    # (the stroke's end always asks again, pen up, so its answer is announced: it may repeat the last drawing)
+    # each a newer drawing
+    assert points[:-1] == sorted(set(points[:-1])) and points[-1] >= points[-2]
+    # (the stroke's end always asks again, pen up, so its answer is announced: it may repeat the
+    # last drawing)
     assert api.bodies[-1]["strokes"] == page_strokes(desk) and digit_shown(desk) == "5"
 
 
@@ -78,11 +94,13 @@ def test_one_request_in_flight_then_the_newest_drawing(desk, stroke_records):
     api = Api(desk)
     draw(desk, pick(stroke_records, 4, strokes=2))
     desk.wait_for_timeout(200)
-    assert len(api.bodies) == 1  # both strokes drawn, yet nothing more was sent while the first was out
+    # both strokes drawn, yet nothing more was sent while the first was out
+    assert len(api.bodies) == 1
     assert len(api.bodies[0]["strokes"]) == 1
     api.answer(3)
     api.wait_for(2)
-    assert api.bodies[1]["strokes"] == page_strokes(desk)  # the whole drawing, not each step in between
+    # the whole drawing, not each step in between
+    assert api.bodies[1]["strokes"] == page_strokes(desk)
     api.answer(4)
     settle(desk)
     assert api.shown() == ["3", "4"] and len(api.bodies) == 2
@@ -111,18 +129,29 @@ def test_an_answer_for_a_drawing_undone_or_cleared_is_never_shown(desk, stroke_r
     desk.wait_for_timeout(150)
     assert "9" not in api.shown()
     assert digit_shown(desk) == ("2" if action == "undo" else "")
-    assert len(api.bodies) == sent + (2 if action == "undo" else 1)  # after a clear, nothing more to ask
+    # after a clear, nothing more to ask
+    assert len(api.bodies) == sent + (2 if action == "undo" else 1)
 
 
-@pytest.mark.parametrize("failure,message", [
-    (lambda route: route.fulfill(status=503, json=ERROR), "down for a moment"),
-    (lambda route: route.fulfill(status=502, body="<html>Bad gateway</html>", content_type="text/html"),
-     "the server answered 502"),
-    (lambda route: route.abort("connectionrefused"),
-     "no connection to the server. Your drawing is kept and read as soon as it is back."),
-])
-def test_a_failed_request_says_so_keeps_the_drawing_and_the_next_change_asks_again(desk, stroke_records,
-                                                                                   failure, message):
+@pytest.mark.parametrize(
+    "failure,message",
+    [
+        (lambda route: route.fulfill(status=503, json=ERROR), "down for a moment"),
+        (
+            lambda route: route.fulfill(
+                status=502, body="<html>Bad gateway</html>", content_type="text/html"
+            ),
+            "the server answered 502",
+        ),
+        (
+            lambda route: route.abort("connectionrefused"),
+            "no connection to the server. Your drawing is kept and read as soon as it is back.",
+        ),
+    ],
+)
+def test_a_failed_request_says_so_keeps_the_drawing_and_the_next_change_asks_again(
+    desk, stroke_records, failure, message
+):
     record = pick(stroke_records, 4, strokes=2)
     api = Api(desk)
     draw(desk, record, which=0)
@@ -145,10 +174,14 @@ def test_a_failed_request_says_so_keeps_the_drawing_and_the_next_change_asks_aga
 
 
 def test_the_page_shows_the_servers_verdict_not_its_own_threshold(desk):
-    """91% sure, yet the server says unsure (its calibrated threshold is higher): the page says not sure."""
+    """91% sure, yet the server says unsure (its calibrated threshold is higher): the page says
+    not sure.
+    """
     desk.route("**/api/predict", lambda route: route.fulfill(json=fake_answer(3, "unsure", [3, 5])))
     box = desk.locator("#pad").bounding_box()
-    draw_stroke(MousePen(desk), desk, [[box["x"] + 50, box["y"] + 50], [box["x"] + 200, box["y"] + 220]])
+    draw_stroke(
+        MousePen(desk), desk, [[box["x"] + 50, box["y"] + 50], [box["x"] + 200, box["y"] + 220]]
+    )
     settle(desk)
     assert desk.inner_text("#status") == "Not sure: 3 or 5?"
     assert "unsure" in desk.get_attribute("#prediction", "class") and digit_shown(desk) == "3"

@@ -1,4 +1,7 @@
-"""How the page shows a verdict: "not a digit" plainly and greyed, and never flickering in mid-stroke."""
+"""How the page shows a verdict: "not a digit" plainly and greyed, and never flickering in
+mid-stroke.
+"""
+
 from bench.chromium import MousePen, draw_stroke
 from tests.support.page import digit_shown, settle
 
@@ -6,9 +9,16 @@ from tests.support.page import digit_shown, settle
 def answer(verdict, digit=None):
     probs = [0.05] * 10
     probs[3] = 0.55
-    return {"verdict": verdict, "digit": digit, "confidence": None if digit is None else 0.55,
-            "candidates": None, "probabilities": probs, "not_a_digit_probability": 0.9 if digit is None else 0.01,
-            "input": [[0] * 28] * 28, "empty": False}
+    return {
+        "verdict": verdict,
+        "digit": digit,
+        "confidence": None if digit is None else 0.55,
+        "candidates": None,
+        "probabilities": probs,
+        "not_a_digit_probability": 0.9 if digit is None else 0.01,
+        "input": [[0] * 28] * 28,
+        "empty": False,
+    }
 
 
 def stroke_across(page):
@@ -23,6 +33,7 @@ def test_not_a_digit_is_said_plainly_with_grey_bars_once_the_pen_lifts(desk):
     def halfway(page):
         page.wait_for_timeout(300)  # answers for the half-drawn stroke have come back by now
         seen_mid_stroke.append(page.inner_text("#status"))
+
     draw_stroke(MousePen(desk), desk, stroke_across(desk), halfway=halfway)
     settle(desk)
     assert seen_mid_stroke == ["Draw a digit to start."]  # mid-stroke: not shown yet
@@ -40,7 +51,9 @@ def test_a_digit_after_not_a_digit_takes_the_grey_away(desk):
     desk.unroute("**/api/predict")
     desk.route("**/api/predict", lambda route: route.fulfill(json=answer("digit", 3)))
     box = desk.locator("#pad").bounding_box()
-    draw_stroke(MousePen(desk), desk, [[box["x"] + 300, box["y"] + 300], [box["x"] + 320, box["y"] + 400]])
+    draw_stroke(
+        MousePen(desk), desk, [[box["x"] + 300, box["y"] + 300], [box["x"] + 320, box["y"] + 400]]
+    )
     settle(desk)
     assert digit_shown(desk) == "3" and desk.inner_text("#status").startswith("Looks like 3")
     assert "greyed" not in (desk.get_attribute("#probs", "class") or "")
@@ -48,12 +61,22 @@ def test_a_digit_after_not_a_digit_takes_the_grey_away(desk):
 
 
 def test_a_number_of_sure_digits_that_is_unsure_as_a_whole_says_so(desk):
-    """Each part reads as a sure digit, the whole does not (an H read as "14"): the page says "maybe"."""
+    """Each part reads as a sure digit, the whole does not (an H read as "14"): the page says
+    "maybe".
+    """
     one, four = answer("digit", 1), answer("digit", 4)
-    parts = [{**one, "confidence": 0.99, "box": [0, 0, 10, 100], "strokes": [0]},
-             {**four, "confidence": 0.98, "box": [12, 0, 60, 100], "strokes": [1, 2]}]
-    whole = {**answer("unsure"), "confidence": 0.55, "not_a_digit_probability": 0.01, "probabilities": None,
-             "number": "14", "digits": parts}
+    parts = [
+        {**one, "confidence": 0.99, "box": [0, 0, 10, 100], "strokes": [0]},
+        {**four, "confidence": 0.98, "box": [12, 0, 60, 100], "strokes": [1, 2]},
+    ]
+    whole = {
+        **answer("unsure"),
+        "confidence": 0.55,
+        "not_a_digit_probability": 0.01,
+        "probabilities": None,
+        "number": "14",
+        "digits": parts,
+    }
     desk.route("**/api/predict", lambda route: route.fulfill(json=whole))
     draw_stroke(MousePen(desk), desk, stroke_across(desk))
     settle(desk)

@@ -1,1 +1,3 @@
-"""Helpers the tests share (bench never imports these): data files, a reference model, page helpers."""
+"""Helpers the tests share (bench never imports these): data files, a reference model, page
+helpers.
+"""

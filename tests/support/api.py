@@ -1,4 +1,7 @@
-"""Requests and answers the API tests share: a drawn seven, images as data URLs, the answer's shape."""
+"""Requests and answers the API tests share: a drawn seven, images as data URLs, the answer's
+shape.
+"""
+
 import base64
 import io
 
@@ -20,16 +23,37 @@ def seven_image():
 
 
 def check_answer(body, unsure_below=None):
-    """The answer's shape for a drawing with ink; with unsure_below, also that the verdict follows it."""
-    assert set(body) == {"verdict", "digit", "confidence", "candidates", "probabilities", "not_a_digit_probability",
-                         "input", "empty", "number", "digits"}
+    """The answer's shape for a drawing with ink; with unsure_below, also that the verdict
+    follows it.
+    """
+    assert set(body) == {
+        "verdict",
+        "digit",
+        "confidence",
+        "candidates",
+        "probabilities",
+        "not_a_digit_probability",
+        "input",
+        "empty",
+        "number",
+        "digits",
+    }
     # One digit: "digits" holds it once more, with where it is; "number" is it as a string.
     assert len(body["digits"]) == 1 and body["number"] == str(body["digit"])
     only = body["digits"][0]
-    assert {k: only[k] for k in ("digit", "confidence", "probabilities", "verdict", "input")} == \
-        {k: body[k] for k in ("digit", "confidence", "probabilities", "verdict", "input")}
-    assert len(only["box"]) == 4 and only["box"][0] <= only["box"][2] and only["box"][1] <= only["box"][3]
-    assert body["empty"] is False and 0 <= body["digit"] <= 9 and body["verdict"] in ("digit", "unsure")
+    assert {k: only[k] for k in ("digit", "confidence", "probabilities", "verdict", "input")} == {
+        k: body[k] for k in ("digit", "confidence", "probabilities", "verdict", "input")
+    }
+    assert (
+        len(only["box"]) == 4
+        and only["box"][0] <= only["box"][2]
+        and only["box"][1] <= only["box"][3]
+    )
+    assert (
+        body["empty"] is False
+        and 0 <= body["digit"] <= 9
+        and body["verdict"] in ("digit", "unsure")
+    )
     assert len(body["probabilities"]) == 10
     assert abs(sum(body["probabilities"]) + (body["not_a_digit_probability"] or 0) - 1) < 1e-6
     assert body["confidence"] == max(body["probabilities"])

@@ -1,4 +1,5 @@
 """Where the shared data lies, and small MNIST-format files made on the spot."""
+
 import gzip
 from pathlib import Path
 
@@ -16,7 +17,9 @@ SHIPPED_MODEL = ROOT / "models" / "mlp.safetensors"
 def write_idx(path, array, gz=False):
     """Write a uint8 array as an IDX file (the MNIST format); returns the uncompressed bytes."""
     array = np.asarray(array, dtype=np.uint8)
-    header = (0x0800 | array.ndim).to_bytes(4, "big") + b"".join(d.to_bytes(4, "big") for d in array.shape)
+    header = (0x0800 | array.ndim).to_bytes(4, "big") + b"".join(
+        d.to_bytes(4, "big") for d in array.shape
+    )
     blob = header + array.tobytes()
     Path(path).write_bytes(gzip.compress(blob) if gz else blob)
     return blob
@@ -28,7 +31,7 @@ def synthetic_digits(n, seed=0):
     labels = rng.integers(0, 10, n).astype(np.uint8)
     images = np.zeros((n, 28, 28), dtype=np.uint8)
     for i, label in enumerate(labels):
-        images[i, 4:24, 4 + 2 * label:6 + 2 * label] = 255
+        images[i, 4:24, 4 + 2 * label : 6 + 2 * label] = 255
     return images, labels
 
 

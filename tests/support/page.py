@@ -1,4 +1,7 @@
-"""Helpers for browser tests: open the page with its test hook, read what it shows, wait for it to settle."""
+"""Helpers for browser tests: open the page with its test hook, read what it shows, wait for it
+to settle.
+"""
+
 from bench.chromium import TEST_HOOK
 
 
@@ -32,6 +35,8 @@ def page_strokes(page):
 
 
 def expected_digit(predictor, page):
-    """What the pipeline says for the strokes the page holds, as the page shows it ('' for nothing)."""
+    """What the pipeline says for the strokes the page holds, as the page shows it ('' for
+    nothing).
+    """
     answer = predictor.predict_strokes(page_strokes(page))
     return "" if answer["empty"] else str(answer["digit"])
