@@ -1,4 +1,5 @@
 """The layout holds: a core without Flask, no import patching, files that each say what they own."""
+
 import ast
 import subprocess
 import sys
@@ -8,8 +9,11 @@ import pytest
 from tests.support.data import ROOT
 
 PACKAGES = ("recognition", "training", "webapp", "bench", "tests")
-SOURCES = sorted([ROOT / "train.py"] + [p for d in PACKAGES for p in (ROOT / d).rglob("*.py")]
-                 + list((ROOT / "static").rglob("*.js")))
+SOURCES = sorted(
+    [ROOT / "train.py"]
+    + [p for d in PACKAGES for p in (ROOT / d).rglob("*.py")]
+    + list((ROOT / "static").rglob("*.js"))
+)
 
 
 def imported_modules(path):
@@ -25,13 +29,24 @@ def imported_modules(path):
 
 def loaded_after(statement):
     """The top-level modules Python holds after running statement in a fresh interpreter."""
-    code = f"{statement}; import sys; print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
-    return set(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                              check=True, timeout=120).stdout.split())
+    report = "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    code = f"{statement}; import sys; {report}"
+    return set(
+        subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        ).stdout.split()
+    )
 
 
 def test_the_core_imports_no_web_framework_and_no_training_code():
-    loaded = loaded_after("import recognition.predictor, recognition.checkpoint, recognition.preprocess")
+    loaded = loaded_after(
+        "import recognition.predictor, recognition.checkpoint, recognition.preprocess"
+    )
     assert "recognition" in loaded and "torch" in loaded
     assert not loaded & {"flask", "werkzeug", "gunicorn", "training", "webapp", "matplotlib"}
 
@@ -41,10 +56,15 @@ def test_training_does_not_import_the_web_app():
     assert "training" in loaded and not loaded & {"flask", "werkzeug", "webapp"}
 
 
-@pytest.mark.parametrize("package,forbidden", [("recognition", {"flask", "webapp", "training", "bench", "tests"}),
-                                               ("training", {"flask", "webapp", "bench", "tests"}),
-                                               ("webapp", {"training", "bench", "tests"}),
-                                               ("bench", {"tests"})])
+@pytest.mark.parametrize(
+    "package,forbidden",
+    [
+        ("recognition", {"flask", "webapp", "training", "bench", "tests"}),
+        ("training", {"flask", "webapp", "bench", "tests"}),
+        ("webapp", {"training", "bench", "tests"}),
+        ("bench", {"tests"}),
+    ],
+)
 def test_imports_flow_one_way(package, forbidden):
     for path in (ROOT / package).rglob("*.py"):
         assert not imported_modules(path) & forbidden, path
@@ -55,7 +75,11 @@ def patches_sys_path(path):
     for node in ast.walk(ast.parse(path.read_text())):
         target = node.func if isinstance(node, ast.Call) else None
         if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Attribute):
-            if ast.unparse(target.value) == "sys.path" and target.attr in ("insert", "append", "extend"):
+            if ast.unparse(target.value) == "sys.path" and target.attr in (
+                "insert",
+                "append",
+                "extend",
+            ):
                 return True
         if isinstance(node, (ast.Assign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -71,7 +95,8 @@ def test_no_import_patching():
             assert "conftest" not in imported_modules(path), path
 
 
-# No cap on a file's length: a file is as long as the one thing it holds needs (a cap was met by squeezing).
+# No cap on a file's length: a file is as long as the one thing it holds needs (a cap was met by
+# squeezing).
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_each_file_says_what_it_owns(path):
     text = path.read_text()
@@ -80,3 +105,20 @@ def test_each_file_says_what_it_owns(path):
         assert doc and doc.splitlines()[0].strip(), "no one-line docstring"
     else:
         assert text.startswith("// "), "no opening comment saying what the module owns"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["format", "--check"], ["check"]],
+    ids=["ruff format --check", "ruff check"],
+)
+def test_ruff_finds_nothing(command):
+    """The formatter decides the layout of lines and the linter passes (settings in pyproject.toml)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", *command, "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
