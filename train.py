@@ -20,8 +20,8 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm import tqdm
 
 from recognition import checkpoint
+from recognition.classifier import Classifier
 from recognition.model import MLP, ModelConfig
-from recognition.predictor import Predictor
 from training import augment, calibrate, data, mnist, report, stroke_augment, stroke_files
 from training.device import get_device, get_precision
 from training.trainset import NOT_A_DIGIT, TrainSet
@@ -418,13 +418,13 @@ def main(argv=None):
     out = Path(args.out)
     report_dir = Path(args.report_dir) if args.report_dir else checkpoint.report_path(out)
     calibration, calibration_figures, before, after = calibrate.calibrate(
-        Predictor(model, {}), digits, labels, described, negatives=held_out_negatives
+        Classifier(model, {}), digits, labels, described, negatives=held_out_negatives
     )
     report.reliability(report_dir / "reliability.png", before, after, labels)
     report.training_samples(report_dir / "training_samples.png", train_images, train_labels)
     # The test set is used once, here, for the report: answered as the app answers, calibration
     # included.
-    served = Predictor(model, {"calibration": calibration.to_dict()})
+    served = Classifier(model, {"calibration": calibration.to_dict()})
     test_probs, test_answers, test_acc, test_loss = report.score(served, test_images, test_labels)
     baseline_acc = data.train_baseline(
         device, x, y, test_x, test_y, 1 if args.dry_run else 5, args.seed

@@ -2,7 +2,7 @@
 latency.
 
 Run as `python -m bench.accuracy`. Each real digit is rendered by
-recognition.preprocess and answered as a single digit (recognition.predictor's
+recognition.preprocess and answered as a single digit (recognition.classifier's
 answer; bench.numbers measures the number path). Measured: MNIST test; the
 shared UNIPEN digits, all and those that show their label; the held-out
 writers of the shipped pen digits (never trained on); the writing conventions;
@@ -31,9 +31,11 @@ from bench.strokes import (
     unreadable_list,
 )
 from recognition import checkpoint, preprocess
-from recognition.calibration import digit_share, expected_calibration_error, softmax
+from recognition.answer import NAMES_A_DIGIT, NOT_A_DIGIT_CLASS, Verdict, digit_share
+from recognition.calibration import expected_calibration_error, softmax
 from recognition.checkpoint import CheckpointError
-from recognition.predictor import DEFAULT_MODEL, Predictor
+from recognition.classifier import DEFAULT_MODEL, Classifier
+from recognition.numbers import read_digit, read_number
 from training import mnist
 
 
@@ -101,7 +103,7 @@ def class_report(labels, predicted):
     return per_class, [{"true": t, "predicted": p, "count": n} for (t, p), n in confused]
 
 
-def time_single(predictor, strokes, runs):
+def time_single(classifier, strokes, runs):
     """Median milliseconds of (preprocessing, model) for one input at a time, after warm-up."""
     prep, infer = [], []
     for i in range(runs + 50):
@@ -109,7 +111,7 @@ def time_single(predictor, strokes, runs):
         t0 = time.perf_counter()
         pixels = preprocess.strokes_to_input(s)
         t1 = time.perf_counter()
-        predictor.probabilities(pixels)
+        classifier.probabilities(pixels)
         t2 = time.perf_counter()
         if i >= 50:
             prep.append(t1 - t0)
@@ -121,29 +123,24 @@ def time_single(predictor, strokes, runs):
     )
 
 
-def read_right(predictor, records):
+def read_right(classifier, records):
     """Share of records answered with their digit (verdict "digit" or "unsure"); None for no
     records.
     """
     if not records:
         return None
-    answers = [predictor.predict_strokes(r["strokes"]) for r in records]
+    answers = [read_number(classifier, r["strokes"]) for r in records]
     return float(
         np.mean(
-            [
-                a["verdict"] in ("digit", "unsure") and a["digit"] == r["label"]
-                for a, r in zip(answers, records)
-            ]
+            [a.verdict in NAMES_A_DIGIT and a.digit == r["label"] for a, r in zip(answers, records)]
         )
     )
 
 
 def verdict_shares(answers):
     """Share of answers with each verdict."""
-    verdicts = [a["verdict"] for a in answers]
-    return {
-        v: verdicts.count(v) / len(verdicts) for v in ("digit", "unsure", "not_a_digit", "empty")
-    }
+    verdicts = [a.verdict for a in answers]
+    return {v.value: verdicts.count(v) / len(verdicts) for v in Verdict}
 
 
 def measure(args):
@@ -152,33 +149,33 @@ def measure(args):
     records, letters = load_strokes(args.strokes), load_strokes(args.letters)
     unreadable = unreadable_indices(records, unreadable_list(args.strokes, args.unreadable))
     pen = pen_held_out(args.pen)
-    predictor = Predictor.load(args.model)
+    classifier = Classifier.load(args.model)
     images, labels = mnist.load_split("test", args.data_dir)
-    mnist_pred = predictor.read(images)  # as the app answers: -1 for "not a digit", counted wrong
+    # As the app answers: "not a digit" is never a label, so it counts as wrong.
+    mnist_pred = classifier.answered(images)
     pixels = [preprocess.strokes_to_input(r["strokes"]) for r in records]
-    answers = [predictor.answer(p) for p in pixels]
-    letter_answers = [predictor.predict_strokes(r["strokes"]) for r in letters]
+    answers = [read_digit(classifier, p) for p in pixels]
+    letter_answers = [read_number(classifier, r["strokes"]) for r in letters]
     stroke_labels = np.array([r["label"] for r in records])
     # Only a digit or "unsure" names a digit: "not a digit" and "empty" count as wrong.
-    stroke_pred = [a["digit"] if a["verdict"] in ("digit", "unsure") else -1 for a in answers]
+    stroke_pred = [a.digit if a.verdict in NAMES_A_DIGIT else NOT_A_DIGIT_CLASS for a in answers]
     right = np.equal(stroke_pred, stroke_labels)
     shows_label = np.array([i not in unreadable for i in range(len(records))])
-    pen_answers = [predictor.answer(preprocess.strokes_to_input(r["strokes"])) for r in pen]
+    pen_answers = [read_digit(classifier, preprocess.strokes_to_input(r["strokes"])) for r in pen]
     pen_right = [
-        a["verdict"] in ("digit", "unsure") and a["digit"] == r["label"]
-        for a, r in zip(pen_answers, pen)
+        a.verdict in NAMES_A_DIGIT and a.digit == r["label"] for a, r in zip(pen_answers, pen)
     ]
-    kinds = drawings.sure_digit_rates(predictor, drawings.build(args.per_kind))
+    kinds = drawings.sure_digit_rates(classifier, drawings.build(args.per_kind))
     inked = [i for i, p in enumerate(pixels) if p is not None]
-    logits = predictor.logits(np.stack([pixels[i] for i in inked]))
+    logits = classifier.logits(np.stack([pixels[i] for i in inked]))
     strokes_per_class, strokes_confused = class_report(stroke_labels, stroke_pred)
     mnist_per_class, mnist_confused = class_report(labels, mnist_pred)
     prep_ms, infer_ms, total_ms = time_single(
-        predictor, [r["strokes"] for r in records], args.timing_runs
+        classifier, [r["strokes"] for r in records], args.timing_runs
     )
     shares, letter_shares = verdict_shares(answers), verdict_shares(letter_answers)
     per_convention = {
-        name: read_right(predictor, rs)
+        name: read_right(classifier, rs)
         for name, rs in conventions.build(records, args.conventions_seed).items()
     }
     return {
@@ -200,7 +197,8 @@ def measure(args):
         ),
         # Of the ten digit probabilities, as shown.
         "strokes_ece": expected_calibration_error(
-            digit_share(softmax(logits, predictor.calibration.temperature))[0], stroke_labels[inked]
+            digit_share(softmax(logits, classifier.calibration.temperature))[0],
+            stroke_labels[inked],
         ),
         "strokes_ece_uncalibrated": expected_calibration_error(
             digit_share(softmax(logits))[0], stroke_labels[inked]
@@ -214,7 +212,7 @@ def measure(args):
         "letters_rejected_rate": letter_shares["not_a_digit"],
         # How well the confidence shown tells digits from letters (1: always, 0.5: a coin toss).
         "digits_vs_letters_auroc": auroc(
-            [a["confidence"] or 0 for a in answers], [a["confidence"] or 0 for a in letter_answers]
+            [a.confidence or 0 for a in answers], [a.confidence or 0 for a in letter_answers]
         ),
         "drawings_per_kind": args.per_kind,
         "drawings_by_kind": kinds,

@@ -11,6 +11,7 @@ answers it.
 
 import numpy as np
 
+from recognition.numbers import read_number
 from training import negatives
 
 SEED = 7000  # training's negatives use the run's seed, its held-out ones 1000 + seed
@@ -52,14 +53,14 @@ def build(per_kind, seed=SEED):
     return sets
 
 
-def sure_digit_rates(predictor, sets):
+def sure_digit_rates(classifier, sets):
     """{kind: {"sure_digit": share answered with a sure digit or number, "not_a_digit": share
     rejected, "held_out": whether training never saw the kind}}.
     """
     held_out = {kind: flag for kind, (flag, _) in kinds().items()}
     rates = {}
     for kind, drawings in sets.items():
-        verdicts = [predictor.predict_strokes(strokes)["verdict"] for strokes in drawings]
+        verdicts = [read_number(classifier, strokes).verdict for strokes in drawings]
         rates[kind] = {
             "sure_digit": verdicts.count("digit") / len(verdicts),
             "not_a_digit": verdicts.count("not_a_digit") / len(verdicts),

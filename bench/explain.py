@@ -14,7 +14,7 @@ import numpy as np
 from bench import record
 from bench.strokes import DEFAULT_STROKES, canvas_payload, load_strokes
 from recognition.checkpoint import CheckpointError
-from recognition.predictor import DEFAULT_MODEL
+from recognition.classifier import DEFAULT_MODEL
 
 
 def parse_args(argv=None):

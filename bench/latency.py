@@ -24,7 +24,8 @@ from bench.page import first_prediction_ms, page_weight
 from bench.server import start_server, stop_server
 from bench.strokes import DEFAULT_STROKES, canvas_payload, load_strokes
 from recognition.checkpoint import CheckpointError
-from recognition.predictor import DEFAULT_MODEL, Predictor
+from recognition.classifier import DEFAULT_MODEL, Classifier
+from recognition.numbers import read_number
 
 HEALTH_CLIENTS = 4
 LUA = """
@@ -141,9 +142,9 @@ def measure(args):
         raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
     records = load_strokes(args.strokes)
     payloads = [json.dumps(canvas_payload(r["strokes"]), separators=(",", ":")) for r in records]
-    predictor = Predictor.load(args.model)
+    classifier = Classifier.load(args.model)
     direct = sum(
-        predictor.predict_strokes(r["strokes"])["digit"] == r["label"] for r in records
+        read_number(classifier, r["strokes"]).to_json()["digit"] == r["label"] for r in records
     ) / len(records)
     proc, base = start_server(model=args.model, workers=args.workers)
     port = int(base.rsplit(":", 1)[1])

@@ -37,7 +37,8 @@ from bench.strokes import (
     unreadable_list,
 )
 from recognition.checkpoint import CheckpointError
-from recognition.predictor import DEFAULT_MODEL, Predictor
+from recognition.classifier import DEFAULT_MODEL, Classifier
+from recognition.numbers import read_number
 
 LENGTHS = range(2, 7)
 HEIGHT = 100.0
@@ -182,9 +183,11 @@ def measure(args):
     torch.set_num_threads(1)
     every = load_strokes(args.strokes)
     records = readable(every, unreadable_list(args.strokes, args.unreadable))
-    predictor = Predictor.load(args.model)
+    classifier = Classifier.load(args.model)
     sets = build(records, args.per_length, args.seed, args.slant, args.uphill)
-    answers = [predictor.predict_strokes(strokes) for made in sets.values() for _, strokes in made]
+    answers = [
+        read_number(classifier, strokes).to_json() for made in sets.values() for _, strokes in made
+    ]
     result = {
         "model": record.shown_path(args.model),
         "slant": args.slant,
@@ -197,20 +200,20 @@ def measure(args):
     times = []
     for strokes in four * 3:
         t0 = time.perf_counter()
-        predictor.predict_strokes(strokes)
+        read_number(classifier, strokes).to_json()
         times.append((time.perf_counter() - t0) * 1e3)
     # after a warm-up pass
     result["four_digit_ms_p50"] = float(np.median(times[len(four) :])) if four else None
     one = []
     for r in records[:300]:  # for scale, in the same run: machines differ 2-3x from day to day
         t0 = time.perf_counter()
-        predictor.predict_strokes(r["strokes"])
+        read_number(classifier, r["strokes"]).to_json()
         one.append((time.perf_counter() - t0) * 1e3)
     result["single_digit_ms_p50"] = float(np.median(one))
     result["four_digit_ratio"] = (
         result["four_digit_ms_p50"] / result["single_digit_ms_p50"] if four else None
     )
-    single = [predictor.predict_strokes(r["strokes"]) for r in records]
+    single = [read_number(classifier, r["strokes"]).to_json() for r in records]
     result["single_digit_accuracy"] = float(
         np.mean([a["number"] == str(r["label"]) for a, r in zip(single, records)])
     )

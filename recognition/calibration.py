@@ -126,15 +126,3 @@ def confident_threshold(confidence, right, max_error=0.01, level=CONFIDENCE_LEVE
     last_of_value = np.append(conf[1:] != conf[:-1], True)
     ok = np.flatnonzero((error_rate <= max_error) & last_of_value)
     return float(conf[ok[-1]]) if len(ok) else 1.0
-
-
-def digit_share(probs):
-    """(the ten digit probabilities, the "not a digit" probability or None) per row.
-
-    The digits' are not renormalised: P(it is a 4) counts the chance that it is no digit at all,
-    so a letter the model half rejects is never shown as a sure 4.
-    """
-    probs = np.asarray(probs)
-    if probs.shape[-1] == 10:
-        return probs, None
-    return probs[..., :10], probs[..., 10]

@@ -12,7 +12,7 @@ import base64
 
 import numpy as np
 
-from . import preprocess
+from .answer import INPUT_SHAPE, DigitAnswer
 
 TOP_UNITS = 5  # units per hidden layer named as having mattered most
 
@@ -48,11 +48,10 @@ def quantise_signed(values):
 
 
 class Explainer:
-    """The predictor's folded layers in float32, run one input at a time with every step kept."""
+    """The classifier's folded layers in float32, run one input at a time with every step kept."""
 
-    def __init__(self, predictor):
-        self.predictor = predictor
-        self.layers = [(w.float().numpy(), b.float().numpy()) for w, b in predictor.layers]
+    def __init__(self, classifier):
+        self.layers = [(w.float().numpy(), b.float().numpy()) for w, b in classifier.layers]
 
     def activations(self, pixels):
         """uint8 (28, 28) -> [input on 0..1, hidden layer 1 after ReLU, ..., logits]."""
@@ -90,30 +89,31 @@ class Explainer:
             "template": values,
             "scale": scale,
             "bias": float(bias[index]),
-            "shape": [preprocess.FIELD, preprocess.FIELD],
+            "shape": list(INPUT_SHAPE),
         }
 
-    def explain(self, pixels):
-        """28x28 uint8 (or None for no ink) -> the predict answer plus layers, saliency and top
-        units.
+    def explain(self, answer: DigitAnswer):
+        """A digit as already read and judged -> layers, saliency and top units (a dict).
+
+        The explanation runs the layers once more, in float32 and keeping every step, on the
+        pixels the answer was read from: it never reads the drawing again. No ink: no layers.
         """
-        answer = self.predictor.answer(pixels)
-        if pixels is None:
-            return {**answer, "layers": [], "saliency": None, "top_units": []}
+        if answer.pixels is None:
+            return {"layers": [], "saliency": None, "top_units": []}
+        pixels = answer.pixels
         steps = self.activations(pixels)
         # The digit explained: the answer's, or the likeliest digit when the answer is "not a
         # digit".
-        target = (
-            answer["digit"]
-            if answer["digit"] is not None
-            else int(np.argmax(answer["probabilities"]))
-        )
+        if answer.digit is not None:
+            target = answer.digit
+        else:
+            target = int(np.argmax(answer.probabilities))
         grads = self.gradients(steps, target)
         layers = [
             {
                 "name": "input",
                 "size": steps[0].size,
-                "shape": [preprocess.FIELD, preprocess.FIELD],
+                "shape": list(INPUT_SHAPE),
                 "values": _bytes(np.asarray(pixels, dtype=np.uint8)),
                 "scale": 1 / 255,
             }
@@ -136,9 +136,7 @@ class Explainer:
                     {"layer": number, "unit": int(unit), "share": round(float(share[unit]), 4)}
                 )
         saliency, scale = quantise_signed(steps[0] * grads[0])
-        answer.pop("input")
         return {
-            **answer,
             "target": target,
             "layers": layers,
             "top_units": top,
@@ -146,6 +144,6 @@ class Explainer:
                 "method": "gradient x input",
                 "values": saliency,
                 "scale": scale,
-                "shape": [preprocess.FIELD, preprocess.FIELD],
+                "shape": list(INPUT_SHAPE),
             },
         }

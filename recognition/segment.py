@@ -176,7 +176,7 @@ class Reading(NamedTuple):
     apart: float
 
 
-def read(predictor, parts, render, lines=True):
+def read(classifier, parts, render, lines=True):
     """Group parts into digits and read them (a Reading).
 
     parts: (n, 2) point arrays (lines: pen lines in drawing order, else ink pixels);
@@ -203,7 +203,9 @@ def read(predictor, parts, render, lines=True):
     probs = dict(
         zip(
             ranges,
-            predictor.probabilities(np.stack([pixels[r] for r in ranges])).reshape(len(ranges), -1),
+            classifier.probabilities(np.stack([pixels[r] for r in ranges])).reshape(
+                len(ranges), -1
+            ),
         )
     )
     # A group's best reading is its likeliest digit; the whole drawing may also be one thing that is

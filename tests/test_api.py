@@ -11,7 +11,8 @@ from PIL import Image
 
 from recognition import preprocess
 from recognition.checkpoint import CheckpointError
-from recognition.predictor import Predictor
+from recognition.classifier import Classifier
+from recognition.numbers import read_number
 from tests.support.api import SEVEN, check_answer, png_data_url, seven_image
 from tests.support.data import SHIPPED_MODEL
 from tests.support.reference import ReferenceMLP
@@ -22,15 +23,15 @@ def test_answer_is_exactly_the_predictors_answer(client, small_model, stroke_rec
     """The API adds nothing and loses nothing: its JSON is what the core returns, number for
     number.
     """
-    predictor = Predictor.load(small_model)
+    classifier = Classifier.load(small_model)
     for record in [{"strokes": SEVEN}] + stroke_records[:20]:
         response = client.post(
             "/api/predict", json={"strokes": record["strokes"], "width": 400, "height": 400}
         )
         assert response.status_code == 200
         body = response.get_json()
-        check_answer(body, predictor.calibration.unsure_below)
-        assert body == predictor.predict_strokes(record["strokes"])
+        check_answer(body, classifier.calibration.unsure_below)
+        assert body == read_number(classifier, record["strokes"]).to_json()
 
 
 def test_shipped_model_through_the_api_matches_the_reference(stroke_records):
@@ -61,7 +62,7 @@ def test_image_data_url_and_upload_give_the_same_answer(client, small_model):
     check_answer(by_url)
     assert by_url == by_upload
     assert by_url["input"] == preprocess.image_to_input(img).tolist()
-    assert by_url == Predictor.load(small_model).predict_image(img)
+    assert by_url == read_number(Classifier.load(small_model), img).to_json()
 
 
 @pytest.mark.parametrize("payload", [{"strokes": []}, {"strokes": [[], []]}, {"image": None}])
@@ -110,5 +111,6 @@ def test_model_path_from_config_is_used(tmp_path, small_model):
     with pytest.raises(CheckpointError):
         create_app({"MODEL_PATH": str(tmp_path / "missing.safetensors")})
     assert (
-        create_app({"MODEL_PATH": str(small_model)}).extensions["predictor"].info["name"] == "small"
+        create_app({"MODEL_PATH": str(small_model)}).extensions["classifier"].info["name"]
+        == "small"
     )

@@ -131,8 +131,8 @@ def test_wrong_method_is_json_405(client, method, path):
 
 
 def test_an_unexpected_failure_is_json_500_not_html(app, client, monkeypatch):
-    def boom(self, strokes):
+    def boom(classifier, drawing):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr("recognition.predictor.Predictor.predict_strokes", boom)
+    monkeypatch.setattr("webapp.api.read_number", boom)
     assert_error(client.post("/api/predict", json={"strokes": SEVEN}), 500, "internal_error")

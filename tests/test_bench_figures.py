@@ -10,6 +10,7 @@ import pytest
 from bench import drawings, seeds
 from bench.strokes import readable, unreadable_indices
 from recognition import preprocess
+from recognition.answer import DigitAnswer, NumberAnswer, Verdict
 from training import negatives
 
 
@@ -38,15 +39,14 @@ def test_drawings_of_every_kind_are_seeded_and_two_kinds_were_never_trained_on()
         assert all(preprocess.strokes_to_input(strokes) is not None for strokes in made), kind
 
 
-def test_drawings_count_sure_digits_and_rejections_per_kind():
-    class Answers:
-        def __init__(self):
-            self.verdicts = iter(["digit", "not_a_digit", "unsure", "not_a_digit"])
+def test_drawings_count_sure_digits_and_rejections_per_kind(monkeypatch):
+    said = iter([Verdict.DIGIT, Verdict.NOT_A_DIGIT, Verdict.UNSURE, Verdict.NOT_A_DIGIT])
 
-        def predict_strokes(self, strokes):
-            return {"verdict": next(self.verdicts)}
+    def read_number(classifier, strokes):
+        return NumberAnswer(DigitAnswer(next(said)))
 
-    rates = drawings.sure_digit_rates(Answers(), {"triangle": [[]] * 4})
+    monkeypatch.setattr(drawings, "read_number", read_number)
+    rates = drawings.sure_digit_rates(None, {"triangle": [[]] * 4})
     assert rates == {"triangle": {"sure_digit": 0.25, "not_a_digit": 0.5, "held_out": False}}
 
 

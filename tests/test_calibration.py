@@ -15,7 +15,8 @@ from recognition.calibration import (
     fit_temperature,
     softmax,
 )
-from recognition.predictor import Predictor
+from recognition.classifier import Classifier
+from recognition.numbers import read_digit
 from tests.support.data import SHIPPED_MODEL
 
 
@@ -89,23 +90,23 @@ def test_answers_called_sure_are_wrong_less_often_than_allowed_on_fresh_data():
 
 def test_a_model_without_calibration_gets_the_defaults(small_model):
     assert "calibration" not in json.loads(small_model.with_suffix(".json").read_text())
-    assert Predictor.load(small_model).calibration == Calibration()
+    assert Classifier.load(small_model).calibration == Calibration()
 
 
 def test_the_sidecar_round_trips_the_calibration(small_model, tmp_path):
     path = tmp_path / "m.safetensors"
     path.write_bytes(small_model.read_bytes())
     path.with_suffix(".json").write_text(small_model.with_suffix(".json").read_text())
-    plain = Predictor.load(path)
+    plain = Classifier.load(path)
     made = Calibration(temperature=0.5, unsure_below=0.8, fitted_on="a test")
     checkpoint.update_sidecar(path, calibration={**made.to_dict(), "figures": {"ece_after": 0.01}})
-    calibrated = Predictor.load(path)
+    calibrated = Classifier.load(path)
     assert calibrated.calibration == made
     pixels = np.random.default_rng(0).integers(0, 256, (4, 28, 28)).astype(np.uint8)
     np.testing.assert_allclose(calibrated.probabilities(pixels), softmax(plain.logits(pixels), 0.5))
     for pixel in pixels:
-        answer = calibrated.answer(pixel)
-        assert answer["verdict"] == ("digit" if answer["confidence"] >= 0.8 else "unsure")
+        answer = read_digit(calibrated, pixel)
+        assert answer.verdict == ("digit" if answer.confidence >= 0.8 else "unsure")
 
 
 @pytest.mark.parametrize(
@@ -117,7 +118,7 @@ def test_a_broken_calibration_is_one_clear_error(small_model, tmp_path, section)
     path.with_suffix(".json").write_text(small_model.with_suffix(".json").read_text())
     checkpoint.update_sidecar(path, calibration=section)
     with pytest.raises(checkpoint.CheckpointError, match="calibration"):
-        Predictor.load(path)
+        Classifier.load(path)
 
 
 def test_the_shipped_model_is_calibrated_as_the_issue_asks():

@@ -14,7 +14,8 @@ import pytest
 from bench import accuracy, explain, record, scores
 from recognition import preprocess
 from recognition.calibration import expected_calibration_error
-from recognition.predictor import Predictor
+from recognition.classifier import Classifier
+from recognition.numbers import read_digit, read_number
 from tests.support.data import ROOT, synthetic_digits, write_idx
 from webapp import __main__ as server
 
@@ -115,10 +116,11 @@ def test_accuracy_bench_reports_what_the_predictor_scores(tmp_path, small_model)
             "2",
         ]
     )
-    predictor = Predictor.load(small_model)
-    mnist_pred = predictor.probabilities(images).argmax(1)
+    classifier = Classifier.load(small_model)
+    mnist_pred = classifier.probabilities(images).argmax(1)
     stroke_pred = [
-        predictor.probabilities(preprocess.strokes_to_input(r["strokes"])).argmax() for r in records
+        classifier.probabilities(preprocess.strokes_to_input(r["strokes"])).argmax()
+        for r in records
     ]
     assert result["mnist_test_count"] == 30 and result["strokes_count"] == 2
     # Readable: the first record only (the second is listed); pen: the held-out writers' two digits
@@ -126,10 +128,10 @@ def test_accuracy_bench_reports_what_the_predictor_scores(tmp_path, small_model)
     assert result["strokes_readable_count"] == 1
     assert result["strokes_readable_accuracy"] == float(stroke_pred[0] == 7)
     held_out = [pen[0], pen[2]]
-    read = [predictor.answer(preprocess.strokes_to_input(r["strokes"])) for r in held_out]
+    read = [read_digit(classifier, preprocess.strokes_to_input(r["strokes"])) for r in held_out]
     assert (result["pen_heldout_count"], result["pen_heldout_writers"]) == (2, 2)
     assert result["pen_heldout_accuracy"] == np.mean(
-        [a["digit"] == r["label"] for a, r in zip(read, held_out)]
+        [a.digit == r["label"] for a, r in zip(read, held_out)]
     )
     kinds = result["drawings_by_kind"]
     assert kinds["house"]["held_out"] and not kinds["triangle"]["held_out"]
@@ -144,9 +146,9 @@ def test_accuracy_bench_reports_what_the_predictor_scores(tmp_path, small_model)
         expected = float((mnist_pred[labels == c] == c).mean()) if (labels == c).any() else None
         assert result["mnist_per_class"][c] == expected
     assert result["infer_ms_p50"] > 0 and result["total_ms_p50"] >= result["infer_ms_p50"]
-    answers = [predictor.predict_strokes(r["strokes"]) for r in records]
+    answers = [read_number(classifier, r["strokes"]).to_json() for r in records]
     letters = [
-        predictor.predict_strokes(s)
+        read_number(classifier, s).to_json()
         for s in (
             [[[0, 0], [50, 60]], [[50, 0], [0, 60]]],
             [[[0, 0], [25, 60], [50, 0]]],
@@ -154,7 +156,7 @@ def test_accuracy_bench_reports_what_the_predictor_scores(tmp_path, small_model)
         )
     ]
     conventions = {
-        name: [predictor.predict_strokes(r["strokes"]) for r in rs]
+        name: [read_number(classifier, r["strokes"]).to_json() for r in rs]
         for name, rs in accuracy.conventions.build(records).items()
     }
     assert result["conventions"]["slashed_zero"] is None  # no zero among the records

@@ -148,3 +148,21 @@ def test_one_digit_of_a_number_is_explained_on_request(client):
     assert_error(
         client.post("/api/explain", json={"strokes": two, "digit": -1}), 400, "invalid_input"
     )
+
+
+def test_explain_reads_the_drawing_once_and_explains_the_digit_it_read(app, client, monkeypatch):
+    """One model call for the reading and one pass of the explainer: never a second reading."""
+    classifier = app.extensions["classifier"]
+    explainer = app.extensions["explainer"]
+    reads, passes = [], []
+    logits, activations = classifier.logits, explainer.activations
+    monkeypatch.setattr(classifier, "logits", lambda x: reads.append(len(x)) or logits(x))
+    monkeypatch.setattr(explainer, "activations", lambda x: passes.append(1) or activations(x))
+    two = [[[10, 10], [90, 10], [45, 120]], [[300, 10], [300, 120]]]  # a 7 and, well apart, a 1
+    body = client.post("/api/explain", json={"strokes": two, "digit": 0}).get_json()
+    assert len(reads) == 1 and len(passes) == 1
+    predicted = client.post("/api/predict", json={"strokes": two}).get_json()
+    # The explained digit's fields are the reading's own, to the last digit.
+    first = predicted["digits"][0]
+    for key in ("verdict", "digit", "confidence", "candidates", "probabilities"):
+        assert body[key] == first[key], key

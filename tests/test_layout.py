@@ -45,7 +45,7 @@ def loaded_after(statement):
 
 def test_the_core_imports_no_web_framework_and_no_training_code():
     loaded = loaded_after(
-        "import recognition.predictor, recognition.checkpoint, recognition.preprocess"
+        "import recognition.classifier, recognition.checkpoint, recognition.preprocess"
     )
     assert "recognition" in loaded and "torch" in loaded
     assert not loaded & {"flask", "werkzeug", "gunicorn", "training", "webapp", "matplotlib"}
@@ -113,7 +113,7 @@ def test_each_file_says_what_it_owns(path):
     ids=["ruff format --check", "ruff check"],
 )
 def test_ruff_finds_nothing(command):
-    """The formatter decides the layout of lines and the linter passes (settings in pyproject.toml)."""
+    """The formatter decides the layout of lines, and the linter passes (pyproject.toml)."""
     done = subprocess.run(
         [sys.executable, "-m", "ruff", *command, "."],
         cwd=ROOT,

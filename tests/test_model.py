@@ -10,8 +10,8 @@ import torch
 from safetensors.torch import load_file
 
 from recognition import checkpoint, preprocess
+from recognition.classifier import Classifier
 from recognition.model import MEAN, MLP, ModelConfig
-from recognition.predictor import Predictor
 from tests.support.data import SHIPPED_MODEL
 from tests.support.reference import ReferenceMLP
 
@@ -116,21 +116,21 @@ def test_folded_float16_path_equals_the_module(small_model, mnist_test):
         module = torch.softmax(
             net(torch.tensor(images, dtype=torch.float32) / 255).double(), 1
         ).numpy()
-    fast = Predictor(net, info).probabilities(images)
+    fast = Classifier(net, info).probabilities(images)
     # float16 weights: probabilities within 2e-3
     np.testing.assert_allclose(fast, module, atol=2e-3)
     assert (fast.argmax(1) == module.argmax(1)).mean() >= 0.99
 
 
 def test_single_and_batch_agree(small_model):
-    predictor = Predictor.load(small_model)
+    classifier = Classifier.load(small_model)
     pixels = np.random.default_rng(0).integers(0, 256, (3, 28, 28)).astype(np.uint8)
-    batch = predictor.probabilities(pixels)
+    batch = classifier.probabilities(pixels)
     assert batch.shape == (3, 10)
     np.testing.assert_allclose(batch.sum(axis=1), 1.0)
     # One input runs the float16 layers, several the float32 ones: the same within float16's
     # rounding.
-    single = predictor.probabilities(pixels[1])
+    single = classifier.probabilities(pixels[1])
     np.testing.assert_allclose(single, batch[1], atol=2e-3)
     assert single.argmax() == batch[1].argmax()
 
@@ -140,10 +140,10 @@ def test_shipped_model_matches_an_independent_reference(mnist_test, stroke_recor
     same answers.
     """
     reference = ReferenceMLP(SHIPPED_MODEL)
-    predictor = Predictor.load(SHIPPED_MODEL)
+    classifier = Classifier.load(SHIPPED_MODEL)
     strokes = np.stack([preprocess.strokes_to_input(r["strokes"]) for r in stroke_records[:500]])
     for pixels in (mnist_test[0][:2000], strokes):
-        expected, got = reference.probabilities(pixels), predictor.probabilities(pixels)
+        expected, got = reference.probabilities(pixels), classifier.probabilities(pixels)
         np.testing.assert_allclose(got, expected, atol=2e-3)
         # Where the reference's top two are not tied within that tolerance, the digit is the same.
         top2 = np.sort(expected, axis=1)[:, -2:]

@@ -8,7 +8,8 @@ import json
 import numpy as np
 
 from bench import numbers
-from recognition.predictor import Predictor
+from recognition.classifier import Classifier
+from recognition.numbers import read_number
 
 DIGITS = {
     0: [[[0, 0], [40, 0], [40, 80], [0, 80], [0, 0]]],
@@ -72,9 +73,9 @@ def test_the_bench_scores_what_the_predictor_reads(tmp_path, small_model):
             "--no-record",
         ]
     )
-    predictor = Predictor.load(small_model)
+    classifier = Classifier.load(small_model)
     sets = numbers.build(records(), 5, 0)
-    answers = [predictor.predict_strokes(s) for made in sets.values() for _, s in made]
+    answers = [read_number(classifier, s).to_json() for made in sets.values() for _, s in made]
     labels = [label for made in sets.values() for label, _ in made]
     assert result["number_accuracy"] == np.mean(
         [a["number"] == label for a, label in zip(answers, labels)]

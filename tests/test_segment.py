@@ -7,7 +7,9 @@ import pytest
 from PIL import Image, ImageDraw
 
 from recognition import segment
-from recognition.predictor import Predictor
+from recognition.answer import DigitAnswer, Verdict, judge_number
+from recognition.classifier import Classifier
+from recognition.numbers import read_number
 from tests.support.api import assert_error
 from tests.support.data import SHIPPED_MODEL
 from tests.support.shapes import FIVE, FOUR, ONE, SEVEN, SEVEN_BAR, SLASH, TWO, ZERO, at
@@ -15,8 +17,8 @@ from webapp import create_app
 
 
 @pytest.fixture(scope="module")
-def predictor():
-    return Predictor.load(SHIPPED_MODEL)
+def classifier():
+    return Classifier.load(SHIPPED_MODEL)
 
 
 @pytest.mark.parametrize(
@@ -28,8 +30,8 @@ def predictor():
         ("a slashed 0", ZERO + SLASH, "0"),
     ],
 )
-def test_one_digit_in_several_strokes_stays_one_digit(predictor, name, strokes, digit):
-    answer = predictor.predict_strokes(strokes)
+def test_one_digit_in_several_strokes_stays_one_digit(classifier, name, strokes, digit):
+    answer = read_number(classifier, strokes).to_json()
     assert answer["number"] == digit, name
     assert [d["strokes"] for d in answer["digits"]] == [list(range(len(strokes)))]
 
@@ -46,23 +48,23 @@ def test_one_digit_in_several_strokes_stays_one_digit(predictor, name, strokes, 
         (at(TWO, 0) + at(FOUR, 80) + at(ONE, 160) + at(SEVEN, 210), "2417"),
     ],
 )
-def test_digits_side_by_side_are_read_left_to_right(predictor, strokes, number):
-    answer = predictor.predict_strokes(strokes)
+def test_digits_side_by_side_are_read_left_to_right(classifier, strokes, number):
+    answer = read_number(classifier, strokes).to_json()
     assert answer["number"] == number
     boxes = [d["box"] for d in answer["digits"]]
     assert boxes == sorted(boxes)  # left to right
     assert sorted(i for d in answer["digits"] for i in d["strokes"]) == list(range(len(strokes)))
 
 
-def test_a_late_stroke_joins_the_digit_it_belongs_to(predictor):
+def test_a_late_stroke_joins_the_digit_it_belongs_to(classifier):
     strokes = SEVEN + at(ONE, 90) + SEVEN_BAR  # the 7's bar written after the 1
-    answer = predictor.predict_strokes(strokes)
+    answer = read_number(classifier, strokes).to_json()
     assert answer["number"] == "71"
     assert [d["strokes"] for d in answer["digits"]] == [[0, 2], [1]]
 
 
-def test_several_digits_top_level_fields_describe_the_whole_number(predictor):
-    answer = predictor.predict_strokes(ONE + at(SEVEN, 80))
+def test_several_digits_top_level_fields_describe_the_whole_number(classifier):
+    answer = read_number(classifier, ONE + at(SEVEN, 80)).to_json()
     digits = answer["digits"]
     assert (
         answer["digit"] is None and answer["probabilities"] is None and answer["candidates"] is None
@@ -84,13 +86,13 @@ def test_several_digits_top_level_fields_describe_the_whole_number(predictor):
         assert d["probabilities"].index(max(d["probabilities"])) == d["digit"]
 
 
-def test_the_number_reads_in_one_model_call(predictor, monkeypatch):
+def test_the_number_reads_in_one_model_call(classifier, monkeypatch):
     calls = []
-    original = predictor.probabilities
+    original = classifier.probabilities
     monkeypatch.setattr(
-        predictor, "probabilities", lambda x: calls.append(np.shape(x)) or original(x)
+        classifier, "probabilities", lambda x: calls.append(np.shape(x)) or original(x)
     )
-    predictor.predict_strokes(at(TWO, 0) + at(FOUR, 80) + at(ONE, 160) + at(SEVEN, 210))
+    read_number(classifier, at(TWO, 0) + at(FOUR, 80) + at(ONE, 160) + at(SEVEN, 210)).to_json()
     assert len(calls) == 1 and calls[0][0] >= 4
 
 
@@ -102,13 +104,13 @@ def test_more_than_twelve_digits_is_a_clear_400():
     assert client.post("/api/predict", json={"strokes": twelve}).get_json()["number"] == "1" * 12
 
 
-def test_an_image_with_three_digits(predictor):
+def test_an_image_with_three_digits(classifier):
     image = Image.new("L", (420, 160), 255)
     draw = ImageDraw.Draw(image)
     for strokes, dx in ((SEVEN, 30), (ONE, 170), (FOUR, 300)):
         for s in at(strokes, dx, 20, 1.2):
             draw.line([tuple(p) for p in s], fill=0, width=12, joint="curve")
-    answer = predictor.predict_image(image)
+    answer = read_number(classifier, image).to_json()
     assert answer["number"] == "714"
     assert [d["strokes"] for d in answer["digits"]] == [None] * 3
     assert (
@@ -129,21 +131,21 @@ def test_grouping_prefers_the_most_probable_whole_reading():
     assert segment.best_grouping(apart, {(1, 2): 60.0}, 2, 100)[0] == [(0, 2)]
 
 
+def part(confidence, verdict=Verdict.DIGIT):
+    """A digit of a number as judged: only what judge_number reads of it."""
+    return DigitAnswer(verdict, confidence=confidence, not_a_digit_probability=0.01)
+
+
 def test_a_number_is_sure_only_when_the_whole_of_it_is():
-    from recognition.numbers import whole_number
-
     whole = np.zeros((28, 28), dtype=np.uint8)
-
-    def part(confidence, verdict="digit"):
-        return {"verdict": verdict, "confidence": confidence, "not_a_digit_probability": 0.01}
-
     # 0.9025 of being right
-    assert whole_number([part(0.95), part(0.95)], whole, 0.82)["verdict"] == "digit"
+    assert judge_number([part(0.95), part(0.95)], whole, 0.82).verdict == "digit"
     # 0.81: each sure, not both
-    assert whole_number([part(0.9), part(0.9)], whole, 0.82)["verdict"] == "unsure"
-    assert whole_number([part(0.99), part(0.5, "unsure")], whole, 0.2)["verdict"] == "unsure"
-    rejected = whole_number([part(0.99), part(None, "not_a_digit")], whole, 0.82)
-    assert rejected["verdict"] == "not_a_digit" and rejected["confidence"] is None
+    assert judge_number([part(0.9), part(0.9)], whole, 0.82).verdict == "unsure"
+    assert judge_number([part(0.99), part(0.5, Verdict.UNSURE)], whole, 0.2).verdict == "unsure"
+    rejected = judge_number([part(0.99), part(None, Verdict.NOT_A_DIGIT)], whole, 0.82)
+    assert rejected.verdict == "not_a_digit" and rejected.confidence is None
+    assert rejected.to_json()["input"] == whole.tolist()
 
 
 class _OneOrOther:
@@ -176,19 +178,16 @@ def test_the_reading_says_how_far_it_beats_the_drawing_read_as_one_thing():
 
 
 def test_a_number_that_may_be_one_thing_is_unsure():
-    from recognition.numbers import whole_number
-
     whole = np.zeros((28, 28), dtype=np.uint8)
-    parts = [{"verdict": "digit", "confidence": 0.99, "not_a_digit_probability": 0.01}] * 2
+    parts = [part(0.99)] * 2
     # an H read as "14": each part sure, the cut not
-    answer = whole_number(parts, whole, 0.82, apart=0.6)
-    assert answer["verdict"] == "unsure" and answer["confidence"] == pytest.approx(
-        0.99 * 0.99 * 0.6
-    )
-    assert whole_number(parts, whole, 0.82, apart=1.0)["verdict"] == "digit"
+    answer = judge_number(parts, whole, 0.82, apart=0.6)
+    assert answer.verdict == "unsure"
+    assert answer.confidence == pytest.approx(0.99 * 0.99 * 0.6)
+    assert judge_number(parts, whole, 0.82, apart=1.0).verdict == "digit"
 
 
-def test_a_large_image_is_read_as_its_smaller_self(predictor):
+def test_a_large_image_is_read_as_its_smaller_self(classifier):
     """A photo-sized image is shrunk before reading: the same number, its boxes in the large
     image's pixels.
     """
@@ -205,7 +204,10 @@ def test_a_large_image_is_read_as_its_smaller_self(predictor):
 
     ink, factor = working_ink(drawn(8))  # 3360 x 1280 px: read at a quarter of that
     assert factor == 4 and ink.shape == (320, 840)
-    small, large = predictor.predict_image(drawn(1)), predictor.predict_image(drawn(8))
+    small, large = (
+        read_number(classifier, drawn(1)).to_json(),
+        read_number(classifier, drawn(8)).to_json(),
+    )
     assert large["number"] == small["number"] == "714"
     for a, b in zip(small["digits"], large["digits"]):
         np.testing.assert_allclose(np.array(b["box"]) / 8, a["box"], atol=2)

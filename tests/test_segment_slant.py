@@ -8,14 +8,15 @@ import numpy as np
 import pytest
 
 from recognition import segment
-from recognition.predictor import Predictor
+from recognition.classifier import Classifier
+from recognition.numbers import read_number
 from tests.support.data import SHIPPED_MODEL
 from tests.support.shapes import FOUR, ONE, SEVEN, TWO, ZERO, at, lean
 
 
 @pytest.fixture(scope="module")
-def predictor():
-    return Predictor.load(SHIPPED_MODEL)
+def classifier():
+    return Classifier.load(SHIPPED_MODEL)
 
 
 @pytest.mark.parametrize(
@@ -26,10 +27,10 @@ def predictor():
         (ONE + at(ONE, 40) + at(ZERO, 75), "110"),
     ],
 )
-def test_slanted_digits_whose_boxes_overlap_are_still_cut_apart(predictor, strokes, number):
+def test_slanted_digits_whose_boxes_overlap_are_still_cut_apart(classifier, strokes, number):
     # about 22 degrees: each digit's box reaches well over its neighbour's
     slanted = lean(strokes, 0.4)
-    answer = predictor.predict_strokes(slanted)
+    answer = read_number(classifier, slanted).to_json()
     assert answer["number"] == number
     # The boxes answered are the digits' own, in the request's coordinates, overlapping as drawn.
     for digit in answer["digits"]:
@@ -76,6 +77,6 @@ def test_digits_climbing_uphill_are_each_as_tall_as_a_digit_not_small():
     assert reading.groups == [[k] for k in range(6)]
 
 
-def test_a_number_written_uphill_keeps_its_digits(predictor):
+def test_a_number_written_uphill_keeps_its_digits(classifier):
     strokes = uphill(SEVEN + at(ONE, 80) + at(ZERO, 120) + at(TWO, 200), 12)
-    assert predictor.predict_strokes(strokes)["number"] == "7102"
+    assert read_number(classifier, strokes).to_json()["number"] == "7102"

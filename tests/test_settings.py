@@ -17,7 +17,7 @@ def test_defaults_then_environment_then_config(small_model, monkeypatch):
     # the caller's config wins
     assert app.config["MAX_STROKES"] == 5 and app.config["MAX_POINTS"] == 60
     assert app.config["MAX_IMAGE_PIXELS"] == settings.BY_NAME["MAX_IMAGE_PIXELS"].default
-    assert app.extensions["predictor"].info["name"] == "small"
+    assert app.extensions["classifier"].info["name"] == "small"
     client = app.test_client()
     too_many = client.post("/api/predict", json={"strokes": [[[i, i]] for i in range(6)]})
     assert (

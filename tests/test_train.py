@@ -10,7 +10,7 @@ import torch
 
 import train
 from recognition import checkpoint
-from recognition.predictor import Predictor
+from recognition.classifier import Classifier
 from tests.support.data import write_mnist
 from training import conventions
 from training import device as device_lib
@@ -63,7 +63,7 @@ def test_dry_run_writes_a_loadable_model_and_a_report(tiny_mnist, default_run):
     # The reported accuracy is what the saved model, served, scores on the test digits.
     images, labels = tiny_mnist[1]["t10k"]
     # "not a digit" (-1) counts as wrong
-    served = (Predictor(net, info).read(images) == labels).mean()
+    served = (Classifier(net, info).answered(images) == labels).mean()
     assert accuracy == pytest.approx(served) and info["metrics"]["test_accuracy"] == pytest.approx(
         served
     )
@@ -274,7 +274,7 @@ def test_calibrate_command_writes_the_calibration_into_an_existing_sidecar(
     written = json.loads(out.with_suffix(".json").read_text())
     assert written["calibration"]["temperature"] == calibration.temperature
     assert written["calibration"]["figures"] == figures and written["weights"] == info["weights"]
-    assert Predictor.load(out).calibration == calibration
+    assert Classifier.load(out).calibration == calibration
     assert (tmp_path / "c-report" / "reliability.png").read_bytes()[:4] == b"\x89PNG"
 
 

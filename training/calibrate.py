@@ -15,17 +15,17 @@ import numpy as np
 import torch
 
 from recognition import checkpoint
+from recognition.answer import digit_share
 from recognition.calibration import (
     CONFIDENCE_LEVEL,
     Calibration,
     confident_threshold,
-    digit_share,
     error_bound,
     expected_calibration_error,
     fit_temperature,
     softmax,
 )
-from recognition.predictor import DEFAULT_MODEL, Predictor
+from recognition.classifier import DEFAULT_MODEL, Classifier
 from training import augment, data, mnist, negatives, report, stroke_augment, stroke_files
 
 # answers shown as sure are wrong at most this often on the held-out digits
@@ -87,15 +87,15 @@ def held_out_set(
 
 
 def calibrate(
-    predictor, images, labels, description, max_error=MAX_CONFIDENT_ERROR, negatives=None
+    classifier, images, labels, description, max_error=MAX_CONFIDENT_ERROR, negatives=None
 ):
     """(Calibration, figures, digit probabilities before, after) fitted on these held-out digits
     (and negatives).
     """
-    logits = predictor.logits(images)
+    logits = classifier.logits(images)
     fit_logits, fit_labels = logits, labels
     if negatives is not None:  # an 11-class model: the negatives take part in the fit, as class 10
-        negative_logits = predictor.logits(negatives)
+        negative_logits = classifier.logits(negatives)
         fit_logits = np.concatenate([logits, negative_logits])
         fit_labels = np.concatenate([labels, np.full(len(negatives), 10)])
     temperature = fit_temperature(fit_logits, fit_labels)
@@ -189,9 +189,9 @@ def _held_out_pen(files, pattern):
 def main(argv=None):
     args = parse_args(argv)
     try:
-        predictor = Predictor.load(args.model)
-        training = predictor.info.get("training") or {}
-        named = [f["file"] for f in (predictor.info.get("data") or {}).get("strokes") or []]
+        classifier = Classifier.load(args.model)
+        training = classifier.info.get("training") or {}
+        named = [f["file"] for f in (classifier.info.get("data") or {}).get("strokes") or []]
         files = (
             args.strokes
             if args.strokes is not None
@@ -205,12 +205,12 @@ def main(argv=None):
     val_size, val_seed = training.get("val_size", 5000), training.get("val_seed", 1)
     seed = training.get("seed", 0) if args.seed is None else args.seed
     _, _, val_x, val_y = data.split(images, labels, val_size, val_seed)
-    rejects = predictor.info.get("architecture", {}).get("classes") == 11
+    rejects = classifier.info.get("architecture", {}).get("classes") == 11
     digits, digit_labels, drawn, description = held_out_set(
         val_x, val_y, pen, seed, val_seed, pattern, rejects
     )
     calibration, figures, before, after = calibrate(
-        predictor, digits, digit_labels, description, negatives=drawn
+        classifier, digits, digit_labels, description, negatives=drawn
     )
     checkpoint.update_sidecar(args.model, calibration={**calibration.to_dict(), "figures": figures})
     folder = checkpoint.report_path(args.model)

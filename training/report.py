@@ -9,16 +9,17 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from recognition.answer import decide  # noqa: E402
 
-def score(predictor, images, labels):
+
+def score(classifier, images, labels):
     """(probabilities (N, classes), answers, accuracy, mean loss) on the test digits, as the app
     answers them.
 
     answers: the digit each is read as, 10 where the app says "not a digit" (counted wrong).
     """
-    probs = predictor.probabilities(images)
-    answers = predictor.decide(probs)
-    answers = np.where(answers < 0, 10, answers)
+    probs = classifier.probabilities(images)
+    answers = decide(probs, classifier.calibration)
     picked = probs[np.arange(len(labels)), labels]
     return (
         probs,
@@ -32,7 +33,7 @@ def write(folder, model, history, images, labels, probs, predicted, summary):
     """Write metrics.json and the plots into folder; returns the metrics dict.
 
     probs: the test digits' probabilities as the served model computes them
-    (recognition.predictor), so the report describes what users get; with an
+    (recognition.classifier), so the report describes what users get; with an
     11th class the confusion has an 11th column, "not a digit".
     """
     folder = Path(folder)

@@ -5,8 +5,8 @@ from pathlib import Path
 import torch
 from flask import Flask
 
+from recognition.classifier import Classifier
 from recognition.explain import Explainer
-from recognition.predictor import Predictor
 
 from . import model_report, settings
 
@@ -38,10 +38,10 @@ def create_app(config=None):
 
     if app.config["TORCH_THREADS"]:
         torch.set_num_threads(app.config["TORCH_THREADS"])
-    app.extensions["predictor"] = Predictor.load(app.config["MODEL_PATH"])
-    app.extensions["explainer"] = Explainer(app.extensions["predictor"])
+    app.extensions["classifier"] = Classifier.load(app.config["MODEL_PATH"])
+    app.extensions["explainer"] = Explainer(app.extensions["classifier"])
     app.extensions["model_report"] = model_report.load(
-        app.config["MODEL_PATH"], app.extensions["predictor"].info
+        app.config["MODEL_PATH"], app.extensions["classifier"].info
     )
 
     from . import api, errors, pages

@@ -2,30 +2,30 @@
 core -> JSON.
 """
 
-import numpy as np
 from flask import Blueprint, current_app, jsonify, request
 
 from recognition import segment
+from recognition.answer import EMPTY
+from recognition.numbers import read_number
 
 from .errors import ApiError
 from .validation import digit_index, parse_predict_request
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
+# Explain lists every digit of the number with its probabilities to four places: plenty for bars,
+# and it keeps the answer small.
+EXPLAIN_DECIMALS = 4
 
-def _predictor():
-    return current_app.extensions["predictor"]
+
+def _classifier():
+    return current_app.extensions["classifier"]
 
 
-def _read(kind, payload):
-    """The predictor's answer for validated strokes or an image; what it cannot read is a 400."""
-    predictor = _predictor()
+def _read(kind, drawing):
+    """The NumberAnswer for validated strokes or an image; what it cannot read is a 400."""
     try:
-        return (
-            predictor.predict_strokes(payload)
-            if kind == "strokes"
-            else predictor.predict_image(payload)
-        )
+        return read_number(_classifier(), drawing)
     except segment.TooManyDigits as exc:
         raise ApiError(400, "too_many_digits", str(exc)) from exc
     except ValueError as exc:
@@ -35,9 +35,9 @@ def _read(kind, payload):
 @bp.post("/predict")
 def predict():
     """Strokes, a data-URL image or an uploaded image -> the number read, each digit's answer,
-    and the single-digit fields (digit, confidence, probabilities, input) as before.
+    and the single-digit fields (digit, confidence, probabilities, input).
     """
-    return jsonify(_read(*parse_predict_request(request, current_app.config)))
+    return jsonify(_read(*parse_predict_request(request, current_app.config)).to_json())
 
 
 @bp.post("/explain")
@@ -47,11 +47,13 @@ def explain():
     inputs).
 
     "digit": k in a JSON body picks the k-th digit from the left; without it, the last one (the
-    one being written; for a single digit, the whole drawing, as predict reads it).
+    one being written; for a single digit, the whole drawing, as predict reads it). The digit is
+    explained as it was read: the model runs once for the reading, and the explainer once more
+    on that digit's pixels, keeping every layer.
     """
-    read = _read(*parse_predict_request(request, current_app.config))
+    number = _read(*parse_predict_request(request, current_app.config))
     index = digit_index(request)
-    digits = read["digits"]
+    digits = number.digits
     if index is not None and index >= len(digits):
         raise ApiError(
             400,
@@ -59,16 +61,17 @@ def explain():
             f"the drawing holds {len(digits)} digits, so digit {index} "
             "does not exist (they count from 0)",
         )
-    chosen = len(digits) - 1 if index is None else index
-    pixels = np.asarray(digits[chosen]["input"], dtype=np.uint8) if digits else None
-    light = [{k: v for k, v in d.items() if k != "input"} for d in digits]
-    for d in light:  # four places are plenty for bars: keeps the answer small
-        d["probabilities"] = (
-            None if d["probabilities"] is None else [round(p, 4) for p in d["probabilities"]]
-        )
-    body = current_app.extensions["explainer"].explain(pixels)
+    if not digits:
+        chosen, answer = None, EMPTY
+    else:
+        chosen = len(digits) - 1 if index is None else index
+        answer = digits[chosen]
+    explanation = current_app.extensions["explainer"].explain(answer)
+    # The explained digit's own fields; its 28x28 is the explanation's input layer (no ink: zeros).
+    fields = answer.to_json(with_input=answer.pixels is None)
+    listed = [d.placed_json(with_input=False, decimals=EXPLAIN_DECIMALS) for d in digits]
     return jsonify(
-        {**body, "number": read["number"], "digits": light, "explained": chosen if digits else None}
+        {**fields, **explanation, "number": number.number, "digits": listed, "explained": chosen}
     )
 
 
@@ -87,10 +90,10 @@ def unit(index):
 @bp.get("/health")
 def health():
     """Liveness: the process is up and holds a model."""
-    return jsonify({"status": "ok", "model": _predictor().info.get("name")})
+    return jsonify({"status": "ok", "model": _classifier().info.get("name")})
 
 
 @bp.get("/model")
 def model():
     """The loaded model's sidecar: architecture, normalisation, training settings and metrics."""
-    return jsonify(_predictor().info)
+    return jsonify(_classifier().info)

@@ -5,7 +5,7 @@ meaning.
 import os
 from dataclasses import dataclass
 
-from recognition.predictor import DEFAULT_MODEL
+from recognition.classifier import DEFAULT_MODEL
 
 ENV_PREFIX = "DIGITS_"
 

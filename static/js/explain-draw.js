@@ -62,18 +62,20 @@ export function paintTiles(canvas, bytes, rows, cols, marked = new Set(), select
   }
 }
 
-// The 28x28 as numbers 0..255, one per cell, the way the MNIST lessons show it.
-export function paintNumbers(canvas, bytes) {
+// The input (rows x cols) as numbers 0..255, one per cell, the way the MNIST lessons show it.
+export function paintNumbers(canvas, bytes, rows, cols) {
   const cell = 24;
-  canvas.width = canvas.height = 28 * cell;
+  canvas.width = cols * cell;
+  canvas.height = rows * cell;
   const ctx = canvas.getContext("2d");
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   ctx.font = "9px system-ui, sans-serif";
   ctx.textAlign = "center";
   ctx.textBaseline = "middle";
-  for (let i = 0; i < 784; i++) {
-    const x = (i % 28) * cell, y = Math.floor(i / 28) * cell;
+  for (let i = 0; i < rows * cols; i++) {
+    const x = (i % cols) * cell;
+    const y = Math.floor(i / cols) * cell;
     const v = bytes[i];
     ctx.fillStyle = `rgb(${255 - v},${255 - v},${255 - v})`;  // shaded as ink on paper
     ctx.fillRect(x, y, cell, cell);

@@ -8,10 +8,9 @@ const TEMPLATE = `
   <ol class="stages">
     <li>
       <h3>1. Your drawing as numbers</h3>
-      <canvas class="pixels" width="28" height="28" tabindex="0" role="img"
-              aria-label="The 28 by 28 input. Move over it, or use the arrow keys, to read a pixel's number."></canvas>
-      <canvas class="numbers" hidden role="img" aria-label="All 784 pixel numbers"></canvas>
-      <p class="note">The network gets 784 numbers, one per pixel: 0 is blank paper, 255 is full ink.</p>
+      <canvas class="pixels" width="28" height="28" tabindex="0" role="img"></canvas>
+      <canvas class="numbers" hidden role="img"></canvas>
+      <p class="note pixel-count"></p>
       <p class="readout note" aria-live="polite">Point at a pixel to see its number.</p>
       <button type="button" class="show-numbers" aria-pressed="false">Show all the numbers</button>
     </li>
@@ -56,11 +55,14 @@ export class ExplainView {
   show(answer) {
     this.answer = answer;
     if (!answer.layers || answer.layers.length === 0) { this.clear(); return; }
-    this.input = decodeBytes(answer.layers[0].values);
-    paintGrey(this.$(".pixels"), this.input, 28, 28);
-    if (!this.$(".numbers").hidden) paintNumbers(this.$(".numbers"), this.input);
+    const first = answer.layers[0];
+    this.input = decodeBytes(first.values);
+    this.shape = first.shape;
+    this.describeInput(first);
+    paintGrey(this.$(".pixels"), this.input, ...this.shape);
+    if (!this.$(".numbers").hidden) paintNumbers(this.$(".numbers"), this.input, ...this.shape);
     const saliency = decodeBytes(answer.saliency.values, true);
-    paintSigned(this.$(".saliency"), saliency, 28, 28, this.input);
+    paintSigned(this.$(".saliency"), saliency, ...answer.saliency.shape, this.input);
     const target = answer.target;
     this.$(".saliency-caption").textContent =
       `Your drawing (grey) with colour on top: blue pixels pushed the network toward ${target}, ` +
@@ -72,9 +74,23 @@ export class ExplainView {
     if (this.selected >= 0) this.showUnit(this.selected);
   }
 
+  // The input's size in words, from the shape the server sends (the page knows no model's size).
+  describeInput(layer) {
+    const [rows, cols] = layer.shape;
+    const count = layer.size.toLocaleString("en");
+    this.$(".pixels").setAttribute("aria-label",
+      `The ${rows} by ${cols} input. Move over it, or use the arrow keys, to read a pixel's number.`);
+    this.$(".numbers").setAttribute("aria-label", `All ${count} pixel numbers`);
+    this.$(".pixel-count").textContent =
+      `The network gets ${count} numbers, one per pixel: 0 is blank paper, 255 is full ink.`;
+  }
+
   clear() {
     this.answer = null;
-    for (const sel of [".pixels", ".saliency"]) this.$(sel).getContext("2d").clearRect(0, 0, 28, 28);
+    for (const sel of [".pixels", ".saliency"]) {
+      const canvas = this.$(sel);
+      canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height);
+    }
     this.$(".outputs").textContent = "Draw a digit to see how the network reads it.";
     this.$(".saliency-caption").textContent = "";
     for (const { canvas } of this.layerCanvases) canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height);
@@ -139,15 +155,15 @@ export class ExplainView {
     const body = await this.fetchUnit(unit);
     if (this.selected !== unit) return;  // another unit was chosen meanwhile
     const template = decodeBytes(body.template, true);
-    paintSigned(this.$(".template"), template, 28, 28);
-    const pushes = new Int8Array(784);
+    paintSigned(this.$(".template"), template, ...body.shape);
+    const pushes = new Int8Array(template.length);
     if (this.input) {
       let top = 0;
       const raw = Array.from(template, (w, i) => w * this.input[i]);
       for (const v of raw) top = Math.max(top, Math.abs(v));
       raw.forEach((v, i) => { pushes[i] = top ? Math.round((v / top) * 127) : 0; });
     }
-    paintSigned(this.$(".pushes"), pushes, 28, 28, this.input);
+    paintSigned(this.$(".pushes"), pushes, ...body.shape, this.input);
     const fired = entry && entry.bytes ? entry.bytes[unit] : 0;
     this.$(".unit-title").textContent =
       `Unit ${unit + 1} of layer 1 ${fired > 0 ? `fired at ${Math.round((fired / 255) * 100)}% of the layer's strongest` : "did not fire"} for your drawing`;
@@ -158,17 +174,21 @@ export class ExplainView {
     const canvas = this.$(".pixels");
     const read = (i) => {
       if (i < 0 || !this.input) return;
+      const cols = this.shape[1];
       this.cursor = i;
       this.$(".readout").textContent =
-        `Row ${Math.floor(i / 28) + 1}, column ${(i % 28) + 1}: ${this.input[i]} of 255`;
+        `Row ${Math.floor(i / cols) + 1}, column ${(i % cols) + 1}: ${this.input[i]} of 255`;
     };
-    canvas.addEventListener("pointermove", (e) => read(cellAt(canvas, e, 28, 28)));
-    canvas.addEventListener("pointerdown", (e) => read(cellAt(canvas, e, 28, 28)));
+    const cell = (e) => (this.shape ? cellAt(canvas, e, ...this.shape) : -1);
+    canvas.addEventListener("pointermove", (e) => read(cell(e)));
+    canvas.addEventListener("pointerdown", (e) => read(cell(e)));
     canvas.addEventListener("keydown", (e) => {
-      const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -28, ArrowDown: 28 }[e.key];
+      if (!this.shape) return;
+      const cols = this.shape[1];
+      const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -cols, ArrowDown: cols }[e.key];
       if (step === undefined) return;
       e.preventDefault();
-      read(Math.min(783, Math.max(0, this.cursor + step)));
+      read(Math.min(this.input.length - 1, Math.max(0, this.cursor + step)));
     });
   }
 
@@ -178,7 +198,7 @@ export class ExplainView {
     numbers.hidden = !numbers.hidden;
     button.setAttribute("aria-pressed", String(!numbers.hidden));
     button.textContent = numbers.hidden ? "Show all the numbers" : "Hide the numbers";
-    if (!numbers.hidden && this.input) paintNumbers(numbers, this.input);
+    if (!numbers.hidden && this.input) paintNumbers(numbers, this.input, ...this.shape);
   }
 }
 

@@ -36,7 +36,7 @@ export class ResultView {
       li.querySelector(".fill").style.width = "0";
       li.querySelector(".pct").textContent = "";
     }
-    this.preview.clearRect(0, 0, 28, 28);
+    this.preview.clearRect(0, 0, this.preview.canvas.width, this.preview.canvas.height);
   }
 
   // penDown: still drawing, so the answer is not announced to screen readers yet; and a half-drawn digit
@@ -63,7 +63,7 @@ export class ResultView {
       : `Looks like ${answer.digit} (${pct}% sure)`;
     if (!penDown) this.announce.textContent = this.status.textContent;
     this.drawBars(answer, answer.digit, unsure);
-    this.drawInput(answer.input);
+    this.drawInput(answer);
   }
 
   // Several digits: the number large, a button per digit; the bars and 28x28 are the picked digit's
@@ -84,8 +84,9 @@ export class ResultView {
     if (!penDown) this.announce.textContent = this.status.textContent;
     this.probs.classList.toggle("greyed", one.verdict === "not_a_digit");
     this.drawBars(one, one.digit, one.verdict === "unsure");
-    const input = one.input || (answer.explained === k ? answer.input : null);
-    if (input) this.drawInput(input);
+    // Predict gives each digit its 28x28; explain gives only the explained digit's, as its input layer.
+    if (one.input) this.drawInput(one);
+    else if (answer.explained === k) this.drawInput(answer);
     this.numberView.show(answer, k);
   }
 
@@ -98,7 +99,7 @@ export class ResultView {
     this.status.textContent = this.announce.textContent = "That doesn't look like a digit.";
     this.probs.classList.add("greyed");
     this.drawBars(answer, null, false);
-    this.drawInput(answer.input);
+    this.drawInput(answer);
   }
 
   drawBars(answer, top, unsure) {
@@ -115,15 +116,17 @@ export class ResultView {
     this.status.textContent = "Cannot reach the recogniser right now: " + message;
   }
 
-  // The 28x28 input, ink bright, as the network received it.
-  drawInput(rows) {
-    const img = this.preview.createImageData(28, 28);
-    for (let y = 0; y < 28; y++) {
-      for (let x = 0; x < 28; x++) {
-        const i = (y * 28 + x) * 4;
-        img.data[i] = img.data[i + 1] = img.data[i + 2] = rows[y][x];
-        img.data[i + 3] = 255;
-      }
+  // The answer's input, ink bright, as the network received it: predict's rows of numbers, or
+  // explain's input layer (base64 bytes with their shape).
+  drawInput(answer) {
+    const pixels = inputOf(answer);
+    if (!pixels) return;
+    this.preview.canvas.width = pixels.cols;
+    this.preview.canvas.height = pixels.rows;
+    const img = this.preview.createImageData(pixels.cols, pixels.rows);
+    for (let i = 0; i < pixels.rows * pixels.cols; i++) {
+      const v = pixels.values[i];
+      img.data.set([v, v, v, 255], i * 4);
     }
     this.preview.putImageData(img, 0, 0);
   }
@@ -136,4 +139,16 @@ export class ResultView {
       `Model: a fully connected network (${info.architecture.hidden.join("-")} hidden units), ` +
       `${(m.test_accuracy * 100).toFixed(2)}% right on the 10,000 MNIST test digits.`;
   }
+}
+
+// {rows, cols, values (flat, row by row)} of an answer's input, or null where it has none.
+function inputOf(answer) {
+  if (answer.input) {
+    return { rows: answer.input.length, cols: answer.input[0].length, values: answer.input.flat() };
+  }
+  const layer = answer.layers && answer.layers[0];
+  if (!layer) return null;
+  const raw = atob(layer.values);
+  const values = Uint8Array.from(raw, (c) => c.charCodeAt(0));
+  return { rows: layer.shape[0], cols: layer.shape[1], values };
 }

@@ -6,7 +6,7 @@ import pytest
 
 from bench.chromium import CHROMIUM_ARGS, find_chromium
 from bench.server import start_server, stop_server
-from recognition.predictor import Predictor
+from recognition.classifier import Classifier
 from tests.support.data import SHIPPED_MODEL
 from tests.support.page import open_page
 
@@ -39,9 +39,9 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def predictor():
+def classifier():
     """The in-process pipeline on the shipped model: what the page must show for its strokes."""
-    return Predictor.load(SHIPPED_MODEL)
+    return Classifier.load(SHIPPED_MODEL)
 
 
 @pytest.fixture()

@@ -11,7 +11,7 @@ from tests.support.page import digit_shown, expected_digit, open_page, page_stro
 
 @pytest.mark.parametrize("pen_kind", ["mouse", "touch"])
 def test_prediction_updates_while_drawing_and_after_each_stroke(
-    browser, server, predictor, stroke_records, pen_kind
+    browser, server, classifier, stroke_records, pen_kind
 ):
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, has_touch=pen_kind == "touch"
@@ -37,7 +37,7 @@ def test_prediction_updates_while_drawing_and_after_each_stroke(
         draw_stroke(pen, page, stroke, halfway=halfway if i == 0 else None)
         settle(page)
         assert page.evaluate("() => window.__digits.shownVersion()") > before
-        assert digit_shown(page) == expected_digit(predictor, page)
+        assert digit_shown(page) == expected_digit(classifier, page)
     assert seen_mid_stroke == [True]
     assert len(page_strokes(page)) == 2
     assert digit_shown(page) == "4"
@@ -46,7 +46,7 @@ def test_prediction_updates_while_drawing_and_after_each_stroke(
     context.close()
 
 
-def test_undo_and_clear_buttons_and_keys(desk, predictor, stroke_records):
+def test_undo_and_clear_buttons_and_keys(desk, classifier, stroke_records):
     page = desk
     box = page.locator("#pad").bounding_box()
     pen = MousePen(page)
@@ -57,7 +57,7 @@ def test_undo_and_clear_buttons_and_keys(desk, predictor, stroke_records):
     page.click("#undo")
     settle(page)
     assert len(page_strokes(page)) == 1
-    assert digit_shown(page) == expected_digit(predictor, page)
+    assert digit_shown(page) == expected_digit(classifier, page)
     page.click("#clear")
     settle(page)
     assert (

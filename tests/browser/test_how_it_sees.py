@@ -4,6 +4,7 @@ usable by keyboard.
 
 from bench.chromium import MousePen, draw_stroke
 from bench.strokes import fit_strokes
+from recognition.numbers import read_number
 from tests.support.page import pick, settle
 
 
@@ -27,7 +28,7 @@ def open_explain(page):
     return explains, loaded
 
 
-def test_the_view_loads_only_when_opened_and_follows_the_drawing(desk, stroke_records, predictor):
+def test_the_view_loads_only_when_opened_and_follows_the_drawing(desk, stroke_records, classifier):
     scripts = desk.evaluate("() => performance.getEntriesByType('resource').map((e) => e.name)")
     assert not any("explain" in s for s in scripts)  # not part of the first load
     explains, loaded = open_explain(desk)
@@ -45,7 +46,9 @@ def test_the_view_loads_only_when_opened_and_follows_the_drawing(desk, stroke_re
     settle(desk)
     assert seen_mid_stroke == [3]  # the layers are drawn while the pen is still down
     assert explains  # answers came from /api/explain
-    expected = predictor.predict_strokes(desk.evaluate("() => window.__digits.strokes()"))["digit"]
+    expected = read_number(classifier, desk.evaluate("() => window.__digits.strokes()")).to_json()[
+        "digit"
+    ]
     assert desk.inner_text("#prediction") == str(expected)
     assert f"toward {expected}" in desk.inner_text("#explain .saliency-caption")
     tiles = desk.locator("#explain .tiles").first

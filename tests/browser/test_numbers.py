@@ -7,6 +7,7 @@ import numpy as np
 from bench.chromium import MousePen, draw_stroke
 from bench.numbers import compose
 from bench.strokes import fit_strokes
+from recognition.numbers import read_number
 from tests.support.page import page_strokes, settle
 
 
@@ -21,7 +22,7 @@ def writer_digits(stroke_records, labels):
     raise LookupError(labels)
 
 
-def test_a_number_written_with_the_mouse_is_read_while_writing(desk, stroke_records, predictor):
+def test_a_number_written_with_the_mouse_is_read_while_writing(desk, stroke_records, classifier):
     records = writer_digits(stroke_records, [2, 0, 7])
     strokes = compose(records, np.random.default_rng(1))
     box = desk.locator("#pad").bounding_box()
@@ -37,7 +38,7 @@ def test_a_number_written_with_the_mouse_is_read_while_writing(desk, stroke_reco
         # a digit finished: the number on screen is what the pipeline reads so far
         if i + 1 in counts:
             settle(desk)
-            expected = predictor.predict_strokes(page_strokes(desk))
+            expected = read_number(classifier, page_strokes(desk)).to_json()
             shown.append(desk.get_attribute("#prediction", "data-number"))
             assert shown[-1] == (expected["number"] or "")
     assert shown == ["2", "20", "207"]

@@ -22,14 +22,14 @@ def draw(page, record):
 
 
 def test_a_reload_brings_the_drawing_back_and_reads_it_again(
-    desk_context, server, predictor, stroke_records
+    desk_context, server, classifier, stroke_records
 ):
     page = open_page(desk_context, server)
     draw(page, pick(stroke_records, 4, strokes=2))
     drawn, shown = page_strokes(page), digit_shown(page)
     reload(page)
     assert page_strokes(page) == drawn
-    assert digit_shown(page) == shown == expected_digit(predictor, page)
+    assert digit_shown(page) == shown == expected_digit(classifier, page)
     assert page.is_enabled("#undo") and page.is_enabled("#clear")
     page.click("#undo")  # an undo is kept too
     settle(page)

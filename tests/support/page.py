@@ -3,6 +3,7 @@ to settle.
 """
 
 from bench.chromium import TEST_HOOK
+from recognition.numbers import read_number
 
 
 def open_page(context, base):
@@ -34,9 +35,9 @@ def page_strokes(page):
     return page.evaluate("() => window.__digits.strokes()")
 
 
-def expected_digit(predictor, page):
+def expected_digit(classifier, page):
     """What the pipeline says for the strokes the page holds, as the page shows it ('' for
     nothing).
     """
-    answer = predictor.predict_strokes(page_strokes(page))
+    answer = read_number(classifier, page_strokes(page)).to_json()
     return "" if answer["empty"] else str(answer["digit"])
