@@ -4,7 +4,7 @@ the classifier.
 A stroke that lies within another's width, well inside it, is always in the
 same digit (a 4's two strokes, a 7's bar, a 0's slash, a 5's top bar, written
 before or after the next digit). What is left is ordered left to right as
-units, and every way of cutting that row into digits of at most MAX_UNITS units
+pieces, and every way of cutting that row into digits of at most MAX_PIECES pieces
 is scored. Each digit scores the log of the model's probability of its
 likeliest digit (which counts the chance that the group is no digit at all; the
 whole drawing may also read as "not a digit", so a letter stays whole and is
@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 MAX_DIGITS = 12
-MAX_UNITS = 3  # a digit is at most this many units (a flagged 1 with a foot: stem+flag, foot)
+MAX_PIECES = 3  # a digit is at most this many pieces (a flagged 1 with a foot: stem+flag, foot)
 SPLIT_OVERLAP_COST = 6.0  # log-penalty per unit of overlap between two digits side by side
 GAP_COST = 4.0  # log-penalty per drawing-height of space between the parts of one digit
 # parts of one digit overlap sideways by at least this share of the height, or pay for it
@@ -70,13 +70,14 @@ def _inside(a, b, pad, depth):
     )
 
 
-def _rows(parts, unit_list, top, height, lines):
-    """Each unit's leftmost and rightmost ink in each of BANDS rows: (lo, hi), (units, BANDS),
+def _rows(parts, piece_list, top, height, lines):
+    """Each piece's leftmost and rightmost ink in each of BANDS rows: (lo, hi), (pieces, BANDS),
     +-inf where none.
     """
-    owner = np.repeat(np.arange(len(unit_list)), [len(u) for u in unit_list])[
-        np.argsort(np.concatenate(unit_list))
-    ]
+    # owner[i]: the piece that part i belongs to.
+    owner = np.empty(len(parts), dtype=int)
+    for piece, members in enumerate(piece_list):
+        owner[members] = piece
     sizes = [len(p) for p in parts]
     points, who = np.concatenate(parts), np.repeat(owner, sizes)
     # a pen line passes every row between its points: fill in steps longer than half a row
@@ -92,13 +93,13 @@ def _rows(parts, unit_list, top, height, lines):
         points = np.concatenate([points, a[step] + (b[step] - a[step]) * t[:, None]])
         who = np.concatenate([who, w[step]])
     key = who * BANDS + np.clip(((points[:, 1] - top) * (BANDS / height)).astype(int), 0, BANDS - 1)
-    lo, hi = np.full(len(unit_list) * BANDS, np.inf), np.full(len(unit_list) * BANDS, -np.inf)
+    lo, hi = np.full(len(piece_list) * BANDS, np.inf), np.full(len(piece_list) * BANDS, -np.inf)
     np.minimum.at(lo, key, points[:, 0])
     np.maximum.at(hi, key, points[:, 0])
     return lo.reshape(-1, BANDS), hi.reshape(-1, BANDS)
 
 
-def units(boxes, height):
+def pieces(boxes, height):
     """Parts that are surely one digit, merged: lists of part indices, ordered left to right."""
     # A stroke within another's width and well inside it (a 4's stem, a 7's bar, a 0's slash); a
     # digit that only touches or slightly overlaps its neighbour (a thin 1 beside a 7) is left to
@@ -128,11 +129,11 @@ def _union(boxes, indices):
     return np.array([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()])
 
 
-def _inner_gap(unit_boxes):
-    """Widest horizontal space between these units (boxes, one row each), in their units (< 0:
-    they overlap).
+def _inner_gap(piece_boxes):
+    """Widest horizontal space between these pieces (boxes, one row each), in the drawing's
+    coordinates (< 0: they overlap).
     """
-    spans = sorted(unit_boxes[:, [0, 2]].tolist())
+    spans = sorted(piece_boxes[:, [0, 2]].tolist())
     reach, gap = spans[0][1], -np.inf
     for x0, x1 in spans[1:]:
         gap = max(gap, x0 - reach)
@@ -141,15 +142,15 @@ def _inner_gap(unit_boxes):
 
 
 def best_grouping(scores, overlaps, n, height):
-    """Cut the row of n units into digits: (list of (start, end) unit ranges, total score).
+    """Cut the row of n pieces into digits: (list of (start, end) piece ranges, total score).
 
-    scores[(start, end)]: log-probability of the likeliest reading of units start..end-1 as one;
-    overlaps[(start, end)]: how far the ink before start reaches over these units' (0: not at all).
+    scores[(start, end)]: log-probability of the likeliest reading of pieces start..end-1 as one;
+    overlaps[(start, end)]: how far the ink before start reaches over these pieces' (0: not at all).
     """
     best = [(-np.inf, None)] * (n + 1)
     best[0] = (0.0, None)
     for end in range(1, n + 1):
-        for start in range(max(0, end - MAX_UNITS), end):
+        for start in range(max(0, end - MAX_PIECES), end):
             if (start, end) not in scores or best[start][0] == -np.inf:
                 continue
             total = best[start][0] + scores[(start, end)]
@@ -184,18 +185,18 @@ def read(classifier, parts, render, lines=True):
     """
     boxes, ys = _boxes(parts), np.concatenate(parts)[:, 1]
     height = max(np.ptp(ys), np.ptp(boxes[:, [0, 2]]) * 0.1, 1e-9)
-    row = units(boxes, height)
+    row = pieces(boxes, height)
     # more than 12 digits whatever the grouping: say so before reading
-    if len(row) > MAX_DIGITS * MAX_UNITS:
+    if len(row) > MAX_DIGITS * MAX_PIECES:
         raise TooManyDigits(
             f"the drawing holds more than {MAX_DIGITS} digits; a number may have at most "
             f"{MAX_DIGITS}"
         )
-    unit_boxes = np.array([_union(boxes, u) for u in row])
+    piece_boxes = np.array([_union(boxes, u) for u in row])
     gaps = {
-        (s, e): _inner_gap(unit_boxes[s:e]) / height if e - s > 1 else None
+        (s, e): _inner_gap(piece_boxes[s:e]) / height if e - s > 1 else None
         for e in range(1, len(row) + 1)
-        for s in range(max(0, e - MAX_UNITS), e)
+        for s in range(max(0, e - MAX_PIECES), e)
     }
     ranges = [r for r, gap in gaps.items() if gap is None or gap <= MAX_INNER_GAP]
     pixels = {r: render(sorted(i for u in row[r[0] : r[1]] for i in u)) for r in ranges}
@@ -217,18 +218,18 @@ def read(classifier, parts, render, lines=True):
     # Against the tallest part, not the drawing: a number written uphill is taller than any digit in
     # it.
     digit_height = max(np.ptp(boxes[:, [1, 3]], axis=1).max(), 1e-9)
-    tall = {r: np.ptp(unit_boxes[r[0] : r[1]][:, [1, 3]]) / digit_height for r in ranges}
+    tall = {r: np.ptp(piece_boxes[r[0] : r[1]][:, [1, 3]]) / digit_height for r in ranges}
     # Parts of one digit overlap sideways; parts that only touch or stand apart are charged from 5%
     # of the height of overlap on (two 1s side by side read as one thick 1 almost as surely as each
     # reads as a 1).
-    apart = {r: 0.0 if gaps[r] is None else max(0.0, gaps[r] + TOUCH) for r in ranges}
+    spread = {r: 0.0 if gaps[r] is None else max(0.0, gaps[r] + TOUCH) for r in ranges}
     # A digit whose foot hangs well above its neighbours' is part of one (a 4's corner beside its
     # stem).
     sunk = {
         r: max(
             [0.0]
             + [
-                (unit_boxes[k, 3] - unit_boxes[r[0] : r[1], 3].max()) / height - SINK
+                (piece_boxes[k, 3] - piece_boxes[r[0] : r[1], 3].max()) / height - SINK
                 for k in (r[0] - 1, r[1])
                 if 0 <= k < len(row)
             ]
@@ -238,7 +239,7 @@ def read(classifier, parts, render, lines=True):
     scores = {
         r: float(np.log(max(best[r], 1e-12)))
         + DIGIT_BONUS
-        - GAP_COST * apart[r]
+        - GAP_COST * spread[r]
         - SMALL_COST * max(0.0, SMALL - tall[r])
         - SINK_COST * sunk[r]
         for r in ranges
@@ -246,13 +247,13 @@ def read(classifier, parts, render, lines=True):
     # A cut costs where ink before it reaches over ink after it, row by row; boxes bound it, so rows
     # only if they do.
     overlaps = {
-        (s, e): max(0.0, unit_boxes[:s, 2].max() - unit_boxes[s:e, 0].min())
+        (s, e): max(0.0, piece_boxes[:s, 2].max() - piece_boxes[s:e, 0].min())
         for s, e in ranges
         if s > 0
     }
     if any(overlaps.values()):
         lo, hi = _rows(parts, row, ys.min(), height, lines)
-        reach = np.maximum.accumulate(hi, axis=0)  # reach[k]: the ink of units 0..k, row by row
+        reach = np.maximum.accumulate(hi, axis=0)  # reach[k]: the ink of pieces 0..k, row by row
         for (s, e), box in overlaps.items():
             over = reach[s - 1] - lo[s:e].min(axis=0)  # per row; -inf where either has no ink
             over = over[np.isfinite(over)]
@@ -274,6 +275,6 @@ def read(classifier, parts, render, lines=True):
         groups,
         [pixels[c] for c in cuts],
         np.stack([probs[c] for c in cuts]),
-        [_union(unit_boxes, range(s, e)) for s, e in cuts],
+        [_union(piece_boxes, range(s, e)) for s, e in cuts],
         apart,
     )
