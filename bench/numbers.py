@@ -143,25 +143,29 @@ def build(records, per_length, seed, slant=0.0, uphill=0.0):
 
 def score(answers, sets):
     """Count and number accuracy per length and over all, from answers in the same order as sets."""
-    result, k, counts, exact = {}, 0, [], []
+    result = {}
+    remaining = iter(answers)
+    counted_right = 0
+    read_right = 0
     for length, made in sets.items():
-        c = e = 0
+        counted = 0
+        read = 0
         for label, _ in made:
-            a = answers[k]
-            k += 1
-            c += len(a["digits"]) == length
-            e += a["number"] == label
+            answer = next(remaining)
+            counted += len(answer["digits"]) == length
+            read += answer["number"] == label
         result[length] = {
-            "count_accuracy": c / len(made),
-            "number_accuracy": e / len(made),
+            "count_accuracy": counted / len(made),
+            "number_accuracy": read / len(made),
             "count": len(made),
         }
-        counts.append(c), exact.append(e)
+        counted_right += counted
+        read_right += read
     total = sum(len(m) for m in sets.values())
     return {
         "by_length": result,
-        "count_accuracy": sum(counts) / total,
-        "number_accuracy": sum(exact) / total,
+        "count_accuracy": counted_right / total,
+        "number_accuracy": read_right / total,
     }
 
 

@@ -71,7 +71,8 @@ def render_strokes(everything, lengths):
     radius = (pen_px - 1) / 2
     on_canvas, start = (everything * scale + margin).tolist(), 0
     for length in lengths:
-        xy, start = on_canvas[start : start + length], start + length
+        xy = on_canvas[start : start + length]
+        start += length
         if len(xy) > 1:
             draw.line([tuple(p) for p in xy], fill=255, width=pen_px)
         # A disc at every point: round caps and joins (PIL's joint="curve" is far slower).
@@ -84,7 +85,10 @@ def image_to_input(image):
     """A PIL image (any mode or size; dark-on-light, light-on-dark or on transparency) -> 28x28
     uint8, or None.
     """
-    return None if (ink := working_ink(image)[0]) is None else normalize(ink)
+    ink, _ = working_ink(image)
+    if ink is None:
+        return None
+    return normalize(ink)
 
 
 def working_ink(image):
