@@ -122,3 +122,41 @@ def test_ruff_finds_nothing(command):
         timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def core_imports(path):
+    """The recognition modules one module of the core imports (relative imports: from . import)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            if node.module:
+                names.add(node.module.split(".")[0])
+            else:
+                names |= {a.name for a in node.names}
+    return names
+
+
+def test_the_core_pipeline_runs_one_way():
+    """Drawing -> numbers -> segment, preprocess -> classifier -> answer: nothing calls back up."""
+    core = {p.stem: core_imports(p) for p in (ROOT / "recognition").glob("*.py")}
+    # The classifier knows no drawing, no grouping and no number: it turns pixels into
+    # probabilities.
+    assert not core["classifier"] & {"numbers", "segment", "explain", "preprocess"}
+    assert not core["answer"] & {"classifier", "numbers", "segment", "explain"}
+    assert not core["segment"] & {"classifier", "numbers", "answer"}
+
+    def imports_back(start):
+        """Whether some chain of imports from start leads back to start."""
+        seen = set()
+        waiting = list(core.get(start, ()))
+        while waiting:
+            name = waiting.pop()
+            if name == start:
+                return True
+            if name not in seen:
+                seen.add(name)
+                waiting.extend(core.get(name, ()))
+        return False
+
+    for module in core:
+        assert not imports_back(module), f"recognition.{module} imports itself round a cycle"
