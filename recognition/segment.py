@@ -20,6 +20,7 @@ far it beats reading the whole drawing as one thing is kept (Reading.apart): an
 H read as "14" wins by a hair, and the answer should say it is unsure.
 """
 
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -177,104 +178,174 @@ class Reading(NamedTuple):
     apart: float
 
 
+@dataclass
+class Layout:
+    """What the penalties know of the drawing as a whole."""
+
+    piece_boxes: np.ndarray  # (pieces, 4): each piece's x0, y0, x1, y1, left to right
+    height: float  # the drawing's height (at least a tenth of its width)
+    # The tallest part's height: a number written uphill is taller than any digit in it.
+    digit_height: float
+
+
+@dataclass
+class Candidate:
+    """Pieces start..end-1 read as one digit: one cell of the grouping's table."""
+
+    start: int
+    end: int
+    # Widest empty space between its pieces, in drawing-heights; None for a single piece.
+    gap: float | None
+    pixels: np.ndarray | None = None  # its 28x28 input (None: no ink to read)
+    probabilities: np.ndarray | None = None  # the classifier's, for its pixels
+
+    @property
+    def span(self):
+        return (self.start, self.end)
+
+
+def candidates(layout, count):
+    """Every run of at most MAX_PIECES neighbouring pieces that might be one digit.
+
+    Runs holding more empty space than MAX_INNER_GAP are not even read: no one digit holds it.
+    """
+    found = []
+    for end in range(1, count + 1):
+        for start in range(max(0, end - MAX_PIECES), end):
+            gap = None
+            if end - start > 1:
+                gap = _inner_gap(layout.piece_boxes[start:end]) / layout.height
+            if gap is None or gap <= MAX_INNER_GAP:
+                found.append(Candidate(start, end, gap))
+    return found
+
+
+def likeliest(candidate, whole):
+    """The log-probability of the candidate's likeliest reading: its likeliest digit, or, for the
+    whole drawing only, "not a digit" (a letter is better left whole and rejected than cut into
+    digit-like pieces)."""
+    p = candidate.probabilities
+    best = p[:10].max()
+    if candidate.span == whole and len(p) > 10:
+        best = max(best, p[10])
+    return float(np.log(max(best, 1e-12)))
+
+
+def spread_penalty(candidate):
+    """Parts of one digit overlap sideways: parts that only touch or stand apart are charged from
+    TOUCH of the height on (two 1s side by side read as one thick 1 almost as surely as each reads
+    as a 1)."""
+    if candidate.gap is None:
+        return GAP_COST * 0.0
+    return GAP_COST * max(0.0, candidate.gap + TOUCH)
+
+
+def small_penalty(candidate, layout):
+    """A "digit" much shorter than the tallest part is a flag or a bar on its own."""
+    boxes = layout.piece_boxes[candidate.start : candidate.end]
+    tall = np.ptp(boxes[:, [1, 3]]) / layout.digit_height
+    return SMALL_COST * max(0.0, SMALL - tall)
+
+
+def sunk_penalty(candidate, layout):
+    """A digit whose foot hangs well above its neighbours' is part of one (a 4's corner beside its
+    stem)."""
+    boxes = layout.piece_boxes
+    foot = boxes[candidate.start : candidate.end, 3].max()
+    sunk = 0.0
+    for neighbour in (candidate.start - 1, candidate.end):
+        if 0 <= neighbour < len(boxes):
+            sunk = max(sunk, (boxes[neighbour, 3] - foot) / layout.height - SINK)
+    return SINK_COST * sunk
+
+
+def score(candidate, layout, whole):
+    """The candidate's log-score as one digit: its likeliest reading, a bonus for being a digit,
+    less each penalty."""
+    return (
+        likeliest(candidate, whole)
+        + DIGIT_BONUS
+        - spread_penalty(candidate)
+        - small_penalty(candidate, layout)
+        - sunk_penalty(candidate, layout)
+    )
+
+
+def cut_overlaps(parts, row, layout, spans, top, lines):
+    """{(start, end): how far the ink before start reaches over the ink of start..end-1}.
+
+    Measured row by row (slanted digits' boxes overlap, their ink not); the boxes bound it, so the
+    rows are only measured where the boxes overlap at all.
+    """
+    boxes = layout.piece_boxes
+    overlaps = {
+        (s, e): max(0.0, boxes[:s, 2].max() - boxes[s:e, 0].min()) for s, e in spans if s > 0
+    }
+    if not any(overlaps.values()):
+        return overlaps
+    lo, hi = _rows(parts, row, top, layout.height, lines)
+    # reach[k]: the ink of pieces 0..k, row by row
+    reach = np.maximum.accumulate(hi, axis=0)
+    for (s, e), box in overlaps.items():
+        # Per row; -inf where either has no ink.
+        over = reach[s - 1] - lo[s:e].min(axis=0)
+        over = over[np.isfinite(over)]
+        if len(over) and box:
+            overlaps[(s, e)] = max(0.0, over.max())
+    return overlaps
+
+
 def read(classifier, parts, render, lines=True):
     """Group parts into digits and read them (a Reading).
 
     parts: (n, 2) point arrays (lines: pen lines in drawing order, else ink pixels);
-    render(part indices) -> 28x28 uint8 (or None).
+    render(part indices) -> 28x28 uint8 (or None). Every candidate digit is read in one batched
+    call of the classifier.
     """
-    boxes, ys = _boxes(parts), np.concatenate(parts)[:, 1]
+    boxes = _boxes(parts)
+    ys = np.concatenate(parts)[:, 1]
     height = max(np.ptp(ys), np.ptp(boxes[:, [0, 2]]) * 0.1, 1e-9)
     row = pieces(boxes, height)
-    # more than 12 digits whatever the grouping: say so before reading
     if len(row) > MAX_DIGITS * MAX_PIECES:
+        # More than 12 digits whatever the grouping: say so before reading.
         raise TooManyDigits(
             f"the drawing holds more than {MAX_DIGITS} digits; a number may have at most "
             f"{MAX_DIGITS}"
         )
-    piece_boxes = np.array([_union(boxes, u) for u in row])
-    gaps = {
-        (s, e): _inner_gap(piece_boxes[s:e]) / height if e - s > 1 else None
-        for e in range(1, len(row) + 1)
-        for s in range(max(0, e - MAX_PIECES), e)
-    }
-    ranges = [r for r, gap in gaps.items() if gap is None or gap <= MAX_INNER_GAP]
-    pixels = {r: render(sorted(i for u in row[r[0] : r[1]] for i in u)) for r in ranges}
-    ranges = [r for r in ranges if pixels[r] is not None]
-    probs = dict(
-        zip(
-            ranges,
-            classifier.probabilities(np.stack([pixels[r] for r in ranges])).reshape(
-                len(ranges), -1
-            ),
-        )
+    layout = Layout(
+        piece_boxes=np.array([_union(boxes, piece) for piece in row]),
+        height=height,
+        digit_height=max(np.ptp(boxes[:, [1, 3]], axis=1).max(), 1e-9),
     )
-    # A group's best reading is its likeliest digit; the whole drawing may also be one thing that is
-    # no digit (a letter is better left whole and rejected than cut into digit-like pieces).
+    table = []
+    for candidate in candidates(layout, len(row)):
+        members = sorted(i for piece in row[candidate.start : candidate.end] for i in piece)
+        candidate.pixels = render(members)
+        if candidate.pixels is not None:
+            table.append(candidate)
+    probabilities = classifier.probabilities(np.stack([c.pixels for c in table]))
+    for candidate, p in zip(table, probabilities.reshape(len(table), -1)):
+        candidate.probabilities = p
     whole = (0, len(row))
-    best = {
-        r: max(p[:10].max(), p[10] if len(p) > 10 and r == whole else 0.0) for r, p in probs.items()
-    }
-    # Against the tallest part, not the drawing: a number written uphill is taller than any digit in
-    # it.
-    digit_height = max(np.ptp(boxes[:, [1, 3]], axis=1).max(), 1e-9)
-    tall = {r: np.ptp(piece_boxes[r[0] : r[1]][:, [1, 3]]) / digit_height for r in ranges}
-    # Parts of one digit overlap sideways; parts that only touch or stand apart are charged from 5%
-    # of the height of overlap on (two 1s side by side read as one thick 1 almost as surely as each
-    # reads as a 1).
-    spread = {r: 0.0 if gaps[r] is None else max(0.0, gaps[r] + TOUCH) for r in ranges}
-    # A digit whose foot hangs well above its neighbours' is part of one (a 4's corner beside its
-    # stem).
-    sunk = {
-        r: max(
-            [0.0]
-            + [
-                (piece_boxes[k, 3] - piece_boxes[r[0] : r[1], 3].max()) / height - SINK
-                for k in (r[0] - 1, r[1])
-                if 0 <= k < len(row)
-            ]
-        )
-        for r in ranges
-    }
-    scores = {
-        r: float(np.log(max(best[r], 1e-12)))
-        + DIGIT_BONUS
-        - GAP_COST * spread[r]
-        - SMALL_COST * max(0.0, SMALL - tall[r])
-        - SINK_COST * sunk[r]
-        for r in ranges
-    }
-    # A cut costs where ink before it reaches over ink after it, row by row; boxes bound it, so rows
-    # only if they do.
-    overlaps = {
-        (s, e): max(0.0, piece_boxes[:s, 2].max() - piece_boxes[s:e, 0].min())
-        for s, e in ranges
-        if s > 0
-    }
-    if any(overlaps.values()):
-        lo, hi = _rows(parts, row, ys.min(), height, lines)
-        reach = np.maximum.accumulate(hi, axis=0)  # reach[k]: the ink of pieces 0..k, row by row
-        for (s, e), box in overlaps.items():
-            over = reach[s - 1] - lo[s:e].min(axis=0)  # per row; -inf where either has no ink
-            over = over[np.isfinite(over)]
-            overlaps[(s, e)] = max(0.0, over.max()) if len(over) and box else box
+    scores = {c.span: score(c, layout, whole) for c in table}
+    overlaps = cut_overlaps(parts, row, layout, scores.keys(), ys.min(), lines)
     cuts, total = best_grouping(scores, overlaps, len(row), height)
     if len(cuts) > MAX_DIGITS:
         raise TooManyDigits(
             f"the drawing holds {len(cuts)} digits; a number may have at most {MAX_DIGITS}"
         )
-    groups = [sorted(i for u in row[s:e] for i in u) for s, e in cuts]
+    chosen = {c.span: c for c in table}
+    digits = [chosen[cut] for cut in cuts]
     # Two readings' chances stand as the exponents of their scores; one that is not even read has
     # none.
-    apart = (
-        1.0
-        if len(cuts) == 1 or whole not in scores
-        else float(1 / (1 + np.exp(scores[whole] - total)))
-    )
+    if len(cuts) == 1 or whole not in scores:
+        apart = 1.0
+    else:
+        apart = float(1 / (1 + np.exp(scores[whole] - total)))
     return Reading(
-        groups,
-        [pixels[c] for c in cuts],
-        np.stack([probs[c] for c in cuts]),
-        [_union(piece_boxes, range(s, e)) for s, e in cuts],
+        [sorted(i for piece in row[d.start : d.end] for i in piece) for d in digits],
+        [d.pixels for d in digits],
+        np.stack([d.probabilities for d in digits]),
+        [_union(layout.piece_boxes, range(d.start, d.end)) for d in digits],
         apart,
     )
