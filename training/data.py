@@ -1,12 +1,7 @@
-"""MNIST arrays as training tensors, the validation split, and the linear baseline trained beside
-the MLP.
-"""
+"""MNIST arrays as training tensors, and the validation split."""
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-
-from recognition.model import MEAN, STD
 
 
 def to_tensor(images):
@@ -24,22 +19,3 @@ def split(images, labels, val_size, seed):
         to_tensor(images[val]),
         torch.tensor(labels[val], dtype=torch.long),
     )
-
-
-def train_baseline(device, x, y, test_x, test_y, epochs, seed):
-    """Softmax regression on the same training digits: the yardstick beside the MLP; returns test
-    accuracy.
-    """
-    torch.manual_seed(seed)
-    linear = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(28 * 28, 10)).to(device)
-    optimizer = torch.optim.Adam(linear.parameters(), lr=1e-3)
-    for _ in range(epochs):
-        for index in torch.randperm(len(y)).split(128):
-            optimizer.zero_grad()
-            data = (x[index].to(device) - MEAN) / STD
-            F.cross_entropy(linear(data), y[index].to(device)).backward()
-            optimizer.step()
-    linear.eval()
-    with torch.no_grad():
-        logits = linear((test_x.to(device) - MEAN) / STD)
-    return float((logits.argmax(1).cpu() == test_y).float().mean())
