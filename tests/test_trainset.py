@@ -15,6 +15,7 @@ import pytest
 import torch
 
 from tests.support.data import ROOT
+from training import background
 from training import trainset as trainset_module
 from training.trainset import NOT_A_DIGIT, TrainSet
 
@@ -46,13 +47,13 @@ def test_banks_drawn_in_a_second_process_are_the_ones_drawn_here(monkeypatch):
     here = TrainSet(x, y, seed=3, redraw_rate=0.5, negative_count=8, pen_count=6)
     monkeypatch.setattr(trainset_module, "SIDE_BY_SIDE_FROM", 10)
     spawned = []
-    real = trainset_module.ProcessPoolExecutor
+    real = background.ProcessPoolExecutor
 
     def counted(*args, **kwargs):
         spawned.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(trainset_module, "ProcessPoolExecutor", counted)
+    monkeypatch.setattr(background, "ProcessPoolExecutor", counted)
     beside = TrainSet(x, y, seed=3, redraw_rate=0.5, negative_count=8, pen_count=6)
     assert spawned and torch.equal(here.bank, beside.bank)
     assert torch.equal(here.pen[0], beside.pen[0]) and torch.equal(here.pen[1], beside.pen[1])
@@ -81,7 +82,7 @@ def test_banks_are_drawn_here_when_the_second_process_fails(monkeypatch, failure
     x, y = upright_strokes()
     here = TrainSet(x, y, seed=3, redraw_rate=0.5, negative_count=8, pen_count=6)
     monkeypatch.setattr(trainset_module, "SIDE_BY_SIDE_FROM", 10)
-    monkeypatch.setattr(trainset_module, "ProcessPoolExecutor", Broken)
+    monkeypatch.setattr(background, "ProcessPoolExecutor", Broken)
     again = TrainSet(x, y, seed=3, redraw_rate=0.5, negative_count=8, pen_count=6)
     assert torch.equal(here.bank, again.bank) and torch.equal(here.pen[0], again.pen[0])
 
@@ -100,7 +101,7 @@ def test_the_second_process_ends_when_training_is_killed():
     # holding its 300 MB for good.
     script = (
         "import os, time\n"
-        "from training.trainset import second_process\n"
+        "from training.background import second_process\n"
         "pool = second_process()\n"
         "print(pool.submit(os.getpid).result(), flush=True)\n"
         "pool.submit(time.sleep, 60)\n"

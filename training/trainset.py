@@ -3,17 +3,10 @@ negatives, and digits drawn with a pen (Hershey digits and real people's pen dig
 sampled from its bank.
 """
 
-import multiprocessing
-import os
-import threading
-import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-
 import numpy as np
 import torch
 
-from training import conventions, data, negatives, pen_digits, redraw, stroke_augment
+from training import background, conventions, data, negatives, pen_digits, redraw, stroke_augment
 
 NOT_A_DIGIT = 10  # the class of the negatives
 BANK = 3  # negatives drawn per negative slot: each batch samples the bank, so few are seen twice
@@ -37,51 +30,6 @@ def real_bank(records, copies, seed):
     stroke-space variants.
     """
     return stroke_augment.render_bank(records, copies, seed + 2) if records else None
-
-
-def _exit_with(parent, every=0.5):
-    """In a second process: end it once its parent is gone, rather than hold its memory forever."""
-
-    def watch():
-        while os.getppid() == parent:  # an orphan is handed to another parent
-            time.sleep(every)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
-def second_process(workers=1):
-    """A pool of spawned processes (a forked one can hang on torch) that end when this one does."""
-    return ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_exit_with,
-        initargs=(os.getpid(),),
-    )
-
-
-def _start_beside(jobs):
-    """(pool, futures) drawing each (function, args) job in other processes, or None if none
-    starts.
-    """
-    pool = None
-    try:
-        pool = second_process(len(jobs))
-        return pool, [pool.submit(function, *args) for function, args in jobs]
-    except (OSError, NotImplementedError, ImportError, RuntimeError):
-        if pool:
-            pool.shutdown(wait=False)
-        return None
-
-
-def _finish_beside(pool, futures):
-    """The jobs' results, or None if the pool broke (killed, say): they are then drawn here."""
-    try:
-        return [future.result() for future in futures]
-    except (BrokenProcessPool, OSError):
-        return None
-    finally:
-        pool.shutdown()
 
 
 class TrainSet:
@@ -117,9 +65,9 @@ class TrainSet:
         # ones.
         size = (negative_count + pen_count) * BANK + len(real_records) * real_copies
         beside = size >= SIDE_BY_SIDE_FROM and (with_conventions or redraw_rate)
-        started = _start_beside(jobs) if beside else None
+        started = background.start(jobs) if beside else None
         self._digit_variants(x, images, labels, seed, with_conventions, redraw_rate)
-        banks = _finish_beside(*started) if started else None
+        banks = background.finish(*started) if started else None
         (bank, pen), real = banks or [function(*args) for function, args in jobs]
         self.digit_count = len(y)
         self.negative_count, self.bank = negative_count, None
