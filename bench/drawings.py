@@ -12,7 +12,7 @@ answers it.
 import numpy as np
 
 from recognition.numbers import read_number
-from training import negatives
+from training import hand, negatives
 
 SEED = 7000  # training's negatives use the run's seed, its held-out ones 1000 + seed
 
@@ -38,14 +38,14 @@ def _kind(kind):
 def _print_letter(text):
     def draw(rng, glyphs):
         font = negatives.PRINT_FONTS[rng.integers(len(negatives.PRINT_FONTS))]
-        return negatives.handwritten(text, rng, glyphs, font)
+        return hand.handwritten(text, rng, glyphs, font)
 
     return draw
 
 
 def build(per_kind, seed=SEED):
     """{kind: [strokes, ...]}: per_kind drawings of each kind, the same ones for the same seed."""
-    glyphs = negatives.Glyphs()
+    glyphs = hand.Glyphs()
     sets = {}
     for index, (kind, (_, draw)) in enumerate(kinds().items()):
         rng = np.random.default_rng([seed, index])

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from recognition import preprocess as P
-from training import conventions, negatives, pen_digits, redraw
+from training import conventions, hand, negatives, pen_digits, redraw
 
 DIGIT_LIKE = set("OoQDlIiJjSsZzBbGgqT7t")
 
@@ -104,7 +104,7 @@ def test_negatives_are_drawn_as_input_is_and_never_digit_like_letters():
     "kind", sorted(set(negatives.KINDS) | set(negatives.SHAPES + negatives.HELD_OUT_SHAPES))
 )
 def test_every_kind_of_negative_makes_strokes(kind):
-    glyphs = negatives.Glyphs()
+    glyphs = hand.Glyphs()
     rng = np.random.default_rng(0)
     for _ in range(5):
         strokes = negatives.make(kind, rng, glyphs)
@@ -132,7 +132,7 @@ def test_strokes_are_cut_into_the_points_linspace_gives_bit_for_bit():
         expected = np.concatenate(
             [np.linspace(p, q, 6, endpoint=False) for p, q in zip(s[:-1], s[1:])]
         )
-        assert np.array_equal(negatives._subdivide(s, 6), expected)
+        assert np.array_equal(hand.subdivide(s, 6), expected)
 
 
 def test_thinning_leaves_a_one_pixel_centre_line_that_still_connects():

@@ -5,15 +5,15 @@ Letters from the single-stroke Hershey fonts (only letters nobody reads as a
 digit: never O, o, l, I, S, Z, B, g, q and the like), scribbles, shapes
 (stars, hearts, arrows, smileys, spirals, crosses, ticks) and digits crossed
 out; each with hand-like jitter, then through
-recognition.preprocess.strokes_to_input like any drawing.
+recognition.preprocess.strokes_to_input like any drawing. The hand that draws
+them (fonts, jitter, rendering) is training.hand's.
 """
 
 import math
 
 import numpy as np
-from HersheyFonts import HersheyFonts
 
-from recognition import preprocess
+from training import hand
 
 LETTERS = "AEFHKMNPRVWXYdefhkmnprvwx"  # none looks like a digit, in any hand
 # Letters that look like no digit in print only: a cursive L is a looped 2, a cursive T a 7 with a
@@ -44,9 +44,6 @@ WORDS = (
     "tom",
     "ben",
 )
-# Single-line hands, as a pen draws: print (twice as often) and cursive. The doubled-line and serif
-# fonts drew letters bolder than any pen, and the model learnt "bold" rather than "letter".
-FONTS = ("futural", "rowmans", "futural", "rowmans", "scripts", "cursive")
 # Letters most: they are what people draw at demos. Overlaid digits ("overlaid") are left out: too
 # many land on one that reads as a digit, and the model learnt to reject real 4s, 5s and 8s.
 KINDS = ("letter",) * 7 + ("word",) + ("scribble",) + ("shape",) * 2 + ("crossed_out",)
@@ -56,80 +53,6 @@ SHAPES = ("star", "heart", "arrow", "smiley", "spiral", "cross", "tick", "triang
 # Shapes never trained on: the bench reports them beside the others, to show what the negatives
 # teach beyond themselves.
 HELD_OUT_SHAPES = ("house", "sun")
-
-
-class Glyphs:
-    """Hershey glyphs as stroke lists (y down), loaded once per font."""
-
-    def __init__(self):
-        self.fonts = {}
-        for name in dict.fromkeys(FONTS):
-            font = HersheyFonts()
-            font.load_default_font(name)
-            self.fonts[name] = font
-
-    def strokes(self, text, font):
-        return [
-            [list(map(float, p)) for p in s]
-            for s in self.fonts[font].strokes_for_text(text)
-            if len(s) > 1
-        ]
-
-
-def _subdivide(s, n):
-    """Each segment's n points from its start: np.linspace(p, q, n, endpoint=False) for every
-    segment at once.
-    """
-    start, delta = s[:-1, None], (s[1:] - s[:-1])[:, None]
-    step, k = delta / n, np.arange(n, dtype=float)[None, :, None]
-    # As linspace does it, bit for bit: it divides first where a step is zero (numpy gh-5437).
-    flat = (step == 0).any(axis=2, keepdims=True)
-    return (np.where(flat, (k / n) * delta, k * step) + start).reshape(-1, 2)
-
-
-def jitter(strokes, rng, wobble=0.03, hand=False):
-    """A hand, not a plotter: a random affine (rotation, shear, aspect) and a smooth wobble along
-    each stroke.
-
-    hand (letters): the slant, width and warp of handwriting, and strokes that do not quite meet.
-    """
-    points = np.concatenate([np.asarray(s) for s in strokes])
-    centre, size = points.mean(axis=0), max(np.ptp(points, axis=0).max(), 1e-6)
-    a = math.radians(rng.uniform(-12, 12) if hand else rng.uniform(-15, 15))
-    sh = rng.uniform(-0.5, 0.3) if hand else rng.uniform(-0.3, 0.3)
-    sx, sy = np.exp(
-        [rng.uniform(-0.55, 0.15), rng.uniform(-0.15, 0.15)] if hand else rng.uniform(-0.2, 0.2, 2)
-    )
-    m = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]]) @ np.array(
-        [[sx, sh], [0, sy]]
-    )
-    # One smooth warp of the whole plane (two waves per axis, about a letter long): loops sag, lines
-    # bow.
-    waves = (
-        [
-            (
-                rng.normal(0, 2 * np.pi / size, 2),
-                rng.uniform(0, 2 * np.pi),
-                rng.uniform(0, 0.05 * size),
-            )
-            for _ in range(4)
-        ]
-        if hand
-        else []
-    )
-    out = []
-    for s in strokes:
-        s = np.asarray(s, dtype=float)
-        dense = np.concatenate([_subdivide(s, 6), s[-1:]])
-        t = np.linspace(0, 1, len(dense))[:, None]
-        phase, freq = rng.uniform(0, 2 * np.pi, 2), rng.uniform(1, 3, 2)
-        wob = np.sin(2 * np.pi * freq * t + phase) * wobble * size
-        if hand:
-            for axis, (k, phi, amp) in enumerate(waves):
-                wob[:, axis % 2] += amp * np.sin((dense - centre) @ k + phi)
-            wob = wob + rng.normal(0, 0.025 * size, 2)  # each stroke lands a little off
-        out.append(((dense - centre) @ m.T + wob).tolist())
-    return out
 
 
 def scribble(rng):
@@ -225,46 +148,34 @@ def _closed(rng, corners, aspect):
     return [ring[i : i + 2].tolist() for i in range(len(corners))]
 
 
-def _place(strokes, dx, dy, scale=1.0):
-    points = np.concatenate([np.asarray(s) for s in strokes])
-    centre, size = points.mean(axis=0), max(np.ptp(points, axis=0).max(), 1e-6)
-    return [(((np.asarray(s) - centre) / size) * scale + [dx, dy]).tolist() for s in strokes]
-
-
 def letter(rng, font):
     """One letter no one reads as a digit in this font's hand."""
     choices = LETTERS + PRINT_LETTERS if font in PRINT_FONTS else LETTERS
     return choices[rng.integers(len(choices))]
 
 
-def handwritten(text, rng, glyphs, font=None):
-    """Text (a letter or a word) in a hand's jitter, in this font or one drawn at random."""
-    font = FONTS[rng.integers(len(FONTS))] if font is None else font
-    return jitter(glyphs.strokes(text, font), rng, hand=True)
-
-
 def make(kind, rng, glyphs):
     """One negative drawing of this kind (a kind of KINDS, or a shape's own name), as strokes."""
-    font = FONTS[rng.integers(len(FONTS))]
+    font = hand.FONTS[rng.integers(len(hand.FONTS))]
     if kind == "letter":
-        return jitter(glyphs.strokes(letter(rng, font), font), rng, hand=True)
+        return hand.jitter(glyphs.strokes(letter(rng, font), font), rng, hand=True)
     if kind == "word":
-        return jitter(glyphs.strokes(WORDS[rng.integers(len(WORDS))], font), rng, hand=True)
+        return hand.jitter(glyphs.strokes(WORDS[rng.integers(len(WORDS))], font), rng, hand=True)
     if kind == "scribble":
         return scribble(rng)
     if kind == "shape":
         kind = SHAPES[rng.integers(len(SHAPES))]
     if kind in SHAPES + HELD_OUT_SHAPES:
-        return jitter(shape(kind, rng), rng)
+        return hand.jitter(shape(kind, rng), rng)
     # Never a 1 (crossed out it reads as a t or a +); two drawn, so runs repeat those made when
     # overlaid pairs were a kind too.
     first = rng.choice([0, 2, 3, 4, 5, 6, 7, 8, 9], 2, replace=False)[0]
-    digit = _place(glyphs.strokes(str(first), font), 0, 0)
+    digit = hand.place(glyphs.strokes(str(first), font), 0, 0)
     if kind == "crossed_out":  # a zig-zag or several lines across the whole digit
         n = rng.integers(3, 7)
         ys = np.linspace(-0.45, 0.45, n) + rng.normal(0, 0.03, n)
         xs = np.where(np.arange(n) % 2, 0.5, -0.5) + rng.normal(0, 0.05, n)
-        return jitter(digit + [np.stack([xs, ys], axis=1).tolist()], rng, wobble=0.01)
+        return hand.jitter(digit + [np.stack([xs, ys], axis=1).tolist()], rng, wobble=0.01)
     raise ValueError(kind)
 
 
@@ -272,21 +183,8 @@ def generate(count, seed):
     """count negatives as uint8 (count, 28, 28), kinds in equal shares, rendered as drawn input
     is.
     """
-    rng, glyphs = np.random.default_rng(seed), Glyphs()
-    return render_each(count, lambda i: make(KINDS[i % len(KINDS)], rng, glyphs))
-
-
-def render_each(count, draw):
-    """uint8 (count, 28, 28): draw(i) -> strokes rendered as drawn input is, drawn again until it
-    shows ink.
-    """
-    images = np.zeros((count, preprocess.FIELD, preprocess.FIELD), dtype=np.uint8)
-    for i in range(count):
-        pixels = None
-        while pixels is None:
-            pixels = preprocess.strokes_to_input(draw(i))
-        images[i] = pixels
-    return images
+    rng, glyphs = np.random.default_rng(seed), hand.Glyphs()
+    return hand.render_each(count, lambda i: make(KINDS[i % len(KINDS)], rng, glyphs))
 
 
 def settings(count):
@@ -298,6 +196,6 @@ def settings(count):
         "letters": LETTERS,
         "print_letters": PRINT_LETTERS,
         "words": list(WORDS),
-        "fonts": list(dict.fromkeys(FONTS)),
+        "fonts": list(dict.fromkeys(hand.FONTS)),
         "shapes": list(SHAPES),
     }

@@ -4,13 +4,13 @@ input is.
 MNIST's digits were scanned from paper; what the app reads are pen lines of one width with round
 ends, and the "not a digit" negatives are drawn that way too. A share of each epoch is digits
 drawn the same way, so that the look of a pen line says nothing about whether it is a digit. The
-fonts and jitter are the negatives' (training.negatives); nothing here comes from
+fonts and jitter are training.hand's, as the negatives'; nothing here comes from
 ../shared/strokes.
 """
 
 import numpy as np
 
-from training.negatives import FONTS, Glyphs, jitter, render_each
+from training.hand import FONTS, Glyphs, jitter, render_each
 
 
 def generate(count, seed):
