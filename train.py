@@ -11,6 +11,7 @@ import argparse
 import copy
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,16 @@ from tqdm import tqdm
 from recognition import checkpoint
 from recognition.classifier import Classifier
 from recognition.model import MLP, ModelConfig
-from training import augment, calibrate, data, mnist, report, stroke_augment, stroke_files
+from training import (
+    augment,
+    baseline,
+    calibrate,
+    data,
+    mnist,
+    report,
+    stroke_augment,
+    stroke_files,
+)
 from training.device import get_device, get_precision
 from training.trainset import NOT_A_DIGIT, TrainSet
 
@@ -203,21 +213,41 @@ def parse_args(argv=None):
     return args
 
 
-def dry_run_overrides(args):
-    """The one place a dry run changes the settings: one epoch, and a little of each kind of
-    data.
+@dataclass(frozen=True)
+class Limits:
+    """How much of each step a run does: all of it, except in a dry run.
+
+    A dry run checks the whole path on a little of everything, quickly: one epoch of three
+    batches, a little of each kind of data, a small bank of elastic fields (16x faster to build),
+    one epoch of the baseline.
     """
+
+    batches_per_epoch: int | None = None
+    stroke_records: int | None = None
+    field_bank: dict = field(default_factory=dict)
+    baseline_epochs: int = 5
+
+
+def dry_run_overrides(args):
+    """The one place a dry run changes anything: the settings it trims, and the Limits it runs
+    under."""
     if not args.dry_run:
-        return
+        return Limits()
     args.epochs = 1
     args.val_size = min(args.val_size, 64)
     args.negatives = min(args.negatives, DRY_RUN_DRAWINGS)
     args.pen_digits = min(args.pen_digits, DRY_RUN_DRAWINGS)
     args.real_digits = min(args.real_digits, DRY_RUN_DRAWINGS)
     args.real_copies = min(args.real_copies, 2)
+    return Limits(
+        batches_per_epoch=3,
+        stroke_records=DRY_RUN_DRAWINGS,
+        field_bank={"bank_size": 256},
+        baseline_epochs=1,
+    )
 
 
-def load_strokes(args):
+def load_strokes(args, limits):
     """(records trained on, records held out, what the sidecar says of each file); exits with one
     line.
     """
@@ -236,18 +266,19 @@ def load_strokes(args):
         trained += these
         held_out += others
         described.append(stroke_files.describe(path, records, args.held_out_writers))
-    if args.dry_run:
-        trained, held_out = trained[:DRY_RUN_DRAWINGS], held_out[: DRY_RUN_DRAWINGS // 4]
+    if limits.stroke_records is not None:
+        trained = trained[: limits.stroke_records]
+        held_out = held_out[: limits.stroke_records // 4]
     return trained, held_out, described
 
 
-def train(model, ema, device, trainset, optimizer, scheduler, epoch, args, generator, distort):
+def train(run, epoch):
     """One epoch of augmented training; returns (mean loss, accuracy) on what it saw."""
+    args = run.args
+    model = run.model
     model.train()
-    order = torch.randperm(len(trainset), generator=generator)
-    batches = list(order.split(args.batch_size))
-    if args.dry_run:
-        batches = batches[:3]
+    order = torch.randperm(len(run.trainset), generator=run.generator)
+    batches = list(order.split(args.batch_size))[: run.limits.batches_per_epoch]
     total_loss, correct, seen = 0.0, 0, 0
     bar = tqdm(
         batches,
@@ -258,20 +289,21 @@ def train(model, ema, device, trainset, optimizer, scheduler, epoch, args, gener
         disable=None,
     )
     for index in bar:
-        batch, target = trainset.batch(index, generator)
-        if distort is not None:
-            batch = distort(batch, keep=trainset.as_drawn(index))
-        batch = batch.to(device, non_blocking=True)
-        target = target.to(device, non_blocking=True)
-        optimizer.zero_grad(set_to_none=True)
+        batch, target = run.trainset.batch(index, run.generator)
+        if run.distort is not None:
+            batch = run.distort(batch, keep=run.trainset.as_drawn(index))
+        batch = batch.to(run.device, non_blocking=True)
+        target = target.to(run.device, non_blocking=True)
+        run.optimizer.zero_grad(set_to_none=True)
         # Weights stay float32; only the matmuls run in bf16.
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.precision == "bf16"):
+        bf16 = args.precision == "bf16"
+        with torch.autocast(run.device.type, dtype=torch.bfloat16, enabled=bf16):
             logits = model(batch)
             loss = F.cross_entropy(logits.float(), target, label_smoothing=LABEL_SMOOTHING)
         loss.backward()
-        optimizer.step()
-        scheduler.step()
-        ema.update_parameters(model)
+        run.optimizer.step()
+        run.scheduler.step()
+        run.ema.update_parameters(model)
         total_loss += loss.item() * len(target)
         correct += (logits.argmax(1) == target).sum().item()
         seen += len(target)
@@ -328,24 +360,54 @@ def validation_sets(val_x, val_y, pen, held_out_negatives):
     return sets
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    dry_run_overrides(args)
+@dataclass
+class Run:
+    """Everything a training run sets up before its first epoch."""
+
+    args: argparse.Namespace
+    limits: Limits
+    device: torch.device
+    started: float
+    mnist: dict  # "train" and "test": (uint8 images, labels) as read
+    x: torch.Tensor  # MNIST training digits (N, 1, 28, 28) on 0..1, validation split out
+    y: torch.Tensor
+    stroke_files_used: list  # what the sidecar says of each stroke file
+    trainset: TrainSet
+    validation: dict  # {name: (images, labels)}: the sets that choose the epoch
+    held_out: tuple  # (digits, labels, negatives, description): what the calibration is fitted on
+    model: MLP
+    ema: AveragedModel
+    ema_decay: float
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LRScheduler
+    generator: torch.Generator
+    distort: augment.Distorter | None
+
+
+@dataclass
+class Fitted:
+    """What the epochs gave: every epoch's figures, the one kept, and how long it took."""
+
+    history: list
+    best: dict  # the kept epoch's entry of history
+    train_seconds: float
+
+
+def build(args, limits):
+    """Read the data and set up the model, its optimiser and the validation sets (a Run)."""
     torch.manual_seed(args.seed)
     if args.threads:
         torch.set_num_threads(args.threads)
     device = get_device(args.device)
     args.precision = get_precision(args.precision, device)
     started = time.time()
-    real_records, pen_records, stroke_files_used = load_strokes(args)
+    real_records, pen_records, stroke_files_used = load_strokes(args, limits)
     try:
         train_images, train_labels = mnist.load_split("train", args.data_dir)
         test_images, test_labels = mnist.load_split("test", args.data_dir)
     except mnist.MnistError as exc:
         sys.exit(f"train.py: {exc}")
     x, y, val_x, val_y = data.split(train_images, train_labels, args.val_size, args.val_seed)
-    test_x, test_y = data.to_tensor(test_images), torch.tensor(test_labels, dtype=torch.long)
-
     trainset = TrainSet(
         x,
         y,
@@ -361,9 +423,7 @@ def main(argv=None):
     # Held out: the writers never trained on, drawn as the app draws them, and negatives from their
     # own seed.
     pen = stroke_augment.render_plain(pen_records) if pen_records else None
-    # A dry run checks the path, not the variety: a small bank of elastic fields builds 16x faster.
-    field_bank = {"bank_size": 256} if args.dry_run else {}
-    digits, labels, held_out_negatives, described = calibrate.held_out_set(
+    held_out = calibrate.held_out_set(
         val_x,
         val_y,
         pen,
@@ -371,16 +431,16 @@ def main(argv=None):
         args.val_seed,
         args.held_out_writers,
         bool(args.negatives),
-        **field_bank,
+        **limits.field_bank,
     )
+    _, labels, held_out_negatives, _ = held_out
     ranking = None
     if held_out_negatives is not None:
         ranking = held_out_negatives[: int(len(labels) * calibrate.RANKING_SHARE)]
-    sets = validation_sets(val_x, val_y, pen, ranking)
-    model = MLP(ModelConfig(hidden=args.hidden, dropout=args.dropout, classes=trainset.classes)).to(
-        device
-    )
-    steps = (3 if args.dry_run else -(-len(trainset) // args.batch_size)) * args.epochs
+    config = ModelConfig(hidden=args.hidden, dropout=args.dropout, classes=trainset.classes)
+    model = MLP(config).to(device)
+    batches = limits.batches_per_epoch or -(-len(trainset) // args.batch_size)
+    steps = batches * args.epochs
     # Average over about the last tenth of training; 0.999 at most (long runs).
     ema_decay = min(0.999, max(0.5, 1 - 10 / steps))
     ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(ema_decay), use_buffers=True)
@@ -392,29 +452,61 @@ def main(argv=None):
         optimizer, max_lr=args.lr, total_steps=steps, pct_start=0.15
     )
     generator = torch.Generator().manual_seed(args.seed)
-    distort = None if args.no_augment else augment.Distorter(generator, **field_bank)
+    distort = None
+    if not args.no_augment:
+        distort = augment.Distorter(generator, **limits.field_bank)
+    return Run(
+        args=args,
+        limits=limits,
+        device=device,
+        started=started,
+        mnist={"train": (train_images, train_labels), "test": (test_images, test_labels)},
+        x=x,
+        y=y,
+        stroke_files_used=stroke_files_used,
+        trainset=trainset,
+        validation=validation_sets(val_x, val_y, pen, ranking),
+        held_out=held_out,
+        model=model,
+        ema=ema,
+        ema_decay=ema_decay,
+        optimizer=optimizer,
+        scheduler=scheduler,
+        generator=generator,
+        distort=distort,
+    )
 
+
+def fit(run):
+    """Train every epoch, keep the one the validation sets rank best, and load it into the model."""
     history, best, best_rank, best_state = [], None, None, None
-    for epoch in range(1, args.epochs + 1):
-        train_loss, train_acc = train(
-            model, ema, device, trainset, optimizer, scheduler, epoch, args, generator, distort
-        )
-        figures = validate(ema.module, device, sets)
+    for epoch in range(1, run.args.epochs + 1):
+        train_loss, train_acc = train(run, epoch)
+        figures = validate(run.ema.module, run.device, run.validation)
         history.append(
             {"epoch": epoch, "train_loss": train_loss, "train_accuracy": train_acc, **figures}
         )
-        shown = " ".join(f"{name} {figures[f'{name}_accuracy']:.4f}" for name in sets)
+        shown = " ".join(f"{name} {figures[f'{name}_accuracy']:.4f}" for name in run.validation)
         print(
             f"epoch {epoch}: train loss {train_loss:.4f} acc {train_acc:.4f} | {shown} | score "
             f"{figures['score']:.4f}"
         )
         rank = selection_score(figures)
         if best_rank is None or rank >= best_rank:
-            best, best_rank, best_state = history[-1], rank, copy.deepcopy(ema.module.state_dict())
-    model.load_state_dict(best_state)
-    train_seconds = time.time() - started
+            best = history[-1]
+            best_rank = rank
+            best_state = copy.deepcopy(run.ema.module.state_dict())
+    run.model.load_state_dict(best_state)
+    return Fitted(history=history, best=best, train_seconds=time.time() - run.started)
 
-    model = model.cpu()
+
+def finish(run, fitted):
+    """Calibrate, report on the test set (once), and write the model; returns test accuracy."""
+    args, best = run.args, fitted.best
+    train_images, train_labels = run.mnist["train"]
+    test_images, test_labels = run.mnist["test"]
+    digits, labels, held_out_negatives, described = run.held_out
+    model = run.model.cpu()
     out = Path(args.out)
     report_dir = Path(args.report_dir) if args.report_dir else checkpoint.report_path(out)
     calibration, calibration_figures, before, after = calibrate.calibrate(
@@ -426,13 +518,14 @@ def main(argv=None):
     # included.
     served = Classifier(model, {"calibration": calibration.to_dict()})
     test_probs, test_answers, test_acc, test_loss = report.score(served, test_images, test_labels)
-    baseline_acc = data.train_baseline(
-        device, x, y, test_x, test_y, 1 if args.dry_run else 5, args.seed
+    test_x = data.to_tensor(test_images)
+    test_y = torch.tensor(test_labels, dtype=torch.long)
+    baseline_acc = baseline.train_baseline(
+        run.device, run.x, run.y, test_x, test_y, run.limits.baseline_epochs, args.seed
     )
     print(
         f"test accuracy {test_acc:.4f} (linear baseline {baseline_acc:.4f}), best epoch "
-        f"{best['epoch']}, "
-        f"{train_seconds:.0f} s",
+        f"{best['epoch']}, {fitted.train_seconds:.0f} s",
         flush=True,
     )
     summary = {
@@ -443,25 +536,32 @@ def main(argv=None):
         "selection_score": best["score"],
         "best_epoch": best["epoch"],
         "baseline_test_accuracy": baseline_acc,
-        "train_seconds": round(train_seconds, 1),
+        "train_seconds": round(fitted.train_seconds, 1),
     }
     metrics = report.write(
-        report_dir, model, history, test_images, test_labels, test_probs, test_answers, summary
+        report_dir,
+        model,
+        fitted.history,
+        test_images,
+        test_labels,
+        test_probs,
+        test_answers,
+        summary,
     )
     settings = {
         k: v for k, v in vars(args).items() if k not in ("out", "report_dir", "data_dir", "strokes")
     }
     training = {
         **settings,
-        "device": str(device),
+        "device": str(run.device),
         "optimizer": "AdamW",
         "schedule": "one-cycle",
         "label_smoothing": LABEL_SMOOTHING,
-        "ema_decay": ema_decay,
-        "train_count": len(y),
-        "epoch_chosen_by": "mean accuracy over " + ", ".join(sets) + ", then mean loss",
-        "augment": distort.settings() if distort else None,
-        **trainset.settings(),
+        "ema_decay": run.ema_decay,
+        "train_count": len(run.y),
+        "epoch_chosen_by": "mean accuracy over " + ", ".join(run.validation) + ", then mean loss",
+        "augment": run.distort.settings() if run.distort else None,
+        **run.trainset.settings(),
     }
     kept = (
         "test_accuracy",
@@ -481,12 +581,20 @@ def main(argv=None):
         data={
             "name": "MNIST",
             "sha256": mnist.dataset_sha256(args.data_dir),
-            "strokes": stroke_files_used,
+            "strokes": run.stroke_files_used,
             "held_out_writers": args.held_out_writers,
         },
     )
     print(f"wrote {out}, {checkpoint.sidecar_path(out)} and {report_dir}/")
     return test_acc
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    limits = dry_run_overrides(args)
+    run = build(args, limits)
+    fitted = fit(run)
+    return finish(run, fitted)
 
 
 if __name__ == "__main__":
