@@ -1,3 +1,1 @@
-"""Benchmarks (run as python -m bench.NAME) and the helpers they share for driving the app from
-outside.
-"""
+"""Benchmarks, run as python -m bench.NAME; driving the app from outside is harness's."""

@@ -20,7 +20,7 @@ import torch
 
 from bench import conventions, drawings, record
 from bench.scores import auroc
-from bench.strokes import (
+from harness.strokes import (
     DEFAULT_LETTERS,
     DEFAULT_STROKES,
     DEFAULT_UNREADABLE,

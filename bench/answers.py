@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from bench.numbers import compose
-from bench.strokes import DEFAULT_STROKES, canvas_payload, load_strokes
+from harness.strokes import DEFAULT_STROKES, canvas_payload, load_strokes
 from webapp import create_app
 
 

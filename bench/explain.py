@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from bench import record
-from bench.strokes import DEFAULT_STROKES, canvas_payload, load_strokes
+from harness.strokes import DEFAULT_STROKES, canvas_payload, load_strokes
 from recognition.checkpoint import CheckpointError
 from recognition.classifier import DEFAULT_MODEL
 

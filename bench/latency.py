@@ -21,8 +21,8 @@ from pathlib import Path
 
 from bench import record
 from bench.page import first_prediction_ms, page_weight
-from bench.server import start_server, stop_server
-from bench.strokes import DEFAULT_STROKES, canvas_payload, load_strokes
+from harness.server import start_server, stop_server
+from harness.strokes import DEFAULT_STROKES, canvas_payload, load_strokes
 from recognition.checkpoint import CheckpointError
 from recognition.classifier import DEFAULT_MODEL, Classifier
 from recognition.numbers import read_number

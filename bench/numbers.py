@@ -28,8 +28,8 @@ import numpy as np
 import torch
 
 from bench import record
-from bench.server import start_server, stop_server
-from bench.strokes import (
+from harness.server import start_server, stop_server
+from harness.strokes import (
     DEFAULT_STROKES,
     DEFAULT_UNREADABLE,
     load_strokes,

@@ -5,8 +5,8 @@ import posixpath
 import re
 from pathlib import Path
 
-from bench.chromium import CHROMIUM_ARGS, TEST_HOOK, MousePen, draw_stroke, find_chromium
-from bench.strokes import fit_strokes
+from harness.chromium import CHROMIUM_ARGS, TEST_HOOK, MousePen, draw_stroke, find_chromium
+from harness.strokes import fit_strokes
 
 # `import x from "./a.js"`, `import "./a.js"`, `export ... from "./a.js"` at a line's start; not
 # `import("./a.js")`.

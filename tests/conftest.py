@@ -5,7 +5,7 @@ stroke data.
 import pytest
 import torch
 
-from bench.strokes import load_strokes
+from harness.strokes import load_strokes
 from recognition import checkpoint
 from recognition.model import MLP, ModelConfig
 from tests.support.data import MNIST_DIR, STROKES

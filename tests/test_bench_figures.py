@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from bench import drawings, seeds
-from bench.strokes import readable, unreadable_indices
+from harness.strokes import readable, unreadable_indices
 from recognition import preprocess
 from recognition.answer import DigitAnswer, NumberAnswer, Verdict
 from training import negatives

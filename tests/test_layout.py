@@ -8,7 +8,7 @@ import pytest
 
 from tests.support.data import ROOT
 
-PACKAGES = ("recognition", "training", "webapp", "bench", "tests")
+PACKAGES = ("recognition", "training", "webapp", "harness", "bench", "tests")
 SOURCES = sorted(
     [ROOT / "train.py"]
     + [p for d in PACKAGES for p in (ROOT / d).rglob("*.py")]
@@ -62,6 +62,7 @@ def test_training_does_not_import_the_web_app():
         ("recognition", {"flask", "webapp", "training", "bench", "tests"}),
         ("training", {"flask", "webapp", "bench", "tests"}),
         ("webapp", {"training", "bench", "tests"}),
+        ("harness", {"bench", "tests"}),
         ("bench", {"tests"}),
     ],
 )

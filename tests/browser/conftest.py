@@ -4,8 +4,8 @@ phone pages.
 
 import pytest
 
-from bench.chromium import CHROMIUM_ARGS, find_chromium
-from bench.server import start_server, stop_server
+from harness.chromium import CHROMIUM_ARGS, find_chromium
+from harness.server import start_server, stop_server
 from recognition.classifier import Classifier
 from tests.support.data import SHIPPED_MODEL
 from tests.support.page import open_page

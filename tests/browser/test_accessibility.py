@@ -2,7 +2,7 @@
 
 import pytest
 
-from bench.chromium import TEST_HOOK
+from harness.chromium import TEST_HOOK
 
 axe_module = pytest.importorskip(
     "axe_playwright_python.sync_playwright", reason="axe-playwright-python missing"

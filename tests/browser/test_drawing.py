@@ -4,8 +4,8 @@ scrolling.
 
 import pytest
 
-from bench.chromium import MousePen, TouchPen, draw_stroke
-from bench.strokes import fit_strokes
+from harness.chromium import MousePen, TouchPen, draw_stroke
+from harness.strokes import fit_strokes
 from tests.support.page import digit_shown, expected_digit, open_page, page_strokes, pick, settle
 
 

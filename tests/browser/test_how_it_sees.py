@@ -2,8 +2,8 @@
 usable by keyboard.
 """
 
-from bench.chromium import MousePen, draw_stroke
-from bench.strokes import fit_strokes
+from harness.chromium import MousePen, draw_stroke
+from harness.strokes import fit_strokes
 from recognition.numbers import read_number
 from tests.support.page import pick, settle
 

@@ -4,7 +4,7 @@ no zoom.
 
 import pytest
 
-from bench.chromium import TEST_HOOK, StylusPen, TouchPen, draw_stroke
+from harness.chromium import TEST_HOOK, StylusPen, TouchPen, draw_stroke
 from tests.support.page import page_strokes, settle
 
 FAST = "&idle=2.5&countdown=1.5&attract=1"

@@ -4,9 +4,9 @@ a pick per digit.
 
 import numpy as np
 
-from bench.chromium import MousePen, draw_stroke
 from bench.numbers import compose
-from bench.strokes import fit_strokes
+from harness.chromium import MousePen, draw_stroke
+from harness.strokes import fit_strokes
 from recognition.numbers import read_number
 from tests.support.page import page_strokes, settle
 

@@ -2,7 +2,7 @@
 when back.
 """
 
-from bench.chromium import TEST_HOOK, MousePen, draw_stroke
+from harness.chromium import TEST_HOOK, MousePen, draw_stroke
 from tests.support.page import page_strokes
 
 

@@ -2,8 +2,8 @@
 tab and kiosk do not.
 """
 
-from bench.chromium import MousePen, draw_stroke
-from bench.strokes import fit_strokes
+from harness.chromium import MousePen, draw_stroke
+from harness.strokes import fit_strokes
 from tests.support.page import digit_shown, expected_digit, open_page, page_strokes, pick, settle
 
 
@@ -65,7 +65,7 @@ def test_a_drawing_scales_to_the_pad_it_comes_back_to(desk_context, server, stro
 
 
 def test_kiosk_mode_starts_afresh_for_each_visitor(desk_context, server, stroke_records):
-    from bench.chromium import TEST_HOOK
+    from harness.chromium import TEST_HOOK
 
     page = open_page(desk_context, server)
     draw(page, pick(stroke_records, 2))

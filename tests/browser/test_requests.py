@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from bench.chromium import MousePen, draw_stroke
-from bench.strokes import fit_strokes
+from harness.chromium import MousePen, draw_stroke
+from harness.strokes import fit_strokes
 from tests.support.page import digit_shown, page_strokes, pick, settle
 
 ERROR = {"error": {"code": "unavailable", "message": "down for a moment"}}

@@ -2,7 +2,7 @@
 mid-stroke.
 """
 
-from bench.chromium import MousePen, draw_stroke
+from harness.chromium import MousePen, draw_stroke
 from tests.support.page import digit_shown, settle
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.strokes import DEFAULT_STROKES
+from harness.strokes import DEFAULT_STROKES
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"

@@ -2,7 +2,7 @@
 to settle.
 """
 
-from bench.chromium import TEST_HOOK
+from harness.chromium import TEST_HOOK
 from recognition.numbers import read_number
 
 
