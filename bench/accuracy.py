@@ -1,28 +1,29 @@
 """Accuracy of a model on the MNIST test set and on real pen-drawn strokes, plus single-input
 latency.
 
-Run as `python -m bench.accuracy`. Each real digit is rendered by
-recognition.preprocess and answered as a single digit (recognition.classifier's
-answer; bench.numbers measures the number path). Measured: MNIST test; the
-shared UNIPEN digits, all and those that show their label; the held-out
-writers of the shipped pen digits (never trained on); the writing conventions;
-the shared letters and generated drawings of each kind that is no digit
-(through the whole answer path, numbers included); calibration; latency.
+Run as `python -m bench.accuracy`. In-process, not through the server. Each
+real digit record is rendered whole by recognition.preprocess and judged as one
+digit (recognition.numbers.read_digit: the classifier and the judge, with no
+segmentation), so a record the number path would split still counts as one
+answer; bench.numbers measures the number path, and bench.latency the same
+records through the server. Measured: MNIST test; the shared UNIPEN digits, all
+and those that show their label; the held-out writers of the shipped pen digits
+(never trained on); the writing conventions; the shared letters and generated
+drawings of each kind that is no digit (these through read_number, the whole
+answer path, numbers included, as the API answers them); calibration on the
+ten digit probabilities; and one input's preprocessing and model time.
 """
 
-import argparse
 import json
-import sys
 import time
 
 import numpy as np
 import torch
 
-from bench import conventions, drawings, record
+from bench import conventions, drawings, record, runner
 from bench.scores import auroc
 from harness.strokes import (
     DEFAULT_LETTERS,
-    DEFAULT_STROKES,
     DEFAULT_UNREADABLE,
     PEN_HELD_OUT,
     load_strokes,
@@ -33,24 +34,13 @@ from harness.strokes import (
 from recognition import checkpoint, preprocess
 from recognition.answer import NAMES_A_DIGIT, NOT_A_DIGIT_CLASS, Verdict, digit_share
 from recognition.calibration import expected_calibration_error, softmax
-from recognition.checkpoint import CheckpointError
-from recognition.classifier import DEFAULT_MODEL, Classifier
+from recognition.classifier import Classifier
 from recognition.numbers import read_digit, read_number
 from training import mnist
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(
-        prog="python -m bench.accuracy",
-        description=__doc__,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    p.add_argument(
-        "--model", default=str(DEFAULT_MODEL), help="model (.safetensors with its .json sidecar)"
-    )
-    p.add_argument(
-        "--strokes", default=str(DEFAULT_STROKES), help="stroke file (gzipped JSON records)"
-    )
+    p = runner.parser("accuracy", __doc__)
     p.add_argument(
         "--conventions-seed",
         type=int,
@@ -84,7 +74,6 @@ def parse_args(argv=None):
     p.add_argument(
         "--timing-runs", type=int, default=2000, help="single-input runs timed for latency"
     )
-    record.add_output_options(p)
     return p.parse_args(argv)
 
 
@@ -283,13 +272,9 @@ def table(r):
 
 
 def main(argv=None):
-    args = parse_args(argv)
-    try:
-        result = measure(args)
-    except (OSError, ValueError, mnist.MnistError, CheckpointError) as exc:
-        sys.exit(f"bench.accuracy: {exc}")
-    text = table(result)
-    record.publish("accuracy", argv, args, result, text, body="```\n" + text + "\n```")
+    args, result = runner.run(
+        "accuracy", argv, parse_args, measure, table, body=lambda text: f"```\n{text}\n```"
+    )
     if not args.no_record:
         # Beside the model's report, for the model page: measured here, never per request.
         report = checkpoint.report_path(args.model)

@@ -9,7 +9,6 @@ each response's bytes. `--compare` names every request whose bytes differ.
 It is a check, not a figure: nothing is written to BENCHMARKS.md.
 """
 
-import argparse
 import base64
 import hashlib
 import io
@@ -19,18 +18,14 @@ import sys
 import numpy as np
 from PIL import Image, ImageDraw
 
+from bench import runner
 from bench.numbers import compose
-from harness.strokes import DEFAULT_STROKES, canvas_payload, load_strokes
+from harness.strokes import canvas_payload, load_strokes
 from webapp import create_app
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(
-        prog="python -m bench.answers",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--strokes", default=str(DEFAULT_STROKES), help="stroke file of single digits")
+    p = runner.parser("answers", __doc__, model=False, output=False)
     p.add_argument("--numbers", type=int, default=600, help="numbers of two to four digits posted")
     p.add_argument("--images", type=int, default=100, help="records posted as PNG images")
     p.add_argument(

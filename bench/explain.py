@@ -5,32 +5,17 @@ own /api/explain (Flask's test client: validation, preprocessing, the explainer,
 JSON) one at a time; the median and the largest answer are what the targets name.
 """
 
-import argparse
-import sys
 import time
 
 import numpy as np
 
-from bench import record
-from harness.strokes import DEFAULT_STROKES, canvas_payload, load_strokes
-from recognition.checkpoint import CheckpointError
-from recognition.classifier import DEFAULT_MODEL
+from bench import record, runner
+from harness.strokes import canvas_payload, load_strokes
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(
-        prog="python -m bench.explain",
-        description=__doc__,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    p.add_argument(
-        "--model", default=str(DEFAULT_MODEL), help="model (.safetensors with its .json sidecar)"
-    )
-    p.add_argument(
-        "--strokes", default=str(DEFAULT_STROKES), help="stroke file (gzipped JSON records)"
-    )
+    p = runner.parser("explain", __doc__)
     p.add_argument("--count", type=int, default=500, help="records timed, one request each")
-    record.add_output_options(p)
     return p.parse_args(argv)
 
 
@@ -85,12 +70,7 @@ def table(r):
 
 
 def main(argv=None):
-    args = parse_args(argv)
-    try:
-        result = measure(args)
-    except (OSError, ValueError, CheckpointError) as exc:
-        sys.exit(f"bench.explain: {exc}")
-    record.publish("explain", argv, args, result, table(result))
+    _, result = runner.run("explain", argv, parse_args, measure, table)
     return result
 
 

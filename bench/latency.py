@@ -8,23 +8,20 @@ weight and, in headless Chromium, how soon the first prediction shows after
 the first stroke ends.
 """
 
-import argparse
 import http.client
 import json
 import re
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from bench import record
+from bench import record, runner
 from bench.page import first_prediction_ms, page_weight
 from harness.server import start_server, stop_server
-from harness.strokes import DEFAULT_STROKES, canvas_payload, load_strokes
-from recognition.checkpoint import CheckpointError
-from recognition.classifier import DEFAULT_MODEL, Classifier
+from harness.strokes import canvas_payload, load_strokes
+from recognition.classifier import Classifier
 from recognition.numbers import read_number
 
 HEALTH_CLIENTS = 4
@@ -49,15 +46,7 @@ end
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(
-        prog="python -m bench.latency",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument(
-        "--model", default=str(DEFAULT_MODEL), help="model to serve (default: the shipped one)"
-    )
-    p.add_argument("--strokes", default=str(DEFAULT_STROKES), help="stroke file to replay")
+    p = runner.parser("latency", __doc__)
     p.add_argument(
         "--clients",
         type=int,
@@ -77,7 +66,6 @@ def parse_args(argv=None):
     p.add_argument(
         "--no-browser", action="store_true", help="skip the Chromium time-to-first-prediction check"
     )
-    record.add_output_options(p)
     return p.parse_args(argv)
 
 
@@ -222,18 +210,7 @@ def table(r):
 
 
 def main(argv=None):
-    args = parse_args(argv)
-    try:
-        result = measure(args)
-    except (
-        OSError,
-        ValueError,
-        RuntimeError,
-        CheckpointError,
-        subprocess.CalledProcessError,
-    ) as exc:
-        sys.exit(f"bench.latency: {exc}")
-    record.publish("latency", argv, args, result, table(result))
+    _, result = runner.run("latency", argv, parse_args, measure, table)
     return result
 
 

@@ -17,27 +17,23 @@ give the same figure; and a 4-digit number's time as a multiple of a single
 digit's in the same run.
 """
 
-import argparse
 import json
 import math
-import sys
 import time
 import urllib.request
 
 import numpy as np
 import torch
 
-from bench import record
+from bench import record, runner
 from harness.server import start_server, stop_server
 from harness.strokes import (
-    DEFAULT_STROKES,
     DEFAULT_UNREADABLE,
     load_strokes,
     readable,
     unreadable_list,
 )
-from recognition.checkpoint import CheckpointError
-from recognition.classifier import DEFAULT_MODEL, Classifier
+from recognition.classifier import Classifier
 from recognition.numbers import read_number
 
 LENGTHS = range(2, 7)
@@ -45,15 +41,7 @@ HEIGHT = 100.0
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(
-        prog="python -m bench.numbers",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument(
-        "--model", default=str(DEFAULT_MODEL), help="model (.safetensors with its .json sidecar)"
-    )
-    p.add_argument("--strokes", default=str(DEFAULT_STROKES), help="stroke file of single digits")
+    p = runner.parser("numbers", __doc__)
     p.add_argument(
         "--unreadable",
         default=None,
@@ -73,7 +61,6 @@ def parse_args(argv=None):
         "--uphill", type=float, default=0.0, help="write the numbers climbing this many degrees"
     )
     p.add_argument("--no-server", action="store_true", help="in-process only")
-    record.add_output_options(p)
     return p.parse_args(argv)
 
 
@@ -163,7 +150,8 @@ def score(answers, sets):
         read_right += read
     total = sum(len(m) for m in sets.values())
     return {
-        "by_length": result,
+        # JSON's keys are strings: the figures read the same printed, as JSON and in the record.
+        "by_length": {str(length): figures for length, figures in result.items()},
         "count_accuracy": counted_right / total,
         "number_accuracy": read_right / total,
     }
@@ -275,13 +263,7 @@ def table(r):
 
 
 def main(argv=None):
-    args = parse_args(argv)
-    try:
-        result = measure(args)
-    except (OSError, ValueError, CheckpointError) as exc:
-        sys.exit(f"bench.numbers: {exc}")
-    result["by_length"] = {str(k): v for k, v in result["by_length"].items()}
-    record.publish("numbers", argv, args, result, table(result))
+    _, result = runner.run("numbers", argv, parse_args, measure, table)
     return result
 
 

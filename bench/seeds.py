@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench import accuracy, numbers, record
+from bench import accuracy, numbers, record, runner
 from recognition import checkpoint
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,11 +59,7 @@ FIGURES = [
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(
-        prog="python -m bench.seeds",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = runner.parser("seeds", __doc__, model=False, strokes=False)
     p.add_argument(
         "--seeds",
         type=int,
@@ -88,7 +84,6 @@ def parse_args(argv=None):
     p.add_argument(
         "--train-args", nargs=argparse.REMAINDER, default=[], help="more train.py flags, last"
     )
-    record.add_output_options(p)
     return p.parse_args(argv)
 
 

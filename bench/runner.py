@@ -1,0 +1,70 @@
+"""What every bench shares: its argument parser's common flags, and the run from flags to figures.
+
+A bench module gives `parse_args`, `measure(args) -> result` and `table(result) -> text`;
+`run` parses, measures, turns the errors a user can fix into one line, prints the figures and
+records them in BENCHMARKS.md (bench.record).
+"""
+
+import argparse
+import subprocess
+import sys
+
+from bench import record
+from harness.strokes import DEFAULT_STROKES
+from recognition.checkpoint import CheckpointError
+from recognition.classifier import DEFAULT_MODEL
+from training.mnist import MnistError
+
+# What a bench fails on that the user can fix (a missing file, a bad flag's value, no wrk): one
+# line naming it, never a traceback.
+USER_ERRORS = (
+    OSError,
+    ValueError,
+    RuntimeError,
+    CheckpointError,
+    MnistError,
+    subprocess.CalledProcessError,
+)
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """The module docstring as written, and each flag's default."""
+
+
+def parser(name, doc, model=True, strokes=True, output=True):
+    """An argument parser for bench NAME with the flags benches share.
+
+    model: --model (the shipped one by default); strokes: --strokes (the shared UNIPEN digits by
+    default); output: --json and --no-record (bench.record.publish reads them).
+    """
+    p = argparse.ArgumentParser(
+        prog=f"python -m bench.{name}", description=doc, formatter_class=HelpFormatter
+    )
+    if model:
+        p.add_argument(
+            "--model",
+            default=str(DEFAULT_MODEL),
+            help="model (.safetensors with its .json sidecar)",
+        )
+    if strokes:
+        p.add_argument(
+            "--strokes", default=str(DEFAULT_STROKES), help="stroke file (gzipped JSON records)"
+        )
+    if output:
+        record.add_output_options(p)
+    return p
+
+
+def run(name, argv, parse_args, measure, table, body=None):
+    """Parse, measure, print and record one bench; returns (args, result).
+
+    body(text): how the section in BENCHMARKS.md shows the table, when not as printed.
+    """
+    args = parse_args(argv)
+    try:
+        result = measure(args)
+    except USER_ERRORS as exc:
+        sys.exit(f"bench.{name}: {exc}")
+    text = table(result)
+    record.publish(name, argv, args, result, text, None if body is None else body(text))
+    return args, result
