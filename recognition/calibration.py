@@ -14,8 +14,8 @@ CONFIDENCE_LEVEL = 0.95
 
 @dataclass(frozen=True)
 class Calibration:
-    """What the sidecar's "calibration" holds; the defaults are what a model without one gets
-    (today's page).
+    """What the sidecar's "calibration" holds; the defaults are what a model without one gets:
+    its plain softmax, "not sure" under 60%, and no "not a digit" threshold.
     """
 
     temperature: float = 1.0  # logits are divided by it before the softmax

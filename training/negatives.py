@@ -167,8 +167,9 @@ def make(kind, rng, glyphs):
         kind = SHAPES[rng.integers(len(SHAPES))]
     if kind in SHAPES + HELD_OUT_SHAPES:
         return hand.jitter(shape(kind, rng), rng)
-    # Never a 1 (crossed out it reads as a t or a +); two drawn, so runs repeat those made when
-    # overlaid pairs were a kind too.
+    # Never a 1 (crossed out it reads as a t or a +). Two are drawn and the first kept: the random
+    # stream the shipped model was trained on, which train.py reproduces bit for bit; drawing one
+    # would change every negative after it, and so the model.
     first = rng.choice([0, 2, 3, 4, 5, 6, 7, 8, 9], 2, replace=False)[0]
     digit = hand.place(glyphs.strokes(str(first), font), 0, 0)
     if kind == "crossed_out":  # a zig-zag or several lines across the whole digit
