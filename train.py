@@ -21,6 +21,7 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm import tqdm
 
 from recognition import checkpoint
+from recognition.answer import NOT_A_DIGIT_CLASS
 from recognition.classifier import Classifier
 from recognition.model import MLP, ModelConfig
 from training import (
@@ -34,7 +35,7 @@ from training import (
     stroke_files,
 )
 from training.device import get_device, get_precision
-from training.trainset import NOT_A_DIGIT, TrainSet
+from training.trainset import TrainSet
 
 # Named sets of defaults; a flag given beside a preset still wins.
 PRESETS = {
@@ -355,7 +356,7 @@ def validation_sets(val_x, val_y, pen, held_out_negatives):
     if pen is not None:
         sets["pen"] = (data.to_tensor(pen[0]), torch.from_numpy(pen[1]))
     if held_out_negatives is not None:
-        labels = torch.full((len(held_out_negatives),), NOT_A_DIGIT, dtype=torch.long)
+        labels = torch.full((len(held_out_negatives),), NOT_A_DIGIT_CLASS, dtype=torch.long)
         sets["negatives"] = (data.to_tensor(held_out_negatives), labels)
     return sets
 

@@ -5,9 +5,10 @@ from dataclasses import dataclass, fields
 import torch
 from torch import nn
 
+from .preprocess import FIELD
+
 # MNIST's pixel mean and standard deviation on the 0..1 scale.
 MEAN, STD = 0.1307, 0.3081
-FIELD = 28  # input side in pixels
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,11 @@ import numpy as np
 import pytest
 import torch
 
+from recognition.answer import NOT_A_DIGIT_CLASS as NOT_A_DIGIT
 from tests.support.data import ROOT
 from training import background
 from training import trainset as trainset_module
-from training.trainset import NOT_A_DIGIT, TrainSet
+from training.trainset import TrainSet
 
 
 def upright_strokes(count=20):

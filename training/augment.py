@@ -10,9 +10,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from recognition.preprocess import normalizing_theta
-
-SIZE = 28
+from recognition.preprocess import FIELD, normalizing_theta
 
 
 def _gaussian_kernel(sigma):
@@ -22,7 +20,7 @@ def _gaussian_kernel(sigma):
     return k / k.sum()
 
 
-def elastic_fields(n, alpha, sigma, generator, size=SIZE):
+def elastic_fields(n, alpha, sigma, generator, size=FIELD):
     """n smooth random displacement fields (n, size, size, 2), in pixels."""
     field = torch.rand(n * 2, 1, size, size, generator=generator) * 2 - 1
     k = _gaussian_kernel(sigma)
@@ -58,7 +56,7 @@ class Distorter:
         self.thicken, self.thin = thicken, thin
         # Smoothing fresh noise every batch would cost more than the training step;
         # a bank of fields, picked at random with random signs, is as varied in practice.
-        self.bank = elastic_fields(bank_size, elastic_alpha, elastic_sigma, generator) * (2 / SIZE)
+        self.bank = elastic_fields(bank_size, elastic_alpha, elastic_sigma, generator) * (2 / FIELD)
 
     def settings(self):
         """What the sidecar records about augmentation."""

@@ -114,8 +114,12 @@ def add(image, digit, rng):
     """One MNIST digit (uint8 28x28) with its class's convention added, re-normalised: uint8
     28x28.
     """
-    big = Image.fromarray(image).resize((28 * SCALE, 28 * SCALE), Image.Resampling.BICUBIC)
-    canvas = Image.new("L", ((28 + 2 * MARGIN) * SCALE,) * 2, 0)  # room for strokes that overshoot
+    big = Image.fromarray(image).resize(
+        (preprocess.FIELD * SCALE, preprocess.FIELD * SCALE), Image.Resampling.BICUBIC
+    )
+    # Room for strokes that overshoot.
+    side = (preprocess.FIELD + 2 * MARGIN) * SCALE
+    canvas = Image.new("L", (side, side), 0)
     canvas.paste(big, (MARGIN * SCALE, MARGIN * SCALE))
     ink = np.asarray(image, dtype=np.float32) / 255.0
     c0, r0, c1, r1 = _ink_box(ink)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from recognition.preprocess import FIELD
+
 DEFAULT_DIR = "data/mnist"
 ENV_DIR = "DIGITS_MNIST_DIR"
 
@@ -101,9 +103,10 @@ def load_split(split, folder=None, download=True, mirrors=None):
             raise MnistError(missing_message(folder, name))
         arrays.append(parse_idx(_read_bytes(path), str(path), magic))
     images, labels = arrays
-    if images.ndim != 3 or images.shape[1:] != (28, 28):
+    if images.ndim != 3 or images.shape[1:] != (FIELD, FIELD):
         raise MnistError(
-            f"{_locate(folder, images_name)}: dimensions {list(images.shape)}, expected [N, 28, 28]"
+            f"{_locate(folder, images_name)}: dimensions {list(images.shape)}, "
+            f"expected [N, {FIELD}, {FIELD}]"
         )
     if labels.shape != (images.shape[0],):
         raise MnistError(

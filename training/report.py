@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from recognition.answer import decide  # noqa: E402
+from recognition.preprocess import FIELD  # noqa: E402
 
 
 def score(classifier, images, labels):
@@ -124,7 +125,7 @@ def _most_wrong(path, images, labels, probs, predicted, count=25):
 
 def _first_layer(path, model, count=64):
     # The folded first layer: each unit's template over the 0..1 pixels, batch norm included.
-    weights = model.folded()[0][0].numpy()[:count].reshape(-1, 28, 28)
+    weights = model.folded()[0][0].numpy()[:count].reshape(-1, FIELD, FIELD)
     fig, axes = plt.subplots(8, 8, figsize=(8, 8))
     for ax, w in zip(axes.flat, weights):
         limit = np.abs(w).max() or 1.0

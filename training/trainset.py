@@ -6,9 +6,9 @@ sampled from its bank.
 import numpy as np
 import torch
 
+from recognition.answer import DIGITS, NOT_A_DIGIT_CLASS
 from training import background, conventions, data, negatives, pen_digits, redraw, stroke_augment
 
-NOT_A_DIGIT = 10  # the class of the negatives
 BANK = 3  # negatives drawn per negative slot: each batch samples the bank, so few are seen twice
 # Banks of at least this many drawings are drawn in other processes while this one redraws the
 # digits (each takes about half a minute of one core in a default run); smaller ones are not worth
@@ -74,7 +74,7 @@ class TrainSet:
         if negative_count:
             self.bank = data.to_tensor(bank)
             # The negatives' slots: labelled here, filled from the bank per batch.
-            y = torch.cat([y, torch.full((negative_count,), NOT_A_DIGIT, dtype=torch.long)])
+            y = torch.cat([y, torch.full((negative_count,), NOT_A_DIGIT_CLASS, dtype=torch.long)])
         self.pen_count, self.pen = pen_count, None
         if pen_count:
             self.pen = (data.to_tensor(pen[0]), torch.from_numpy(pen[1]))
@@ -89,13 +89,13 @@ class TrainSet:
             self.real = (data.to_tensor(real[0]), torch.from_numpy(real[1]))
             y = torch.cat([y, torch.zeros(self.real_count, dtype=torch.long)])
         self.x, self.y = x, y
-        self.classes = NOT_A_DIGIT + 1 if negative_count else NOT_A_DIGIT
+        self.classes = NOT_A_DIGIT_CLASS + 1 if negative_count else DIGITS
 
     def _digit_variants(self, x, images, labels, seed, with_conventions, redraw_rate):
         """Each digit's convention variant (where its class has one) and its redrawn self, for
         batch().
         """
-        self.rates = torch.zeros(NOT_A_DIGIT + 1)
+        self.rates = torch.zeros(NOT_A_DIGIT_CLASS + 1)
         self.alternatives, self.has = x, torch.zeros(len(labels), dtype=torch.bool)
         if with_conventions:
             alternatives, has = conventions.variants(images, labels, seed)
