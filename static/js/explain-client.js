@@ -1,4 +1,5 @@
-// The explain view's requests: a drawing to /api/explain, a first-layer unit's template from /api/units.
+// The explain view's requests: a drawing to /api/explain, a first-layer unit's template from
+// /api/units.
 import { postDrawing } from "./predict-client.js";
 
 // POST the strokes to /api/explain (drawing.digit: which digit of a number; else the last). The

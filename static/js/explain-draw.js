@@ -1,4 +1,5 @@
-// Painting for the "how it sees" view: byte grids as tiles, signed maps in two colours, numbers in cells.
+// Painting for the "how it sees" view: byte grids as tiles, signed maps in two colours, numbers in
+// cells.
 
 // Base64 of bytes -> Uint8Array (or Int8Array with signed).
 export function decodeBytes(text, signed = false) {
@@ -8,7 +9,8 @@ export function decodeBytes(text, signed = false) {
   return signed ? new Int8Array(bytes.buffer) : bytes;
 }
 
-// Blue for "pushed toward", orange for "pushed against" (Okabe-Ito: told apart with any colour vision).
+// Blue for "pushed toward", orange for "pushed against" (Okabe-Ito: told apart with any colour
+// vision).
 const TOWARD = [0, 114, 178];
 const AGAINST = [213, 94, 0];
 
@@ -29,8 +31,9 @@ export function paintGrey(canvas, bytes, rows, cols) {
   paint(canvas, rows, cols, (i) => [bytes[i], bytes[i], bytes[i]]);
 }
 
-// Signed -127..127: blue where positive, orange where negative, stronger with size. Over white, or, with
-// base (the 0..255 input), over the drawing itself in light grey: an overlay that shows where each push is.
+// Signed -127..127: blue where positive, orange where negative, stronger with size. Over white, or,
+// with base (the 0..255 input), over the drawing itself in light grey: an overlay that shows where
+// each push is.
 export function paintSigned(canvas, values, rows, cols, base = null) {
   paint(canvas, rows, cols, (i) => {
     const v = values[i] / 127;
@@ -50,7 +53,8 @@ export function paintTiles(canvas, bytes, rows, cols, marked = new Set(), select
   ctx.fillStyle = "#000";
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   for (let i = 0; i < rows * cols; i++) {
-    const x = (i % cols) * cell, y = Math.floor(i / cols) * cell;
+    const x = (i % cols) * cell,
+      y = Math.floor(i / cols) * cell;
     const v = bytes[i];
     ctx.fillStyle = `rgb(${v},${v},${v})`;
     ctx.fillRect(x + 1, y + 1, cell - 2, cell - 2);
@@ -77,7 +81,7 @@ export function paintNumbers(canvas, bytes, rows, cols) {
     const x = (i % cols) * cell;
     const y = Math.floor(i / cols) * cell;
     const v = bytes[i];
-    ctx.fillStyle = `rgb(${255 - v},${255 - v},${255 - v})`;  // shaded as ink on paper
+    ctx.fillStyle = `rgb(${255 - v},${255 - v},${255 - v})`; // shaded as ink on paper
     ctx.fillRect(x, y, cell, cell);
     ctx.fillStyle = v > 110 ? "#fff" : "#1b1b1b";
     ctx.fillText(String(v), x + cell / 2, y + cell / 2);

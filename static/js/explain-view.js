@@ -1,6 +1,14 @@
-// "How it sees": the 28x28 input (as pixels and as numbers), which pixels mattered, every hidden layer's
-// activations, the outputs, and what one first-layer unit looks for. Loaded only when opened.
-import { cellAt, decodeBytes, paintGrey, paintNumbers, paintSigned, paintTiles } from "./explain-draw.js";
+// "How it sees": the 28x28 input (as pixels and as numbers), which pixels mattered, every hidden
+// layer's activations, the outputs, and what one first-layer unit looks for. Loaded only when
+// opened.
+import {
+  cellAt,
+  decodeBytes,
+  paintGrey,
+  paintNumbers,
+  paintSigned,
+  paintTiles,
+} from "./explain-draw.js";
 import { fetchUnitTemplate } from "./explain-client.js";
 
 const TEMPLATE = `
@@ -25,10 +33,12 @@ const TEMPLATE = `
         <div class="unit-maps">
           <figure><canvas class="template" width="28" height="28" role="img"
                   aria-label="What this unit looks for"></canvas>
-            <figcaption>What it looks for: blue, ink here makes it fire; orange, ink here holds it back.</figcaption></figure>
+            <figcaption>What it looks for: blue, ink here makes it fire; orange, ink here
+              holds it back.</figcaption></figure>
           <figure><canvas class="pushes" width="28" height="28" role="img"
                   aria-label="How your drawing pushed this unit"></canvas>
-            <figcaption>Your drawing: blue pixels pushed it up, orange pulled it down.</figcaption></figure>
+            <figcaption>Your drawing: blue pixels pushed it up, orange pulled it
+              down.</figcaption></figure>
         </div>
       </div>
     </li>
@@ -38,6 +48,9 @@ const TEMPLATE = `
     </li>
   </ol>`;
 
+const TAP_A_SQUARE =
+  "Tap a square (or use the arrow keys and Enter) to see what that unit looks for.";
+
 export class ExplainView {
   constructor(root, { fetchUnit = fetchUnitTemplate } = {}) {
     this.root = root;
@@ -45,8 +58,8 @@ export class ExplainView {
     root.innerHTML = TEMPLATE;
     this.$ = (sel) => root.querySelector(sel);
     this.answer = null;
-    this.cursor = 0;        // the pixel read out by keyboard
-    this.selected = -1;     // the first-layer unit shown
+    this.cursor = 0; // the pixel read out by keyboard
+    this.selected = -1; // the first-layer unit shown
     this.layerCanvases = [];
     this.bindPixels();
     this.$(".show-numbers").addEventListener("click", () => this.toggleNumbers());
@@ -54,7 +67,10 @@ export class ExplainView {
 
   show(answer) {
     this.answer = answer;
-    if (!answer.layers || answer.layers.length === 0) { this.clear(); return; }
+    if (!answer.layers || answer.layers.length === 0) {
+      this.clear();
+      return;
+    }
     const first = answer.layers[0];
     this.input = decodeBytes(first.values);
     this.shape = first.shape;
@@ -67,8 +83,12 @@ export class ExplainView {
     this.$(".saliency-caption").textContent =
       `Your drawing (grey) with colour on top: blue pixels pushed the network toward ${target}, ` +
       `orange pixels pushed against ${target}. ` +
-      "(Measured by gradient × input: how much each pixel's ink changed the score for that digit.)";
-    this.$(".saliency").setAttribute("aria-label", `Which pixels pushed toward ${target} and which against it`);
+      "(Measured by gradient × input: how much each pixel's ink changed the score " +
+      "for that digit.)";
+    this.$(".saliency").setAttribute(
+      "aria-label",
+      `Which pixels pushed toward ${target} and which against it`,
+    );
     this.showLayers(answer);
     this.$(".outputs").textContent = describeOutputs(answer);
     if (this.selected >= 0) this.showUnit(this.selected);
@@ -78,8 +98,11 @@ export class ExplainView {
   describeInput(layer) {
     const [rows, cols] = layer.shape;
     const count = layer.size.toLocaleString("en");
-    this.$(".pixels").setAttribute("aria-label",
-      `The ${rows} by ${cols} input. Move over it, or use the arrow keys, to read a pixel's number.`);
+    this.$(".pixels").setAttribute(
+      "aria-label",
+      `The ${rows} by ${cols} input. ` +
+        "Move over it, or use the arrow keys, to read a pixel's number.",
+    );
     this.$(".numbers").setAttribute("aria-label", `All ${count} pixel numbers`);
     this.$(".pixel-count").textContent =
       `The network gets ${count} numbers, one per pixel: 0 is blank paper, 255 is full ink.`;
@@ -93,7 +116,8 @@ export class ExplainView {
     }
     this.$(".outputs").textContent = "Draw a digit to see how the network reads it.";
     this.$(".saliency-caption").textContent = "";
-    for (const { canvas } of this.layerCanvases) canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height);
+    for (const { canvas } of this.layerCanvases)
+      canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height);
   }
 
   showLayers(answer) {
@@ -117,14 +141,17 @@ export class ExplainView {
       figure.className = "layer";
       const first = k === 0;
       figure.innerHTML = `<canvas class="tiles" role="img"${first ? ' tabindex="0"' : ""}></canvas>
-        <figcaption>Layer ${k + 1}: ${layer.size.toLocaleString("en")} units. Each square is one unit; the
-        brighter, the more it fired for your drawing. Ringed in blue: the units that mattered most.
-        ${first ? "Tap a square (or use the arrow keys and Enter) to see what that unit looks for." : ""}
+        <figcaption>Layer ${k + 1}: ${layer.size.toLocaleString("en")} units. Each square is
+        one unit; the brighter, the more it fired for your drawing. Ringed in blue: the units
+        that mattered most. ${first ? TAP_A_SQUARE : ""}
         </figcaption>`;
       holder.insertBefore(figure, this.$(".unit"));
       const canvas = figure.querySelector("canvas");
-      canvas.setAttribute("aria-label", `Layer ${k + 1}: how strongly each of its ${layer.size} units fired` +
-        (first ? ". Arrow keys choose a unit, Enter shows what it looks for." : ""));
+      canvas.setAttribute(
+        "aria-label",
+        `Layer ${k + 1}: how strongly each of its ${layer.size} units fired` +
+          (first ? ". Arrow keys choose a unit, Enter shows what it looks for." : ""),
+      );
       if (first) this.bindUnits(canvas, layer.shape);
       return { canvas, shape: layer.shape, bytes: null, marked: new Set() };
     });
@@ -151,9 +178,10 @@ export class ExplainView {
   async showUnit(unit) {
     this.selected = unit;
     const entry = this.layerCanvases[0];
-    if (entry && entry.bytes) paintTiles(entry.canvas, entry.bytes, ...entry.shape, entry.marked, unit);
+    if (entry && entry.bytes)
+      paintTiles(entry.canvas, entry.bytes, ...entry.shape, entry.marked, unit);
     const body = await this.fetchUnit(unit);
-    if (this.selected !== unit) return;  // another unit was chosen meanwhile
+    if (this.selected !== unit) return; // another unit was chosen meanwhile
     const template = decodeBytes(body.template, true);
     paintSigned(this.$(".template"), template, ...body.shape);
     const pushes = new Int8Array(template.length);
@@ -161,12 +189,15 @@ export class ExplainView {
       let top = 0;
       const raw = Array.from(template, (w, i) => w * this.input[i]);
       for (const v of raw) top = Math.max(top, Math.abs(v));
-      raw.forEach((v, i) => { pushes[i] = top ? Math.round((v / top) * 127) : 0; });
+      raw.forEach((v, i) => {
+        pushes[i] = top ? Math.round((v / top) * 127) : 0;
+      });
     }
     paintSigned(this.$(".pushes"), pushes, ...body.shape, this.input);
     const fired = entry && entry.bytes ? entry.bytes[unit] : 0;
-    this.$(".unit-title").textContent =
-      `Unit ${unit + 1} of layer 1 ${fired > 0 ? `fired at ${Math.round((fired / 255) * 100)}% of the layer's strongest` : "did not fire"} for your drawing`;
+    const strength = Math.round((fired / 255) * 100);
+    const how = fired > 0 ? `fired at ${strength}% of the layer's strongest` : "did not fire";
+    this.$(".unit-title").textContent = `Unit ${unit + 1} of layer 1 ${how} for your drawing`;
     this.$(".unit").hidden = false;
   }
 
@@ -204,8 +235,13 @@ export class ExplainView {
 
 function describeOutputs(answer) {
   const ranked = answer.probabilities.map((p, d) => [p, d]).sort((a, b) => b[0] - a[0]);
-  const top = ranked.slice(0, 3).map(([p, d]) => `${d}: ${Math.round(p * 100)}%`).join(", ");
+  const top = ranked
+    .slice(0, 3)
+    .map(([p, d]) => `${d}: ${Math.round(p * 100)}%`)
+    .join(", ");
   const none = answer.not_a_digit_probability;
-  return `The last layer gives each digit a score, turned into chances: ${top}` +
-    (none === null || none === undefined ? "." : `, and "not a digit": ${Math.round(none * 100)}%.`);
+  return (
+    `The last layer gives each digit a score, turned into chances: ${top}` +
+    (none === null || none === undefined ? "." : `, and "not a digit": ${Math.round(none * 100)}%.`)
+  );
 }

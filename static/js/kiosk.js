@@ -1,19 +1,25 @@
-// Kiosk mode (/?kiosk): a touch screen at a demo or in a museum. While nobody draws, real digits are
-// replayed as a marked demo; a drawing left alone is cleared after a visible countdown; the result can
-// be spoken. Times come from the URL: /?kiosk&idle=60&countdown=10&attract=30&speak.
+// Kiosk mode (/?kiosk): a touch screen at a demo or in a museum. While nobody draws, real digits
+// are replayed as a marked demo; a drawing left alone is cleared after a visible countdown; the
+// result can be spoken. Times come from the URL: /?kiosk&idle=60&countdown=10&attract=30&speak.
 
-export const DEFAULTS = { idle: 45, countdown: 10, attract: 20 };  // seconds
-const POINTS_PER_SECOND = 90;   // replay speed: about a real hand's
-const SHOW_RESULT_MS = 2500;    // how long a demo digit's answer stays before the next one
+export const DEFAULTS = { idle: 45, countdown: 10, attract: 20 }; // seconds
+const POINTS_PER_SECOND = 90; // replay speed: about a real hand's
+const SHOW_RESULT_MS = 2500; // how long a demo digit's answer stays before the next one
 
 export function kioskSettings(search) {
   const params = new URLSearchParams(search);
   const seconds = (name) => {
     const value = Number(params.get(name));
-    return (params.has(name) && Number.isFinite(value) && value > 0 ? value : DEFAULTS[name]) * 1000;
+    return (
+      (params.has(name) && Number.isFinite(value) && value > 0 ? value : DEFAULTS[name]) * 1000
+    );
   };
-  return { idleMs: seconds("idle"), countdownMs: seconds("countdown"), attractMs: seconds("attract"),
-           speak: params.has("speak") };
+  return {
+    idleMs: seconds("idle"),
+    countdownMs: seconds("countdown"),
+    attractMs: seconds("attract"),
+    speak: params.has("speak"),
+  };
 }
 
 const WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
@@ -37,8 +43,12 @@ export class Kiosk {
   start() {
     const doc = this.doc;
     doc.body.classList.add("kiosk");
-    doc.querySelector("header").insertAdjacentHTML("beforeend",
-      '<p class="demo-badge" hidden>Demo: touch the screen to draw your own digit</p>');
+    doc
+      .querySelector("header")
+      .insertAdjacentHTML(
+        "beforeend",
+        '<p class="demo-badge" hidden>Demo: touch the screen to draw your own digit</p>',
+      );
     doc.body.insertAdjacentHTML("beforeend", '<p class="countdown" role="status" hidden></p>');
     this.badge = doc.querySelector(".demo-badge");
     this.countdown = doc.querySelector(".countdown");
@@ -52,8 +62,10 @@ export class Kiosk {
 
   addSpeechToggle() {
     const tools = this.doc.querySelector(".tools");
-    tools.insertAdjacentHTML("beforeend",
-      '<button id="speak" type="button" aria-pressed="false">Say the answer</button>');
+    tools.insertAdjacentHTML(
+      "beforeend",
+      '<button id="speak" type="button" aria-pressed="false">Say the answer</button>',
+    );
     this.speakButton = this.doc.getElementById("speak");
     this.speakButton.addEventListener("click", () => this.setSpeaking(!this.speaking));
     this.setSpeaking(this.speaking);
@@ -90,7 +102,9 @@ export class Kiosk {
         this.lastActivity = performance.now();
       } else if (left <= countdownMs) {
         this.countdown.hidden = false;
-        this.countdown.textContent = `Clearing in ${Math.ceil(left / 1000)} s. Touch the screen to keep your drawing.`;
+        const seconds = Math.ceil(left / 1000);
+        this.countdown.textContent =
+          `Clearing in ${seconds} s. ` + "Touch the screen to keep your drawing.";
       } else {
         this.countdown.hidden = true;
       }
@@ -118,21 +132,30 @@ export class Kiosk {
   playNext() {
     const digit = this.digits[this.demoIndex++ % this.digits.length];
     this.clear();
-    const w = this.pad.canvas.clientWidth, h = this.pad.canvas.clientHeight;
+    const w = this.pad.canvas.clientWidth,
+      h = this.pad.canvas.clientHeight;
     const side = Math.min(w, h) * 0.6;
-    const at = ([x, y]) => [Math.round((w / 2 + (x - 0.5) * side) * 10) / 10,
-                            Math.round((h / 2 + (y - 0.5) * side) * 10) / 10];
+    const at = ([x, y]) => [
+      Math.round((w / 2 + (x - 0.5) * side) * 10) / 10,
+      Math.round((h / 2 + (y - 0.5) * side) * 10) / 10,
+    ];
     const steps = [];
-    digit.strokes.forEach((stroke) => stroke.forEach((p, i) => steps.push({ p: at(p), first: i === 0,
-                                                                          last: i === stroke.length - 1 })));
+    digit.strokes.forEach((stroke) =>
+      stroke.forEach((p, i) =>
+        steps.push({ p: at(p), first: i === 0, last: i === stroke.length - 1 }),
+      ),
+    );
     let k = 0;
     const step = () => {
       if (!this.inDemo) return;
       const { p, first, last } = steps[k++];
-      if (first) this.pad.startStroke(p); else this.pad.extendStroke(p);
+      if (first) this.pad.startStroke(p);
+      else this.pad.extendStroke(p);
       if (last) this.pad.endStroke();
-      this.demoTimer = setTimeout(k < steps.length ? step : () => this.inDemo && this.playNext(),
-                                  k < steps.length ? 1000 / POINTS_PER_SECOND : SHOW_RESULT_MS);
+      this.demoTimer = setTimeout(
+        k < steps.length ? step : () => this.inDemo && this.playNext(),
+        k < steps.length ? 1000 / POINTS_PER_SECOND : SHOW_RESULT_MS,
+      );
     };
     step();
   }
@@ -142,10 +165,19 @@ export class Kiosk {
     if (!this.speaking || this.inDemo) return;
     const several = answer.digits && answer.digits.length > 1;
     const spelt = answer.number && [...answer.number].map((d) => WORDS[d]).join(" ");
-    const words = several ? (spelt ? (answer.verdict === "unsure" ? `maybe ${spelt}` : spelt) : null)
-      : answer.verdict === "digit" ? WORDS[answer.digit]
-      : answer.verdict === "unsure" ? `maybe ${WORDS[answer.candidates[0]]}`
-      : answer.verdict === "not_a_digit" ? "that is not a digit" : null;
+    const words = several
+      ? spelt
+        ? answer.verdict === "unsure"
+          ? `maybe ${spelt}`
+          : spelt
+        : null
+      : answer.verdict === "digit"
+        ? WORDS[answer.digit]
+        : answer.verdict === "unsure"
+          ? `maybe ${WORDS[answer.candidates[0]]}`
+          : answer.verdict === "not_a_digit"
+            ? "that is not a digit"
+            : null;
     if (!words || words === this.lastSpoken) return;
     this.lastSpoken = words;
     window.speechSynthesis.cancel();

@@ -4,7 +4,7 @@ import { Pad } from "./pad.js";
 import { PredictClient, postStrokes } from "./predict-client.js";
 import { ResultView } from "./result-view.js";
 
-let picked = null;          // the digit of a number whose bars are shown (null: the last one written)
+let picked = null; // the digit of a number whose bars are shown (null: the last one written)
 let lastAnswer = null;
 const view = new ResultView(document, { onPick: pick });
 const undoButton = document.getElementById("undo");
@@ -12,13 +12,21 @@ const clearButton = document.getElementById("clear");
 const explainButton = document.getElementById("explain-toggle");
 const explainPanel = document.getElementById("explain");
 let client = null;
-let explainView = null;   // loaded the first time "how it sees" is opened
-let kiosk = null;         // only with /?kiosk
+let explainView = null; // loaded the first time "how it sees" is opened
+let kiosk = null; // only with /?kiosk
 const isKiosk = new URLSearchParams(location.search).has("kiosk");
 
 const pad = new Pad(document.getElementById("pad"), {
-  onEdit: () => { client.edited(); updateButtons(); if (kiosk) kiosk.edited(); },
-  onStrokeEnd: () => { client.strokeEnded(); updateButtons(); remember(); },
+  onEdit: () => {
+    client.edited();
+    updateButtons();
+    if (kiosk) kiosk.edited();
+  },
+  onStrokeEnd: () => {
+    client.strokeEnded();
+    updateButtons();
+    remember();
+  },
 });
 client = new PredictClient({
   snapshot: () => ({ ...pad.snapshot(), digit: picked }),
@@ -28,8 +36,10 @@ client = new PredictClient({
       if (picked !== null && (!answer.digits || picked >= answer.digits.length)) picked = null;
       view.show(answer, pad.penDown, picked);
       const several = answer.digits && answer.digits.length > 1;
-      pad.setBoxes(several ? answer.digits.map((d) => d.box) : [],
-                   several ? (picked === null ? answer.digits.length - 1 : picked) : -1);
+      pad.setBoxes(
+        several ? answer.digits.map((d) => d.box) : [],
+        several ? (picked === null ? answer.digits.length - 1 : picked) : -1,
+      );
       if (explainView && !explainPanel.hidden) explainView.show(answer);
       if (kiosk && !pad.penDown) kiosk.answered(answer);
     },
@@ -49,7 +59,10 @@ function pick(k) {
   picked = k;
   if (lastAnswer) {
     view.show(lastAnswer, pad.penDown, picked);
-    pad.setBoxes(lastAnswer.digits.map((d) => d.box), picked);
+    pad.setBoxes(
+      lastAnswer.digits.map((d) => d.box),
+      picked,
+    );
   }
   if (explainView && !explainPanel.hidden) client.refresh();
 }
@@ -59,11 +72,19 @@ function updateButtons() {
 }
 
 function undo() {
-  if (pad.undo()) { client.undone(); updateButtons(); remember(); }
+  if (pad.undo()) {
+    client.undone();
+    updateButtons();
+    remember();
+  }
 }
 
 function clear() {
-  if (pad.clear()) { client.cleared(); updateButtons(); remember(); }
+  if (pad.clear()) {
+    client.cleared();
+    updateButtons();
+    remember();
+  }
 }
 
 function remember() {
@@ -75,8 +96,14 @@ async function toggleExplain() {
   const open = explainPanel.hidden;
   explainButton.setAttribute("aria-expanded", String(open));
   explainPanel.hidden = !open;
-  if (!open) { client.refresh(postStrokes); return; }
-  const [view, requests] = await Promise.all([import("./explain-view.js"), import("./explain-client.js")]);
+  if (!open) {
+    client.refresh(postStrokes);
+    return;
+  }
+  const [view, requests] = await Promise.all([
+    import("./explain-view.js"),
+    import("./explain-client.js"),
+  ]);
   if (!explainView) explainView = new view.ExplainView(explainPanel);
   client.refresh(requests.postExplain);
 }
@@ -85,16 +112,28 @@ undoButton.addEventListener("click", undo);
 explainButton.addEventListener("click", toggleExplain);
 clearButton.addEventListener("click", clear);
 document.addEventListener("keydown", (e) => {
-  if (e.key === "Escape") { e.preventDefault(); clear(); }
-  else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "z") { e.preventDefault(); undo(); }
+  if (e.key === "Escape") {
+    e.preventDefault();
+    clear();
+  } else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "z") {
+    e.preventDefault();
+    undo();
+  }
 });
 
-// A drawing kept over a reload comes back and is read again; a kiosk starts afresh for each visitor.
+// A drawing kept over a reload comes back and is read again; a kiosk starts afresh for each
+// visitor.
 const restored = isKiosk ? null : kept(pad.canvas.clientWidth, pad.canvas.clientHeight);
 view.showEmpty();
-if (restored) { pad.load(restored); client.refresh(); }
+if (restored) {
+  pad.load(restored);
+  client.refresh();
+}
 updateButtons();
-fetch("/api/model").then((r) => r.json()).then((info) => view.showModel(info)).catch(() => {});
+fetch("/api/model")
+  .then((r) => r.json())
+  .then((info) => view.showModel(info))
+  .catch(() => {});
 
 // Offline after the first load: the service worker keeps the page, scripts and styles.
 if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
@@ -103,11 +142,13 @@ window.addEventListener("online", () => client.refresh());
 
 // Kiosk mode: its module and demo digits load only when asked for.
 if (isKiosk) {
-  Promise.all([import("./kiosk.js"), fetch("/static/kiosk/demo-digits.json").then((r) => r.json())])
-    .then(([module, demo]) => {
-      kiosk = new module.Kiosk({ pad, clear, demo, settings: module.kioskSettings(location.search) });
-      kiosk.start();
-    });
+  Promise.all([
+    import("./kiosk.js"),
+    fetch("/static/kiosk/demo-digits.json").then((r) => r.json()),
+  ]).then(([module, demo]) => {
+    kiosk = new module.Kiosk({ pad, clear, demo, settings: module.kioskSettings(location.search) });
+    kiosk.start();
+  });
 }
 
 // Tests and the latency benchmark ask for a read-only view of the state with ?testhook.

@@ -1,8 +1,20 @@
-// A number's answer: the digits read as one large number, a button per digit to see its bars and 28x28,
-// and what to say about the whole. One digit is left to the result view as it always was.
+// A number's answer: the digits read as one large number, a button per digit to see its bars and
+// 28x28, and what to say about the whole. One digit is left to the result view as it always was.
 
-const ORDINAL = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
-                 "eleventh", "twelfth"];
+const ORDINAL = [
+  "first",
+  "second",
+  "third",
+  "fourth",
+  "fifth",
+  "sixth",
+  "seventh",
+  "eighth",
+  "ninth",
+  "tenth",
+  "eleventh",
+  "twelfth",
+];
 
 // The text shown large: each digit, "?" for a part that is no digit.
 export function numberText(answer) {
@@ -20,7 +32,8 @@ export function numberStatus(answer) {
     return `Reads ${answer.number}, but not sure about the ${ORDINAL[unsure]} digit: ${a} or ${b}?`;
   }
   const sure = `${Math.round(answer.confidence * 100)}% sure of all ${digits.length} digits`;
-  // Each digit sure, the whole not: together they may be wrong, or the drawing may be one thing, not a number.
+  // Each digit sure, the whole not: together they may be wrong, or the drawing may be one thing,
+  // not a number.
   if (answer.verdict === "unsure") return `Maybe ${answer.number}: only ${sure} together.`;
   return `Reads ${answer.number} (${sure})`;
 }
@@ -41,15 +54,20 @@ export class NumberView {
   show(answer, picked) {
     const doc = this.list.ownerDocument;
     this.list.hidden = false;
-    this.list.replaceChildren(...answer.digits.map((d, k) => {
-      const button = doc.createElement("button");
-      button.type = "button";
-      button.className = "digit-pick";
-      button.textContent = d.digit === null ? "?" : String(d.digit);
-      button.setAttribute("aria-pressed", String(k === picked));
-      button.setAttribute("aria-label", `${ORDINAL[k]} digit: ${d.digit === null ? "not a digit" : d.digit}`);
-      button.addEventListener("click", () => this.onPick(k));
-      return button;
-    }));
+    this.list.replaceChildren(
+      ...answer.digits.map((d, k) => {
+        const button = doc.createElement("button");
+        button.type = "button";
+        button.className = "digit-pick";
+        button.textContent = d.digit === null ? "?" : String(d.digit);
+        button.setAttribute("aria-pressed", String(k === picked));
+        button.setAttribute(
+          "aria-label",
+          `${ORDINAL[k]} digit: ${d.digit === null ? "not a digit" : d.digit}`,
+        );
+        button.addEventListener("click", () => this.onPick(k));
+        return button;
+      }),
+    );
   }
 }

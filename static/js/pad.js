@@ -1,4 +1,5 @@
-// The drawing pad: pointer input (mouse, touch and pen alike) into strokes, drawn crisp on any screen.
+// The drawing pad: pointer input (mouse, touch and pen alike) into strokes, drawn crisp on any
+// screen.
 import { PointerPolicy } from "./pointer-policy.js";
 
 export class Pad {
@@ -8,10 +9,10 @@ export class Pad {
     this.ctx = canvas.getContext("2d");
     this.onEdit = onEdit;
     this.onStrokeEnd = onStrokeEnd;
-    this.strokes = [];          // each stroke: array of [x, y] in CSS pixels of the pad
-    this.boxes = [];            // light boxes around the digits of a number read: [x0, y0, x1, y1]
+    this.strokes = []; // each stroke: array of [x, y] in CSS pixels of the pad
+    this.boxes = []; // light boxes around the digits of a number read: [x0, y0, x1, y1]
     this.picked = -1;
-    this.current = null;        // the stroke being drawn, or null
+    this.current = null; // the stroke being drawn, or null
     this.activePointer = null;
     this.activeType = null;
     this.policy = new PointerPolicy();
@@ -21,8 +22,12 @@ export class Pad {
     this.resize();
   }
 
-  get penDown() { return this.current !== null; }
-  get isEmpty() { return this.strokes.length === 0 && !this.current; }
+  get penDown() {
+    return this.current !== null;
+  }
+  get isEmpty() {
+    return this.strokes.length === 0 && !this.current;
+  }
 
   // What to send: every finished stroke, and the one being drawn.
   snapshot() {
@@ -43,7 +48,10 @@ export class Pad {
   }
 
   // Strokes from elsewhere (a drawing kept over a reload) replace the pad's.
-  load(strokes) { this.strokes = strokes; this.redraw(); }
+  load(strokes) {
+    this.strokes = strokes;
+    this.redraw();
+  }
 
   clear() {
     if (this.current) return false;
@@ -53,11 +61,14 @@ export class Pad {
     return true;
   }
 
-  penWidth() { return Math.max(6, this.canvas.clientWidth / 22); }
+  penWidth() {
+    return Math.max(6, this.canvas.clientWidth / 22);
+  }
 
   resize() {
     const ratio = window.devicePixelRatio || 1;
-    const w = Math.round(this.canvas.clientWidth * ratio), h = Math.round(this.canvas.clientHeight * ratio);
+    const w = Math.round(this.canvas.clientWidth * ratio),
+      h = Math.round(this.canvas.clientHeight * ratio);
     if (this.canvas.width !== w || this.canvas.height !== h) {
       this.canvas.width = w;
       this.canvas.height = h;
@@ -66,7 +77,8 @@ export class Pad {
   }
 
   redraw() {
-    const ctx = this.ctx, ratio = window.devicePixelRatio || 1;
+    const ctx = this.ctx,
+      ratio = window.devicePixelRatio || 1;
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.clearRect(0, 0, this.canvas.clientWidth, this.canvas.clientHeight);
     ctx.lineCap = "round";
@@ -86,7 +98,8 @@ export class Pad {
   }
 
   drawBoxes() {
-    const ctx = this.ctx, pad = this.penWidth() * 0.8;
+    const ctx = this.ctx,
+      pad = this.penWidth() * 0.8;
     ctx.save();
     this.boxes.forEach(([x0, y0, x1, y1], k) => {
       ctx.strokeStyle = k === this.picked ? "rgba(0, 114, 178, 0.85)" : "rgba(0, 114, 178, 0.35)";
@@ -108,7 +121,12 @@ export class Pad {
     }
     ctx.moveTo(s[0][0], s[0][1]);
     for (let i = 1; i < s.length - 1; i++) {
-      ctx.quadraticCurveTo(s[i][0], s[i][1], (s[i][0] + s[i + 1][0]) / 2, (s[i][1] + s[i + 1][1]) / 2);
+      ctx.quadraticCurveTo(
+        s[i][0],
+        s[i][1],
+        (s[i][0] + s[i + 1][0]) / 2,
+        (s[i][1] + s[i + 1][1]) / 2,
+      );
     }
     const last = s[s.length - 1];
     ctx.lineTo(last[0], last[1]);
@@ -135,7 +153,10 @@ export class Pad {
   }
 
   extendStroke(p) {
-    if (this.current && this.addPoint(p)) { this.redraw(); this.onEdit(); }
+    if (this.current && this.addPoint(p)) {
+      this.redraw();
+      this.onEdit();
+    }
   }
 
   endStroke() {
@@ -175,10 +196,14 @@ export class Pad {
       this.policy.seen(e);
       if (e.pointerId !== this.activePointer || !this.current) return;
       e.preventDefault();
-      if (this.policy.isPalm(e)) { this.abandon(); return; }  // a fingertip that spread into a palm
+      if (this.policy.isPalm(e)) {
+        this.abandon();
+        return;
+      } // a fingertip that spread into a palm
       const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [];
       let added = false;
-      for (const ce of (events.length ? events : [e])) added = this.addPoint(this.pointOf(ce)) || added;
+      for (const ce of events.length ? events : [e])
+        added = this.addPoint(this.pointOf(ce)) || added;
       if (added) {
         this.redraw();
         this.onEdit();

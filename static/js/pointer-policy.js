@@ -1,10 +1,12 @@
 // Which pointer may draw: one at a time, a pen before a finger, and never a palm.
 //
-// A pen in range reports events before it touches (hover) and for a moment after; while it does, touches
-// are a resting hand, not drawing. A contact larger than a fingertip is a palm or the side of a hand.
+// A pen in range reports events before it touches (hover) and for a moment after; while it does,
+// touches are a resting hand, not drawing. A contact larger than a fingertip is a palm or the side
+// of a hand.
 
-export const PALM_CSS_PX = 48;      // contacts wider or taller than this (about 13 mm) are not a fingertip
-export const PEN_GRACE_MS = 1000;   // touches are ignored this long after the pen was last seen
+// contacts wider or taller than this (about 13 mm) are not a fingertip
+export const PALM_CSS_PX = 48;
+export const PEN_GRACE_MS = 1000; // touches are ignored this long after the pen was last seen
 
 export class PointerPolicy {
   constructor({ palm = PALM_CSS_PX, penGrace = PEN_GRACE_MS, now = () => performance.now() } = {}) {
@@ -33,6 +35,7 @@ export class PointerPolicy {
     if (this.isPalm(e)) return false;
     if (e.pointerType === "touch" && this.penInUse()) return false;
     if (activeType === null) return true;
-    return e.pointerType === "pen" && activeType !== "pen";  // a pen takes over from a finger or a mouse
+    // a pen takes over from a finger or a mouse
+    return e.pointerType === "pen" && activeType !== "pen";
   }
 }

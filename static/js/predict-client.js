@@ -1,22 +1,23 @@
-// The requests to /api/predict as one small state machine: throttled, one in flight, stale answers dropped.
+// The requests to /api/predict as one small state machine: throttled, one in flight, stale answers
+// dropped.
 //
-// States: "idle" (nothing timed, nothing in flight), "waiting" (a send is timed to keep to the throttle),
-// "sending" (one request in flight; changes meanwhile are sent when it returns). Every change of the drawing
-// bumps `version`. An answer is shown only if it is newer than the one shown and not for a drawing from
-// before the last undo or clear. A failed request shows its error and keeps the drawing; the next change
-// sends again.
+// States: "idle" (nothing timed, nothing in flight), "waiting" (a send is timed to keep to the
+// throttle), "sending" (one request in flight; changes meanwhile are sent when it returns). Every
+// change of the drawing bumps `version`. An answer is shown only if it is newer than the one shown
+// and not for a drawing from before the last undo or clear. A failed request shows its error and
+// keeps the drawing; the next change sends again.
 
-export const THROTTLE_MS = 80;   // at most one request this often while a stroke goes on
+export const THROTTLE_MS = 80; // at most one request this often while a stroke goes on
 
 export class PredictClient {
   constructor({ snapshot, view, throttleMs = THROTTLE_MS, post = postStrokes }) {
-    this.snapshot = snapshot;    // () => ({ strokes, penDown, width, height })
-    this.view = view;            // { show(answer), showEmpty(), showError(message) }
+    this.snapshot = snapshot; // () => ({ strokes, penDown, width, height })
+    this.view = view; // { show(answer), showEmpty(), showError(message) }
     this.throttleMs = throttleMs;
     this.post = post;
     this.state = "idle";
-    this.version = 0;            // bumps at every change of the drawing
-    this.oldestValid = 0;        // answers for versions before this (pre-undo/clear) are stale
+    this.version = 0; // bumps at every change of the drawing
+    this.oldestValid = 0; // answers for versions before this (pre-undo/clear) are stale
     this.shownVersion = -1;
     this.sentVersion = -1;
     this.lastSent = -Infinity;
@@ -64,7 +65,11 @@ export class PredictClient {
   wait() {
     this.state = "waiting";
     const delay = Math.max(0, this.throttleMs - (performance.now() - this.lastSent));
-    this.timer = setTimeout(() => { this.timer = null; this.state = "idle"; this.sendNow(); }, delay);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.state = "idle";
+      this.sendNow();
+    }, delay);
   }
 
   stopWaiting() {
@@ -76,9 +81,13 @@ export class PredictClient {
 
   sendNow() {
     this.stopWaiting();
-    if (this.state === "sending" || this.sentVersion === this.version) return;  // the arrival sends what is newer
+    // the arrival sends what is newer
+    if (this.state === "sending" || this.sentVersion === this.version) return;
     const drawing = this.snapshot();
-    if (drawing.strokes.length === 0) { this.showEmpty(); return; }
+    if (drawing.strokes.length === 0) {
+      this.showEmpty();
+      return;
+    }
     this.send(drawing, this.version);
   }
 
@@ -102,13 +111,15 @@ export class PredictClient {
     } finally {
       this.state = "idle";
       if (this.sentVersion !== this.version) {
-        if (this.snapshot().penDown) this.wait(); else this.sendNow();
+        if (this.snapshot().penDown) this.wait();
+        else this.sendNow();
       }
     }
   }
 }
 
-// POST the strokes to /api/predict; resolves to the answer, or rejects with the API's own error message.
+// POST the strokes to /api/predict; resolves to the answer, or rejects with the API's own error
+// message.
 export function postStrokes(drawing) {
   return postDrawing("/api/predict", drawing);
 }
@@ -122,12 +133,20 @@ export async function postDrawing(url, { strokes, width, height }, extra = {}) {
       body: JSON.stringify({ strokes, width, height, ...extra }),
     });
   } catch {
-    throw new Error("no connection to the server. Your drawing is kept and read as soon as it is back.");
+    throw new Error(
+      "no connection to the server. Your drawing is kept and read as soon as it is back.",
+    );
   }
   let answer = null;
-  try { answer = await response.json(); } catch { /* not JSON: a proxy's error page, say */ }
+  try {
+    answer = await response.json();
+  } catch {
+    /* not JSON: a proxy's error page, say */
+  }
   if (!response.ok || answer === null) {
-    throw new Error((answer && answer.error && answer.error.message) || `the server answered ${response.status}`);
+    throw new Error(
+      (answer && answer.error && answer.error.message) || `the server answered ${response.status}`,
+    );
   }
   return answer;
 }

@@ -1,4 +1,5 @@
-// The result: the digit (or number) read, how sure the network is of each digit, and the 28x28 image it saw.
+// The result: the digit (or number) read, how sure the network is of each digit, and the 28x28
+// image it saw.
 import { NumberView, numberStatus, numberText } from "./number-view.js";
 
 export class ResultView {
@@ -11,11 +12,12 @@ export class ResultView {
     this.preview = doc.getElementById("model-input").getContext("2d");
     this.modelInfo = doc.getElementById("model-info");
     this.bars = [];
-    const list = this.probs = doc.getElementById("probs");
+    const list = (this.probs = doc.getElementById("probs"));
     for (let d = 0; d < 10; d++) {
       const li = doc.createElement("li");
       li.dataset.digit = String(d);
-      li.innerHTML = '<span class="digit"></span><span class="track"><span class="fill"></span></span>' +
+      li.innerHTML =
+        '<span class="digit"></span><span class="track"><span class="fill"></span></span>' +
         '<span class="pct"></span>';
       li.querySelector(".digit").textContent = String(d);
       list.appendChild(li);
@@ -39,11 +41,18 @@ export class ResultView {
     this.preview.clearRect(0, 0, this.preview.canvas.width, this.preview.canvas.height);
   }
 
-  // penDown: still drawing, so the answer is not announced to screen readers yet; and a half-drawn digit
-  // may look like no digit at all, so "not a digit" waits for the pen to lift (no flicker on every point).
+  // penDown: still drawing, so the answer is not announced to screen readers yet; and a half-drawn
+  // digit may look like no digit at all, so "not a digit" waits for the pen to lift (no flicker on
+  // every point).
   show(answer, penDown, picked = null) {
-    if (answer.verdict === "empty") { this.showEmpty(); return; }
-    if (answer.digits && answer.digits.length > 1) { this.showNumber(answer, penDown, picked); return; }
+    if (answer.verdict === "empty") {
+      this.showEmpty();
+      return;
+    }
+    if (answer.digits && answer.digits.length > 1) {
+      this.showNumber(answer, penDown, picked);
+      return;
+    }
     if (answer.verdict === "not_a_digit") {
       if (!penDown) this.showNotADigit(answer);
       return;
@@ -67,7 +76,8 @@ export class ResultView {
   }
 
   // Several digits: the number large, a button per digit; the bars and 28x28 are the picked digit's
-  // (the last one written unless another was picked). A part that is no digit waits for the pen to lift.
+  // (the last one written unless another was picked). A part that is no digit waits for the pen to
+  // lift.
   showNumber(answer, penDown, picked) {
     const digits = answer.digits;
     const rejected = digits.some((d) => d.verdict === "not_a_digit");
@@ -84,7 +94,8 @@ export class ResultView {
     if (!penDown) this.announce.textContent = this.status.textContent;
     this.probs.classList.toggle("greyed", one.verdict === "not_a_digit");
     this.drawBars(one, one.digit, one.verdict === "unsure");
-    // Predict gives each digit its 28x28; explain gives only the explained digit's, as its input layer.
+    // Predict gives each digit its 28x28; explain gives only the explained digit's, as its input
+    // layer.
     if (one.input) this.drawInput(one);
     else if (answer.explained === k) this.drawInput(answer);
     this.numberView.show(answer, k);

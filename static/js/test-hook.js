@@ -1,4 +1,5 @@
-// A read-only view of the page's state for browser tests and the latency benchmark; loaded only with ?testhook.
+// A read-only view of the page's state for browser tests and the latency benchmark; loaded only
+// with ?testhook.
 
 export function install(pad, client) {
   window.__digits = Object.freeze({
