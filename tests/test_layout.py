@@ -161,3 +161,29 @@ def test_the_core_pipeline_runs_one_way():
 
     for module in core:
         assert not imports_back(module), f"recognition.{module} imports itself round a cycle"
+
+
+def test_prettier_finds_nothing():
+    """Prettier lays out the page's JavaScript and CSS (npm ci installs it; .prettierrc.json)."""
+    prettier = ROOT / "node_modules" / ".bin" / "prettier"
+    assert prettier.exists(), "the JS formatter is not installed: run npm ci (README, Test)"
+    done = subprocess.run(
+        [str(prettier), "--check", "static"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in SOURCES if p.suffix == ".js"],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_no_javascript_line_runs_past_the_line_length(path):
+    """Prettier breaks code at 100 characters but leaves comments and strings: they are wrapped
+    by hand, as ruff's E501 asks of Python."""
+    long = [n for n, line in enumerate(path.read_text().splitlines(), 1) if len(line) > 100]
+    assert not long, f"lines over 100 characters: {long}"
