@@ -549,11 +549,12 @@ def finish(run, fitted):
         test_answers,
         summary,
     )
-    settings = {
+    # The flags as given, but for where things are: paths differ from machine to machine.
+    flags = {
         k: v for k, v in vars(args).items() if k not in ("out", "report_dir", "data_dir", "strokes")
     }
     training = {
-        **settings,
+        **flags,
         "device": str(run.device),
         "optimizer": "AdamW",
         "schedule": "one-cycle",
@@ -561,8 +562,8 @@ def finish(run, fitted):
         "ema_decay": run.ema_decay,
         "train_count": len(run.y),
         "epoch_chosen_by": "mean accuracy over " + ", ".join(run.validation) + ", then mean loss",
-        "augment": run.distort.settings() if run.distort else None,
-        **run.trainset.settings(),
+        "augment": run.distort.describe() if run.distort else None,
+        **run.trainset.describe(),
     }
     kept = (
         "test_accuracy",

@@ -44,7 +44,7 @@ def read_strokes(classifier, strokes):
     def render(indices):
         return preprocess.strokes_to_input([parts[i] for i in indices])
 
-    reading = segment.read(classifier, parts, render)
+    reading = segment.find_digits(classifier, parts, render)
     if len(reading.groups) == 1:
         whole_pixels = reading.pixels[0]
     else:
@@ -73,7 +73,7 @@ def read_image(classifier, image):
         chosen = np.isin(labels, [keep[i] for i in indices])
         return preprocess.normalize(np.where(chosen, ink, 0.0))
 
-    reading = segment.read(classifier, parts, render, lines=False)
+    reading = segment.find_digits(classifier, parts, render, lines=False)
     if len(reading.groups) == 1:
         whole_pixels = reading.pixels[0]
     else:

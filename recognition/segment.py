@@ -295,7 +295,7 @@ def cut_overlaps(parts, row, layout, spans, top, lines):
     return overlaps
 
 
-def read(classifier, parts, render, lines=True):
+def find_digits(classifier, parts, render, lines=True):
     """Group parts into digits and read them (a Reading).
 
     parts: (n, 2) point arrays (lines: pen lines in drawing order, else ink pixels);

@@ -164,7 +164,7 @@ class _OneOrOther:
 
 def test_the_reading_says_how_far_it_beats_the_drawing_read_as_one_thing():
     parts = [np.array([[0.0, 0.0], [0.0, 100.0]]), np.array([[10.0, 0.0], [10.0, 100.0]])]
-    reading = segment.read(
+    reading = segment.find_digits(
         _OneOrOther(), parts, lambda idx: np.full((28, 28), len(idx), dtype=np.uint8)
     )
     assert reading.groups == [[0], [1]]
@@ -173,7 +173,9 @@ def test_the_reading_says_how_far_it_beats_the_drawing_read_as_one_thing():
     two = 2 * (math.log(0.9) + segment.DIGIT_BONUS)
     one = math.log(0.9) + segment.DIGIT_BONUS - segment.GAP_COST * (0.1 + segment.TOUCH)
     assert reading.apart == pytest.approx(1 / (1 + math.exp(one - two)))
-    alone = segment.read(_OneOrOther(), parts[:1], lambda idx: np.full((28, 28), 1, dtype=np.uint8))
+    alone = segment.find_digits(
+        _OneOrOther(), parts[:1], lambda idx: np.full((28, 28), 1, dtype=np.uint8)
+    )
     assert alone.apart == 1.0
 
 

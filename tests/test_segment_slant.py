@@ -71,7 +71,7 @@ def test_digits_climbing_uphill_are_each_as_tall_as_a_digit_not_small():
     # Six upright strokes, each 100 tall and 25 higher than the last: the drawing is 225 tall.
     # Against that each stroke looked too short to be a digit, and pairs of them were read as one.
     parts = [np.array([[40.0 * k, -25.0 * k], [40.0 * k, 100 - 25.0 * k]]) for k in range(6)]
-    reading = segment.read(
+    reading = segment.find_digits(
         _AnythingIsADigit(), parts, lambda idx: np.ones((28, 28), dtype=np.uint8)
     )
     assert reading.groups == [[k] for k in range(6)]

@@ -95,7 +95,7 @@ def test_negatives_are_drawn_as_input_is_and_never_digit_like_letters():
     assert (made == negatives.generate(40, seed=5)).all() and not (
         made == negatives.generate(40, seed=6)
     ).all()
-    shares = negatives.settings(40)["kinds"]
+    shares = negatives.describe(40)["kinds"]
     assert set(shares) == {"letter", "word", "scribble", "shape", "crossed_out"}
     assert sum(shares.values()) == pytest.approx(1)
 

@@ -40,7 +40,7 @@ def test_a_pen_digits_slot_takes_the_label_of_the_digit_drawn_into_it():
         drawn = (bank_images == image).flatten(1).all(dim=1)
         assert drawn.any() and set(bank_labels[drawn].tolist()) == {int(label)}
     assert (labels[20:25] == NOT_A_DIGIT).all() and (labels[:20] == y).all()
-    assert trainset.settings()["pen_digits"]["count"] == 10
+    assert trainset.describe()["pen_digits"]["count"] == 10
 
 
 def test_banks_drawn_in_a_second_process_are_the_ones_drawn_here(monkeypatch):
@@ -139,8 +139,8 @@ def test_redrawn_digits_swap_in_at_their_rate():
     images, _ = trainset.batch(torch.arange(400), torch.Generator().manual_seed(0))
     swapped = (images != x).flatten(1).any(dim=1).float().mean()
     assert 0.4 < swapped < 0.6
-    assert trainset.settings()["redrawn"]["rate"] == 0.5
-    assert TrainSet(x, y, seed=0, with_conventions=False).settings()["redrawn"] is None
+    assert trainset.describe()["redrawn"]["rate"] == 0.5
+    assert TrainSet(x, y, seed=0, with_conventions=False).describe()["redrawn"] is None
 
 
 def test_a_digit_shows_as_scanned_with_its_convention_or_redrawn(mnist_test):
@@ -179,7 +179,7 @@ def test_a_real_pen_digit_slot_takes_the_label_of_the_digit_drawn_into_it(monkey
         real_count=10,
         real_copies=3,
     )
-    assert len(trainset) == 34 and trainset.settings()["real_digits"]["bank"] == 36
+    assert len(trainset) == 34 and trainset.describe()["real_digits"]["bank"] == 36
     images, labels = trainset.batch(torch.arange(34), torch.Generator().manual_seed(1))
     bank_images, bank_labels = trainset.real
     for image, label in zip(images[24:], labels[24:]):

@@ -58,7 +58,7 @@ class Distorter:
         # a bank of fields, picked at random with random signs, is as varied in practice.
         self.bank = elastic_fields(bank_size, elastic_alpha, elastic_sigma, generator) * (2 / FIELD)
 
-    def settings(self):
+    def describe(self):
         """What the sidecar records about augmentation."""
         return {
             "rotate_degrees": round(math.degrees(self.rotate), 3),

@@ -35,12 +35,12 @@ MAX_CONFIDENT_ERROR = 0.01
 MAX_DIGITS_REJECTED = 0.002
 
 
-def held_out_digits(val_x, seed, **settings):
+def held_out_digits(val_x, seed, **distort_options):
     """Validation digits (N, 1, 28, 28) on 0..1 -> uint8 (N, 28, 28), every one distorted as in
     training.
     """
     distorted = augment.Distorter(
-        torch.Generator().manual_seed(seed), **{**settings, "clean": 0.0}
+        torch.Generator().manual_seed(seed), **{**distort_options, "clean": 0.0}
     )(val_x)
     return (distorted[:, 0].numpy() * 255).round().astype(np.uint8)
 
@@ -61,7 +61,7 @@ def held_out_negatives(count, seed):
 
 
 def held_out_set(
-    val_x, val_y, pen, seed, val_seed, held_out_writers, with_negatives=True, **distort_settings
+    val_x, val_y, pen, seed, val_seed, held_out_writers, with_negatives=True, **distort_options
 ):
     """(digits uint8, labels, negatives uint8 or None, description): what the calibration is
     fitted on.
@@ -71,7 +71,7 @@ def held_out_set(
     NEGATIVES_PER_DIGIT held-out negatives for each of those digits. train.py and `python -m
     training.calibrate` both use it.
     """
-    digits, labels = held_out_digits(val_x, seed, **distort_settings), val_y.numpy()
+    digits, labels = held_out_digits(val_x, seed, **distort_options), val_y.numpy()
     description = (
         f"the MNIST validation split ({len(labels)}, val-seed {val_seed}), "
         f"distorted as in training (seed {seed})"

@@ -149,7 +149,7 @@ def variants(images, labels, seed):
     return alternatives, has
 
 
-def settings():
+def describe():
     """What the sidecar records about the conventions."""
     return {
         "kinds": {

@@ -188,7 +188,7 @@ def generate(count, seed):
     return hand.render_each(count, lambda i: make(KINDS[i % len(KINDS)], rng, glyphs))
 
 
-def settings(count):
+def describe(count):
     """What the sidecar records about the negatives."""
     shares = {k: KINDS.count(k) / len(KINDS) for k in dict.fromkeys(KINDS)}
     return {

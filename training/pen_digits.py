@@ -26,7 +26,7 @@ def generate(count, seed):
     return render_each(count, draw), labels
 
 
-def settings(count):
+def describe(count):
     """What the sidecar records about the pen-drawn digits."""
     return {
         "count": count,

@@ -94,7 +94,7 @@ def redraw(images, chunk=2048):
     return out, has
 
 
-def settings():
+def describe():
     """What the sidecar records about the redrawn digits."""
     return {
         "thinning": "Zhang-Suen",

@@ -137,7 +137,7 @@ def render_plain(records):
     return images, np.array([r["label"] for r in records], dtype=np.int64)
 
 
-def settings(copies):
+def describe(copies):
     """What the sidecar records about the stroke-space variation."""
     return {
         **BOUNDS,

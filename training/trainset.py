@@ -163,23 +163,23 @@ class TrainSet:
         """
         return index >= self.digit_count + self.negative_count + self.pen_count
 
-    def settings(self):
+    def describe(self):
         """What the sidecar records about the conventions, the negatives and the pen digits."""
         return {
-            "conventions": conventions.settings() if bool(self.has.any()) else None,
-            "negatives": {**negatives.settings(self.negative_count), "bank": len(self.bank)}
+            "conventions": conventions.describe() if bool(self.has.any()) else None,
+            "negatives": {**negatives.describe(self.negative_count), "bank": len(self.bank)}
             if self.negative_count
             else None,
-            "pen_digits": {**pen_digits.settings(self.pen_count), "bank": len(self.pen[1])}
+            "pen_digits": {**pen_digits.describe(self.pen_count), "bank": len(self.pen[1])}
             if self.pen_count
             else None,
-            "redrawn": {**redraw.settings(), "rate": self.redraw_rate}
+            "redrawn": {**redraw.describe(), "rate": self.redraw_rate}
             if self.redraw_rate
             else None,
             "real_digits": {
                 "count": self.real_count,
                 "bank": len(self.real[1]),
-                "augment": stroke_augment.settings(self.real_copies),
+                "augment": stroke_augment.describe(self.real_copies),
             }
             if self.real_count
             else None,

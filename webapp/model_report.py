@@ -1,5 +1,5 @@
 """The shipped model's report, read once at start-up for the model page: sidecar, metrics and
-figures.
+pictures.
 """
 
 import json
@@ -8,7 +8,7 @@ from pathlib import Path
 from recognition import checkpoint
 
 # The report's pictures the model page shows, by name; nothing else in the folder is served.
-FIGURES = (
+PICTURES = (
     "curves",
     "confusion",
     "per_class",
@@ -55,6 +55,6 @@ def load(model_path, info):
         "real_digits_trained": sum(f.get("trained", 0) for f in strokes),
         "calibration": calibration,
         "bench": _json(folder / "bench.json"),
-        "figures": {name: (folder / f"{name}.png").is_file() for name in FIGURES},
+        "pictures": {name: (folder / f"{name}.png").is_file() for name in PICTURES},
         "folder": folder,
     }

@@ -33,6 +33,6 @@ def model():
 def figure(name):
     """One of the report's pictures (only those the model page shows)."""
     report = current_app.extensions["model_report"]
-    if not report["figures"].get(name):
+    if not report["pictures"].get(name):
         abort(404)
     return send_from_directory(report["folder"], f"{name}.png", max_age=3600)
