@@ -118,11 +118,7 @@ def build_parser():
     p.add_argument(
         "--threads", type=int, default=0, help="CPU threads for torch (0: torch's default)"
     )
-    p.add_argument(
-        "--data-dir",
-        default=None,
-        help=f"MNIST folder (default: ${mnist.ENV_DIR}, else {mnist.DEFAULT_DIR})",
-    )
+    mnist.add_data_dir_option(p)
     p.add_argument(
         "--strokes",
         nargs="*",

@@ -66,11 +66,7 @@ def parse_args(argv=None):
     p.add_argument(
         "--per-kind", type=int, default=300, help="generated drawings of each kind that is no digit"
     )
-    p.add_argument(
-        "--data-dir",
-        default=None,
-        help=f"MNIST folder (default: ${mnist.ENV_DIR}, else {mnist.DEFAULT_DIR})",
-    )
+    mnist.add_data_dir_option(p)
     p.add_argument(
         "--timing-runs", type=int, default=2000, help="single-input runs timed for latency"
     )

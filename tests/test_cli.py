@@ -60,6 +60,20 @@ def test_the_real_command_line_refuses_with_one_line_and_no_traceback(args, envi
     assert proc.stderr.strip().splitlines()[-1].endswith(needle)
 
 
+def accuracy_flags(folder, model, mnist_dir):
+    """bench.accuracy's flags for the inputs write_bench_inputs put in folder."""
+    return [
+        "--model",
+        str(model),
+        "--strokes",
+        str(folder / "strokes.json.gz"),
+        "--letters",
+        str(folder / "letters.json.gz"),
+        "--data-dir",
+        str(mnist_dir),
+    ]
+
+
 def write_bench_inputs(folder):
     """A synthetic MNIST test split and two real-looking stroke records; returns (mnist images,
     labels, records).
@@ -96,14 +110,7 @@ def test_accuracy_bench_reports_what_the_predictor_scores(tmp_path, small_model)
     (tmp_path / "unreadable.json").write_text(json.dumps([{"index": 1, "label": 1}]))
     result = accuracy.main(
         [
-            "--model",
-            str(small_model),
-            "--strokes",
-            str(tmp_path / "strokes.json.gz"),
-            "--letters",
-            str(tmp_path / "letters.json.gz"),
-            "--data-dir",
-            str(tmp_path),
+            *accuracy_flags(tmp_path, small_model, tmp_path),
             "--json",
             "--no-record",
             "--timing-runs",
@@ -212,19 +219,7 @@ def test_accuracy_bench_without_mnist_offline_is_one_line(tmp_path, small_model,
     write_bench_inputs(tmp_path)
     monkeypatch.setattr("training.mnist.MIRRORS", ("http://127.0.0.1:9/",))
     with pytest.raises(SystemExit) as info:
-        accuracy.main(
-            [
-                "--model",
-                str(small_model),
-                "--strokes",
-                str(tmp_path / "strokes.json.gz"),
-                "--letters",
-                str(tmp_path / "letters.json.gz"),
-                "--data-dir",
-                str(tmp_path / "empty"),
-                "--no-record",
-            ]
-        )
+        accuracy.main([*accuracy_flags(tmp_path, small_model, tmp_path / "empty"), "--no-record"])
     message = str(info.value)
     assert message.startswith("bench.accuracy: could not download") and "\n" not in message
 

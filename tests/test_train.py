@@ -11,7 +11,7 @@ import torch
 import train
 from recognition import checkpoint
 from recognition.classifier import Classifier
-from tests.support.data import write_mnist
+from tests.support.data import MNIST_ONLY_FLAGS, small_training_flags, write_mnist
 from training import conventions
 from training import device as device_lib
 
@@ -32,23 +32,7 @@ def default_run(tiny_mnist, tmp_path_factory):
 
 
 def run(tiny_mnist, out, *extra):
-    return train.main(
-        [
-            "--dry-run",
-            "--data-dir",
-            str(tiny_mnist[0]),
-            "--out",
-            str(out),
-            "--hidden",
-            "32",
-            "16",
-            "--batch-size",
-            "64",
-            "--threads",
-            "1",
-            *extra,
-        ]
-    )
+    return train.main(["--dry-run", *small_training_flags(tiny_mnist[0], out), *extra])
 
 
 def test_dry_run_writes_a_loadable_model_and_a_report(tiny_mnist, default_run):
@@ -145,12 +129,7 @@ def test_validation_split_follows_val_seed_not_seed(tiny_mnist, tmp_path, monkey
         "--val-seed",
         "3",
         "--no-conventions",
-        "--negatives",
-        "0",
-        "--pen-digits",
-        "0",
-        "--redraw",
-        "0",
+        *MNIST_ONLY_FLAGS,
         "--strokes",
     )
     assert split_seeds == [3] and train.parse_args(["--seed", "5"]).val_seed == 1

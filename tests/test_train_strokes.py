@@ -9,7 +9,7 @@ import pytest
 
 import train
 from recognition import checkpoint
-from tests.support.data import write_mnist
+from tests.support.data import MNIST_ONLY_FLAGS, small_training_flags, write_mnist
 from training import stroke_files, trainset
 from training.stroke_augment import BOUNDS
 
@@ -39,23 +39,8 @@ def run(tiny_mnist, out, *extra):
     return train.main(
         [
             "--dry-run",
-            "--data-dir",
-            str(tiny_mnist),
-            "--out",
-            str(out),
-            "--hidden",
-            "32",
-            "16",
-            "--batch-size",
-            "64",
-            "--threads",
-            "1",
-            "--negatives",
-            "0",
-            "--pen-digits",
-            "0",
-            "--redraw",
-            "0",
+            *small_training_flags(tiny_mnist, out),
+            *MNIST_ONLY_FLAGS,
             *extra,
         ]
     )
@@ -168,17 +153,7 @@ def test_the_calibrate_command_fits_what_training_fitted(tiny_mnist, tmp_path):
             "1",
             "--val-size",
             "64",
-            "--data-dir",
-            str(tiny_mnist),
-            "--out",
-            str(out),
-            "--hidden",
-            "32",
-            "16",
-            "--batch-size",
-            "64",
-            "--threads",
-            "1",
+            *small_training_flags(tiny_mnist, out),
             "--negatives",
             "30",
             "--redraw",

@@ -154,11 +154,7 @@ def parse_args(argv=None):
     p.add_argument(
         "--model", default=str(DEFAULT_MODEL), help="model whose sidecar gets the calibration"
     )
-    p.add_argument(
-        "--data-dir",
-        default=None,
-        help=f"MNIST folder (default: ${mnist.ENV_DIR}, else {mnist.DEFAULT_DIR})",
-    )
+    mnist.add_data_dir_option(p)
     p.add_argument(
         "--strokes",
         nargs="*",

@@ -90,6 +90,15 @@ def file_sha256(path):
     return hashlib.sha256(_read_bytes(path)).hexdigest()
 
 
+def add_data_dir_option(parser):
+    """--data-dir, the folder MNIST is read from, as every command that reads MNIST takes it."""
+    parser.add_argument(
+        "--data-dir",
+        default=None,
+        help=f"MNIST folder (default: ${ENV_DIR}, else {DEFAULT_DIR})",
+    )
+
+
 def load_split(split, folder=None, download=True, mirrors=None):
     """Return (images uint8 (N, 28, 28), labels uint8 (N,)) for 'train' or 'test'."""
     folder = data_dir(folder)

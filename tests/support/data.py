@@ -1,4 +1,5 @@
-"""Where the shared data lies, and small MNIST-format files made on the spot."""
+"""Where the shared data lies, small MNIST-format files made on the spot, and a tiny training run's
+flags."""
 
 import gzip
 from pathlib import Path
@@ -44,3 +45,24 @@ def write_mnist(folder, splits=(("train", 600, 1), ("t10k", 100, 2))):
         write_idx(folder / f"{split}-images-idx3-ubyte.gz", images, gz=True)
         write_idx(folder / f"{split}-labels-idx1-ubyte.gz", labels, gz=True)
     return made
+
+
+def small_training_flags(mnist_dir, out):
+    """train.py's flags for a tiny model trained quickly on a tiny MNIST folder."""
+    return [
+        "--data-dir",
+        str(mnist_dir),
+        "--out",
+        str(out),
+        "--hidden",
+        "32",
+        "16",
+        "--batch-size",
+        "64",
+        "--threads",
+        "1",
+    ]
+
+
+# train.py's flags for MNIST digits only: no negatives, no typeface pen digits, none redrawn.
+MNIST_ONLY_FLAGS = ["--negatives", "0", "--pen-digits", "0", "--redraw", "0"]
