@@ -37,6 +37,23 @@ def core_count():
     )
 
 
+def worker_setup(app):
+    """gunicorn's post_fork hook: each worker sets torch's thread count before it serves.
+
+    torch is used in the master before the fork (the model is loaded and checked there); a forked
+    worker whose two threads then make their first torch call at once can hit "Invalid thread
+    pool!" (a 500). Setting the thread count in the worker first builds its pool on one thread.
+    """
+    import torch
+
+    threads = app.config["TORCH_THREADS"] or torch.get_num_threads()
+
+    def post_fork(server, worker):
+        torch.set_num_threads(threads)
+
+    return post_fork
+
+
 def parse_args(argv=None):
     """The server's flags: each one sets the app setting of the same meaning (see
     webapp/settings.py).
@@ -83,6 +100,7 @@ def main(argv=None):
         # weights, which then stays in the CPU's cache; a copy per worker would
         # evict each other (3x slower inference).
         "preload_app": True,
+        "post_fork": worker_setup(app),
         "accesslog": None,
         "when_ready": lambda server: print(
             f"Serving on http://{shown_host}:{port}/ ({workers} workers); Ctrl+C stops", flush=True
