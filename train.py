@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm import tqdm
 
-from recognition import checkpoint
+from recognition import checkpoint, selftest
 from recognition.answer import NOT_A_DIGIT_CLASS
 from recognition.classifier import Classifier
 from recognition.model import MLP, ModelConfig
@@ -576,6 +576,7 @@ def finish(run, fitted):
             k: metrics[k] for k in kept + ("per_class_accuracy", "best_epoch", "train_seconds")
         },
         calibration={**calibration.to_dict(), "figures": calibration_figures},
+        self_test=selftest.record(served),
         data={
             "name": "MNIST",
             "sha256": mnist.dataset_sha256(args.data_dir),

@@ -5,7 +5,8 @@ import json
 from pathlib import Path
 
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load as weights_from_bytes
+from safetensors.torch import save_file
 
 from . import preprocess
 from .model import MEAN, MLP, STD, ModelConfig
@@ -102,12 +103,32 @@ def load(path):
     model = MLP(config)
     weights_file = weights_path(path)
     try:
-        model.load_state_dict(load_file(str(weights_file)))
+        blob = weights_file.read_bytes()
+        model.load_state_dict(weights_from_bytes(blob))
     except (OSError, RuntimeError, KeyError, SafetensorError) as exc:
         reason = (
             "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
             or type(exc).__name__
         )
         raise CheckpointError(f"{weights_file}: weights do not load ({reason})") from exc
+    check_weights(weights_file, blob, info)
     model.eval()
     return model, info
+
+
+def check_weights(weights_file, blob, info):
+    """The weights are the ones the sidecar names: their SHA-256 matches (CheckpointError if not).
+
+    A file damaged in a way that still loads (some weights zeroed, a byte flipped) would serve
+    wrong answers with a straight face; a sidecar without a SHA-256 is taken at its word.
+    """
+    weights = info.get("weights")
+    expected = weights.get("sha256") if isinstance(weights, dict) else None
+    if expected is None:
+        return
+    found = hashlib.sha256(blob).hexdigest()
+    if found != expected:
+        raise CheckpointError(
+            f"{weights_file}: the weights' SHA-256 is {found[:12]}..., the sidecar says "
+            f"{str(expected)[:12]}...: the file is damaged or belongs to another model"
+        )

@@ -77,7 +77,14 @@ def test_blank_input_is_empty_not_a_guess(client, payload):
     assert body["input"] == [[0] * 28] * 28
 
 
-def test_health_and_model(client, small_model):
+def test_health_ready_and_model(client, small_model):
+    ready = client.get("/api/ready")
+    assert ready.status_code == 200
+    assert ready.get_json() == {
+        "status": "ready",
+        "model": "small",
+        "self_test": "sound answers (the sidecar records no self-test)",
+    }
     health = client.get("/api/health")
     assert health.status_code == 200 and health.get_json() == {"status": "ok", "model": "small"}
     info = client.get("/api/model").get_json()

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from bench import accuracy, explain, record, scores
-from recognition import preprocess
+from recognition import checkpoint, preprocess
 from recognition.calibration import expected_calibration_error
 from recognition.classifier import Classifier
 from recognition.numbers import read_digit, read_number
@@ -27,9 +27,21 @@ from webapp import __main__ as server
         (["--threads", "0"], "THREADS (--threads or DIGITS_THREADS) must be at least 1, got 0"),
         (["--workers", "-1"], "WORKERS (--workers or DIGITS_WORKERS) must be at least 0"),
         (["--model", "/nowhere/model.safetensors"], "cannot read model sidecar"),
+        (["--model", "DAMAGED"], "the weights' SHA-256 is"),
     ],
 )
-def test_server_bad_arguments_exit_with_one_clear_line(args, needle):
+def test_server_bad_arguments_exit_with_one_clear_line(args, needle, small_model, tmp_path):
+    if "DAMAGED" in args:
+        # The small model's sidecar beside its weights with one byte changed: they load, but are
+        # not the weights the sidecar names.
+        damaged = tmp_path / "m.safetensors"
+        blob = bytearray(checkpoint.weights_path(small_model).read_bytes())
+        blob[-1] ^= 1
+        damaged.write_bytes(bytes(blob))
+        checkpoint.sidecar_path(damaged).write_text(
+            checkpoint.sidecar_path(small_model).read_text()
+        )
+        args = ["--model", str(damaged)]
     with pytest.raises(SystemExit) as info:
         server.main(args)
     message = str(info.value)

@@ -67,6 +67,14 @@ def broken_copy(small_model, tmp_path, sidecar=None, weights=None):
     return tmp_path / "m.safetensors"
 
 
+def zero_some_weights(blob, share=0.016):
+    """The weights with a share of their bytes zeroed, the header intact: the file still loads."""
+    data_start = 8 + int.from_bytes(blob[:8], "little")
+    data = bytearray(blob[data_start:])
+    data[: int(len(data) * share)] = bytes(int(len(data) * share))
+    return blob[:data_start] + bytes(data)
+
+
 def without(meta, key):
     meta.pop(key)
     return meta
@@ -90,6 +98,8 @@ def edited(meta, section, key, value):
         (None, lambda blob: blob[: len(blob) // 2], "weights do not load"),
         (None, lambda blob: b"", "weights do not load"),
         (None, lambda blob: b"\xff" * 64, "weights do not load"),
+        (None, zero_some_weights, "the weights' SHA-256 is"),
+        (lambda m: edited(m, "weights", "sha256", "0" * 64), None, "the sidecar says 000000000000"),
     ],
 )
 def test_a_broken_checkpoint_is_one_clear_error(small_model, tmp_path, sidecar, weights, needle):
@@ -153,3 +163,25 @@ def test_shipped_model_matches_an_independent_reference(mnist_test, stroke_recor
     images, labels = mnist_test
     # The reference is the real model: its likeliest digit is right as often as the report says.
     assert (reference.digit_probabilities(images).argmax(1) == labels).mean() >= 0.995
+
+
+def test_the_self_test_refuses_a_model_that_reads_its_known_drawings_otherwise(
+    small_model, tmp_path
+):
+    from recognition import selftest
+    from recognition.classifier import Classifier
+
+    path = broken_copy(small_model, tmp_path)
+    classifier = Classifier.load(path)
+    assert selftest.check(classifier) == "sound answers (the sidecar records no self-test)"
+    recorded = selftest.record(classifier)
+    checkpoint.update_sidecar(path, self_test=recorded)
+    assert selftest.check(Classifier.load(path)) == "passed"
+    # What training recorded, off by more than the tolerance: as if the arithmetic had changed.
+    seven = recorded["probabilities"]["seven"]
+    recorded["probabilities"]["seven"] = [seven[0] + 0.01, *seven[1:]]
+    checkpoint.update_sidecar(path, self_test=recorded)
+    with pytest.raises(checkpoint.CheckpointError) as info:
+        selftest.check(Classifier.load(path))
+    message = str(info.value)
+    assert "self-test: the seven reads 0.0100 away" in message and "\n" not in message

@@ -5,6 +5,7 @@ from pathlib import Path
 import torch
 from flask import Flask
 
+from recognition import selftest
 from recognition.classifier import Classifier
 from recognition.explain import Explainer
 
@@ -39,6 +40,8 @@ def create_app(config=None):
     if app.config["TORCH_THREADS"]:
         torch.set_num_threads(app.config["TORCH_THREADS"])
     app.extensions["classifier"] = Classifier.load(app.config["MODEL_PATH"])
+    # The model answers known drawings as training recorded, or the app does not start.
+    app.extensions["self_test"] = selftest.check(app.extensions["classifier"])
     app.extensions["explainer"] = Explainer(app.extensions["classifier"])
     app.extensions["model_report"] = model_report.load(
         app.config["MODEL_PATH"], app.extensions["classifier"].info

@@ -93,6 +93,19 @@ def health():
     return jsonify({"status": "ok", "model": _classifier().info.get("name")})
 
 
+@bp.get("/ready")
+def ready():
+    """Readiness: the model is loaded and read its known drawings as training recorded (the app
+    does not start otherwise), so this process may take traffic."""
+    return jsonify(
+        {
+            "status": "ready",
+            "model": _classifier().info.get("name"),
+            "self_test": current_app.extensions["self_test"],
+        }
+    )
+
+
 @bp.get("/model")
 def model():
     """The loaded model's sidecar: architecture, normalisation, training settings and metrics."""
