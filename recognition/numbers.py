@@ -40,6 +40,13 @@ def read_strokes(classifier, strokes):
     parts = [np.asarray(strokes[i], dtype=np.float64).reshape(-1, 2) for i in kept]
     if not np.isfinite(np.concatenate(parts)).all():
         raise ValueError("stroke coordinates must be finite numbers")
+    # Grouping measures gaps and heights: coordinates near float's limit would overflow them.
+    # The drawing is grouped at a smaller scale, and its boxes given back in the request's units.
+    largest = max(float(np.abs(p).max()) for p in parts)
+    shrink = 1.0
+    if largest > preprocess.COORD_LIMIT:
+        shrink = preprocess.COORD_LIMIT / largest
+        parts = [p * shrink for p in parts]
 
     def render(indices):
         return preprocess.strokes_to_input([parts[i] for i in indices])
@@ -50,6 +57,8 @@ def read_strokes(classifier, strokes):
     else:
         whole_pixels = preprocess.strokes_to_input(parts)
     strokes_of = [tuple(kept[i] for i in group) for group in reading.groups]
+    if shrink != 1.0:
+        reading = reading._replace(boxes=[box / shrink for box in reading.boxes])
     return _judged(classifier, reading, strokes_of, whole_pixels)
 
 

@@ -29,7 +29,10 @@ INK_THRESHOLD = 0.1
 # ends up 20 px tall anyway, and a 16-megapixel photo read whole took most of a second.
 WORK_SIDE = 1024
 # Coordinates beyond this magnitude are rescaled first so float maths stays finite.
-_COORD_LIMIT = 1e12
+COORD_LIMIT = 1e12
+# A drawing spanning less than this is rescaled to span 1: the pen's width is a share of the
+# drawing's size, and the scale that draws a span of 1e-308 overflows.
+_SPAN_FLOOR = 1e-6
 
 
 def strokes_to_input(strokes):
@@ -42,9 +45,13 @@ def strokes_to_input(strokes):
     everything = np.concatenate(points)
     if not np.isfinite(everything).all():
         raise ValueError("stroke coordinates must be finite numbers")
+    largest = np.abs(everything).max()
+    if largest > COORD_LIMIT:
+        # Scaled before subtracting: -1e308 and 1e308 are 2e308 apart, past float's range.
+        everything = everything * (COORD_LIMIT / largest)
     origin = everything.min(axis=0)
     magnitude = np.abs(everything - origin).max()
-    unit = magnitude / _COORD_LIMIT if magnitude > _COORD_LIMIT else 1.0
+    unit = magnitude if 0 < magnitude < _SPAN_FLOOR else 1.0
     # All points at once, not stroke by stroke: a stroke per pen dab (training's redraw) stays
     # cheap.
     return normalize(render_strokes((everything - origin) / unit, [len(p) for p in points]))

@@ -127,7 +127,10 @@ def test_unknown_api_path_is_json_404(client):
     ],
 )
 def test_wrong_method_is_json_405(client, method, path):
-    assert_error(getattr(client, method)(path), 405, "method_not_allowed")
+    response = getattr(client, method)(path)
+    assert_error(response, 405, "method_not_allowed")
+    # Allow says which methods the endpoint takes (HEAD and OPTIONS come with GET).
+    assert set(response.headers["Allow"].split(", ")) & {"GET", "POST"}
 
 
 def test_an_unexpected_failure_is_json_500_not_html(app, client, monkeypatch):

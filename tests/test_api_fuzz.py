@@ -13,6 +13,8 @@ from tests.support.api import assert_error
 # Numbers as clients really send them, and as they should not: huge, tiny, negative, non-finite.
 NUMBERS = st.one_of(
     st.integers(-(10**30), 10**30),
+    # Integers too large for a float: JSON has no limit on a number's digits.
+    st.integers(10**308, 10**420),
     st.floats(allow_nan=True, allow_infinity=True),
     st.floats(-1e6, 1e6),
 )
@@ -26,7 +28,14 @@ ANYTHING = st.recursive(
 POINT = st.one_of(st.tuples(NUMBERS, NUMBERS).map(list), st.lists(NUMBERS, max_size=4), ANYTHING)
 STROKES = st.lists(st.lists(POINT, max_size=30), max_size=14)
 # Drawings that are valid, but odd: dots, one point, many strokes, far-flung or huge coordinates.
-COORD = st.one_of(st.floats(0, 500), st.floats(-1e12, 1e12), st.integers(0, 10))
+# Every finite float: +-1e308 apart, and drawings spanning a subnormal.
+COORD = st.one_of(
+    st.floats(0, 500),
+    st.floats(-1e12, 1e12),
+    st.integers(0, 10),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.floats(-1e-300, 1e-300),
+)
 DRAWINGS = st.fixed_dictionaries(
     {
         "strokes": st.lists(
@@ -114,3 +123,20 @@ def test_any_small_picture_gets_an_answer_or_a_clear_error(
         )
     else:
         check(client.post("/api/predict", json={"image": png_data_url(image.convert("RGBA"))}))
+
+
+@ONE_EXAMPLE_AT_A_TIME
+@given(
+    depth=st.integers(1, 20_000),
+    where=st.sampled_from(["body", "strokes", "digit"]),
+)
+def test_json_nested_as_deep_as_a_body_allows_is_answered(client, depth, where):
+    """Python's JSON parser recurses once per level: thousands of levels are a 400, not a 500."""
+    nested = "[" * depth + "]" * depth
+    body = {
+        "body": nested,
+        "strokes": '{"strokes": ' + nested + "}",
+        "digit": '{"strokes": [[[0, 0], [1, 1]]], "digit": ' + nested + "}",
+    }[where]
+    for path in ("/api/predict", "/api/explain"):
+        check(client.post(path, data=body, content_type="application/json"))

@@ -29,6 +29,24 @@ def error_response(status, code, message):
     return response
 
 
+# A body refused as too large is still read off the connection, up to this many bytes, so that a
+# keep-alive client's next request is not parsed out of its tail (and the connection dropped).
+DRAIN_LIMIT = 16 * 1024 * 1024
+
+
+def drain_body(environ, limit=DRAIN_LIMIT):
+    """Read and drop what is left of the request's body (at most limit bytes)."""
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return
+    left = limit
+    while left > 0:
+        chunk = stream.read(min(64 * 1024, left))
+        if not chunk:
+            return
+        left -= len(chunk)
+
+
 def _is_api():
     return request.path == "/api" or request.path.startswith("/api/")
 
@@ -42,9 +60,16 @@ def register(app):
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
+        if exc.code == 413:
+            drain_body(request.environ)
         if not _is_api():
             return exc
-        return error_response(exc.code, CODES.get(exc.code, "http_error"), exc.description)
+        response = error_response(exc.code, CODES.get(exc.code, "http_error"), exc.description)
+        # What the error says besides its body: Allow on a 405, Retry-After where there is one.
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(exc):

@@ -8,6 +8,7 @@ import math
 import re
 
 from PIL import Image, UnidentifiedImageError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .errors import ApiError
 
@@ -21,11 +22,7 @@ def parse_predict_request(request, limits):
     """
     mimetype = request.mimetype
     if mimetype == "application/json":
-        try:
-            body = json.loads(request.get_data(cache=True))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ApiError(400, "invalid_json", f"the body is not valid JSON ({exc})") from exc
-        return _from_json(body, limits)
+        return _from_json(json_body(request), limits)
     if mimetype == "multipart/form-data":
         upload = request.files.get("image")
         if upload is None:
@@ -40,13 +37,36 @@ def parse_predict_request(request, limits):
     )
 
 
+def json_body(request):
+    """The request's JSON body, parsed once per request; ApiError 400 for what is not JSON.
+
+    Python's parser recurses once per level of nesting: a body nested thousands deep is refused
+    as a 400, not a RecursionError (a 500).
+    """
+    if "json_body" not in request.environ:
+        data = request.get_data(cache=True)
+        limit = request.max_content_length
+        if request.content_length is None and limit is not None and len(data) >= limit:
+            # A chunked body has no length to refuse up front: the reader stops at the limit,
+            # so one more byte there means the body was larger.
+            if request.environ["wsgi.input"].read(1):
+                raise RequestEntityTooLarge(f"the body is larger than {limit} bytes")
+        try:
+            request.environ["json_body"] = json.loads(data)
+        except RecursionError as exc:
+            raise ApiError(400, "invalid_json", "the body is nested too deeply") from exc
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ApiError(400, "invalid_json", f"the body is not valid JSON ({exc})") from exc
+    return request.environ["json_body"]
+
+
 def digit_index(request):
     """The optional "digit" of a JSON request (which digit of a number to explain): None or an
     int >= 0.
     """
     if request.mimetype != "application/json":
         return None
-    body = json.loads(request.get_data(cache=True))  # already parsed once without error
+    body = json_body(request)
     value = body.get("digit") if isinstance(body, dict) else None
     if value is None:
         return None
@@ -76,11 +96,25 @@ def _is_number(value):
     return not isinstance(value, bool) and isinstance(value, (int, float))
 
 
+def _is_finite(value):
+    """Whether a JSON number is finite as a float: an integer of hundreds of digits is not."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _shown(value):
+    """A value for an error message: a number of hundreds of digits is cut short."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}... ({len(text)} characters)"
+
+
 def _check_number(value, where, positive=False):
     if not _is_number(value):
         raise ApiError(400, "invalid_input", f"{where} must be a number")
-    if not math.isfinite(value):
-        raise ApiError(400, "invalid_input", f"{where} must be finite, not {value}")
+    if not _is_finite(value):
+        raise ApiError(400, "invalid_input", f"{where} must be finite, not {_shown(value)}")
     if positive and value <= 0:
         raise ApiError(400, "invalid_input", f"{where} must be positive")
 
@@ -104,11 +138,12 @@ def check_strokes(strokes, limits):
             if not isinstance(point, list) or len(point) != 2:
                 raise ApiError(400, "invalid_strokes", f"stroke {i} point {j} must be [x, y]")
             for value in point:
-                if not _is_number(value) or not math.isfinite(value):
+                if not _is_number(value) or not _is_finite(value):
                     raise ApiError(
                         400,
                         "invalid_strokes",
-                        f"stroke {i} point {j}: coordinates must be finite numbers, got {value!r}",
+                        f"stroke {i} point {j}: coordinates must be finite numbers, "
+                        f"got {_shown(value)}",
                     )
     return strokes
 

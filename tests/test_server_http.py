@@ -1,0 +1,86 @@
+"""The production server (gunicorn) at the edges of HTTP: bodies too large, chunked bodies, and
+connections that stay usable after a refusal."""
+
+import json
+import socket
+
+import pytest
+
+from harness.server import start_server, stop_server
+
+SEVEN = json.dumps({"strokes": [[[10, 10], [90, 10], [45, 120]]]}).encode()
+
+
+@pytest.fixture(scope="module")
+def server(small_model):
+    proc, base = start_server(model=small_model, workers=1)
+    yield int(base.rsplit(":", 1)[1])
+    stop_server(proc)
+
+
+def read_response(sock):
+    """(status line, headers dict, body) of one response read off a keep-alive socket."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, "the server closed the connection"
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:])}
+    length = int(headers.get("content-length", 0))
+    while len(body) < length:
+        body += sock.recv(65536)
+    return lines[0], headers, body[:length]
+
+
+def post(sock, body, headers=b""):
+    sock.sendall(
+        b"POST /api/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        + headers
+        + b"Content-Length: %d\r\n\r\n" % len(body)
+        + body
+    )
+    return read_response(sock)
+
+
+def test_a_body_too_large_is_413_json_and_the_connection_stays_usable(server):
+    with socket.create_connection(("127.0.0.1", server), timeout=20) as sock:
+        big = b'{"strokes": [' + b"[[1, 2], [3, 4]], " * 150_000 + b"[]]}"
+        status, headers, body = post(sock, big)
+        assert status.endswith("413 REQUEST ENTITY TOO LARGE")
+        assert headers["content-type"] == "application/json"
+        assert json.loads(body)["error"]["code"] == "too_large"
+        status, _, body = post(sock, SEVEN)
+        assert status.endswith("200 OK") and "verdict" in json.loads(body)
+
+
+def test_a_chunked_body_too_large_is_413_not_a_cut_off_400(server):
+    with socket.create_connection(("127.0.0.1", server), timeout=20) as sock:
+        sock.sendall(
+            b"POST /api/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+        )
+        piece = b'{"strokes": [' + b"[[1, 2], [3, 4]], " * 70_000 + b"[]]}"
+        for start in range(0, len(piece), 65536):
+            chunk = piece[start : start + 65536]
+            sock.sendall(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+        sock.sendall(b"0\r\n\r\n")
+        status, _, body = read_response(sock)
+        assert status.endswith("413 REQUEST ENTITY TOO LARGE"), (status, body[:200])
+        assert json.loads(body)["error"]["code"] == "too_large"
+        status, _, body = post(sock, SEVEN)
+        assert status.endswith("200 OK")
+
+
+def test_a_small_chunked_body_is_read_whole(server):
+    with socket.create_connection(("127.0.0.1", server), timeout=20) as sock:
+        sock.sendall(
+            b"POST /api/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+            + b"%x\r\n" % len(SEVEN)
+            + SEVEN
+            + b"\r\n0\r\n\r\n"
+        )
+        status, _, body = read_response(sock)
+        assert status.endswith("200 OK") and "verdict" in json.loads(body)
