@@ -28,6 +28,8 @@ INK_THRESHOLD = 0.1
 # Images are read at most this many pixels a side (box-averaged down by a whole factor): the digit
 # ends up 20 px tall anyway, and a 16-megapixel photo read whole took most of a second.
 WORK_SIDE = 1024
+# The EXIF tag saying how a photo is turned (1: upright).
+EXIF_ORIENTATION = 0x0112
 # Coordinates beyond this magnitude are rescaled first so float maths stays finite.
 COORD_LIMIT = 1e12
 # A drawing spanning less than this is rescaled to span 1: the pen's width is a share of the
@@ -101,22 +103,30 @@ def image_to_input(image):
 def working_ink(image):
     """(ink, factor): ink intensity 0..1 (float32, ink bright; None if the image holds none),
     shrunk by a whole factor past WORK_SIDE: ink pixel (x, y) stands for the image's factor x
-    factor block at (x, y) * factor.
+    factor block at (x, y) * factor (a JPEG decoded smaller counts in the original's pixels).
     """
-    image = ImageOps.exif_transpose(image)
+    # A JPEG may have been decoded smaller (webapp.validation): each of its pixels then stands
+    # for decoded_at of the original's along a side, and positions come back in the original's.
+    decoded_at = image.info.get("decoded_at", 1)
+    # exif_transpose copies the image even when it has nothing to turn: only call it when it has.
+    if image.getexif().get(EXIF_ORIENTATION, 1) != 1:
+        image = ImageOps.exif_transpose(image)
     factor = max(1, math.ceil(max(image.size) / WORK_SIDE))
     if factor > 1:
         # reduce() cannot average these; RGBA keeps
         if image.mode not in ("L", "LA", "RGB", "RGBA", "F"):
             image = image.convert("RGBA")  # any transparency for _ink's test
         image = image.reduce(factor)
-    return _ink(image), factor
+    return _ink(image), factor * decoded_at
 
 
 def _ink(image):
     """Ink 0..1 of an upright image, or None."""
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
+        if rgba.getchannel("A").getextrema()[0] == 255:
+            # Opaque everywhere: a plain picture, as it shows on a white page.
+            return _ink(rgba.convert("RGB"))
         alpha = np.asarray(rgba.getchannel("A"), dtype=np.float32) / 255.0
         if np.median(alpha) < 0.5:
             # Ink on a transparent background: ink is where it is opaque.

@@ -1,5 +1,6 @@
 """Numbers: strokes grouped into digits on constructed drawings, read by the shipped model."""
 
+import io
 import math
 
 import numpy as np
@@ -189,27 +190,50 @@ def test_a_number_that_may_be_one_thing_is_unsure():
     assert judge_number(parts, whole, 0.82, apart=1.0).verdict == "digit"
 
 
+def drawn_714(scale):
+    """ "714" drawn with a pen on white, scale times the size of a 420x160 picture."""
+    image = Image.new("L", (round(420 * scale), round(160 * scale)), 255)
+    draw = ImageDraw.Draw(image)
+    for strokes, dx in ((SEVEN, 30), (ONE, 170), (FOUR, 300)):
+        for s in at(strokes, dx * scale, 20 * scale, 1.2 * scale):
+            draw.line([tuple(p) for p in s], fill=0, width=round(12 * scale), joint="curve")
+    return image
+
+
 def test_a_large_image_is_read_as_its_smaller_self(classifier):
     """A photo-sized image is shrunk before reading: the same number, its boxes in the large
     image's pixels.
     """
-
-    def drawn(scale):
-        image = Image.new("L", (round(420 * scale), round(160 * scale)), 255)
-        draw = ImageDraw.Draw(image)
-        for strokes, dx in ((SEVEN, 30), (ONE, 170), (FOUR, 300)):
-            for s in at(strokes, dx * scale, 20 * scale, 1.2 * scale):
-                draw.line([tuple(p) for p in s], fill=0, width=round(12 * scale), joint="curve")
-        return image
-
     from recognition.preprocess import working_ink
 
-    ink, factor = working_ink(drawn(8))  # 3360 x 1280 px: read at a quarter of that
+    ink, factor = working_ink(drawn_714(8))  # 3360 x 1280 px: read at a quarter of that
     assert factor == 4 and ink.shape == (320, 840)
     small, large = (
-        read_number(classifier, drawn(1)).to_json(),
-        read_number(classifier, drawn(8)).to_json(),
+        read_number(classifier, drawn_714(1)).to_json(),
+        read_number(classifier, drawn_714(8)).to_json(),
     )
     assert large["number"] == small["number"] == "714"
     for a, b in zip(small["digits"], large["digits"]):
         np.testing.assert_allclose(np.array(b["box"]) / 8, a["box"], atol=2)
+
+
+def test_a_photo_sized_jpeg_is_decoded_smaller_and_its_boxes_are_in_its_own_pixels():
+    """A 4.3-megapixel JPEG decodes at a quarter of each side (cheap), and reads as its smaller
+    self; the same picture as a PNG, which decodes only whole, is over the decoding limit."""
+    client = create_app({"TESTING": True, "MODEL_PATH": str(SHIPPED_MODEL)}).test_client()
+
+    def upload(image, fmt):
+        buffer = io.BytesIO()
+        image.save(buffer, fmt)
+        buffer.seek(0)
+        form = {"image": (buffer, f"714.{fmt.lower()}")}
+        return client.post("/api/predict", data=form, content_type="multipart/form-data")
+
+    small = upload(drawn_714(1), "PNG").get_json()
+    large = upload(drawn_714(8), "JPEG")
+    assert large.status_code == 200
+    large = large.get_json()
+    assert large["number"] == small["number"] == "714"
+    for a, b in zip(small["digits"], large["digits"]):
+        np.testing.assert_allclose(np.array(b["box"]) / 8, a["box"], atol=4)
+    assert_error(upload(drawn_714(8), "PNG"), 413, "image_too_large")

@@ -63,8 +63,21 @@ SETTINGS = (
     Setting("MAX_POINTS", 20000, "most points in one drawing, all strokes together", minimum=1),
     Setting(
         "MAX_IMAGE_PIXELS",
-        4096 * 4096,
+        4000 * 3000,
         "largest image, width x height, checked before decoding",
+        minimum=1,
+    ),
+    Setting(
+        "MAX_DECODED_PIXELS",
+        1536 * 1024,
+        "most pixels decoded for one image (a JPEG decodes at down to 1/8 of each side; other "
+        "formats whole): bounds an image's CPU time",
+        minimum=1,
+    ),
+    Setting(
+        "MAX_IMAGE_SIDE",
+        8192,
+        "longest side of an image, in pixels (a PNG's cost grows with its rows)",
         minimum=1,
     ),
 )

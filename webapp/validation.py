@@ -10,6 +10,8 @@ import re
 from PIL import Image, UnidentifiedImageError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from recognition.preprocess import WORK_SIDE
+
 from .errors import ApiError
 
 IMAGE_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP")
@@ -161,6 +163,22 @@ def decode_data_url(value, limits):
     return decode_image(blob, limits)
 
 
+def reduce_decoding(image):
+    """Ask the decoder for a smaller image where the format allows (JPEG: 1/2, 1/4 or 1/8 of each
+    side), never under half of what recognition reads (preprocess.WORK_SIDE); returns how many
+    original pixels one decoded pixel stands for, along a side."""
+    if image.format != "JPEG":
+        return 1
+    width, height = image.size
+    scale = 1
+    # Half of WORK_SIDE is still far more than the 20x20 a digit is read at.
+    while scale < 8 and max(width, height) / (scale * 2) >= WORK_SIDE / 2:
+        scale *= 2
+    if scale > 1:
+        image.draft(image.mode, (-(-width // scale), -(-height // scale)))
+    return width / image.size[0]
+
+
 def decode_image(blob, limits):
     """Image bytes -> a fully loaded PIL image, refusing oversized ones before decoding pixels."""
     if not blob:
@@ -172,12 +190,24 @@ def decode_image(blob, limits):
             400, "invalid_image", f"not a readable {'/'.join(IMAGE_FORMATS)} image"
         ) from exc
     width, height = image.size
-    if width * height > limits["MAX_IMAGE_PIXELS"]:
+    if width * height > limits["MAX_IMAGE_PIXELS"] or max(width, height) > limits["MAX_IMAGE_SIDE"]:
         raise ApiError(
             413,
             "image_too_large",
-            f"the image is {width}x{height}; at most {limits['MAX_IMAGE_PIXELS']} pixels",
+            f"the image is {width}x{height}; at most {limits['MAX_IMAGE_PIXELS']} pixels and "
+            f"{limits['MAX_IMAGE_SIDE']} on a side",
         )
+    decoded_at = reduce_decoding(image)
+    decoded = image.size[0] * image.size[1]
+    if decoded > limits["MAX_DECODED_PIXELS"]:
+        raise ApiError(
+            413,
+            "image_too_large",
+            f"the {image.format} image is {width}x{height}: {decoded} pixels to decode, at most "
+            f"{limits['MAX_DECODED_PIXELS']} (a JPEG of up to {limits['MAX_IMAGE_PIXELS']} "
+            "pixels decodes at a smaller size)",
+        )
+    image.info["decoded_at"] = decoded_at
     try:
         image.load()
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
