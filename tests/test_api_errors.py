@@ -117,6 +117,12 @@ def test_unknown_api_path_is_json_404(client):
     assert_error(client.get("/api"), 404, "not_found")
 
 
+def test_a_doubled_slash_is_a_404_not_a_redirect_to_the_clients_host(client):
+    response = client.get("/api//health", headers={"Host": "elsewhere.example"})
+    assert_error(response, 404, "not_found")
+    assert "Location" not in response.headers
+
+
 @pytest.mark.parametrize(
     "method,path",
     [

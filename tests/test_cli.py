@@ -5,6 +5,7 @@ sections.
 import gzip
 import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -28,6 +29,8 @@ from webapp import __main__ as server
         (["--workers", "-1"], "WORKERS (--workers or DIGITS_WORKERS) must be at least 0"),
         (["--model", "/nowhere/model.safetensors"], "cannot read model sidecar"),
         (["--model", "DAMAGED"], "the weights' SHA-256 is"),
+        (["--host", "no-such-host.invalid"], "HOST (--host or DIGITS_HOST) 'no-such-host.invalid'"),
+        (["--port", "TAKEN"], "(--host, --port): Address already in use"),
     ],
 )
 def test_server_bad_arguments_exit_with_one_clear_line(args, needle, small_model, tmp_path):
@@ -42,6 +45,11 @@ def test_server_bad_arguments_exit_with_one_clear_line(args, needle, small_model
             checkpoint.sidecar_path(small_model).read_text()
         )
         args = ["--model", str(damaged)]
+    if "TAKEN" in args:
+        taken = socket.socket()
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        args = ["--port", str(taken.getsockname()[1])]
     with pytest.raises(SystemExit) as info:
         server.main(args)
     message = str(info.value)

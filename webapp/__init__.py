@@ -47,6 +47,10 @@ def create_app(config=None):
         app.config["MODEL_PATH"], app.extensions["classifier"].info
     )
 
+    # No redirect for a doubled slash: werkzeug would build its Location from the client's Host
+    # header. /api//health is a 404 like any other path the app does not have.
+    app.url_map.merge_slashes = False
+
     from . import api, errors, pages
 
     app.register_blueprint(pages.bp)

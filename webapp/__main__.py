@@ -4,6 +4,7 @@ PATH] (gunicorn).
 
 import argparse
 import os
+import socket
 import sys
 
 from gunicorn.app.base import BaseApplication
@@ -35,6 +36,25 @@ def core_count():
     return max(
         1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     )
+
+
+def cannot_listen(host, port):
+    """Why the server could not listen on host:port (one line naming the setting), or None.
+
+    Checked before gunicorn starts, which would say it in a dozen lines of its own.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        return f"HOST (--host or DIGITS_HOST) {host!r} is not an address here ({exc.strerror})"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            return f"cannot listen on {host}:{port} (--host, --port): {exc.strerror}"
+    return None
 
 
 def worker_setup(app):
@@ -88,6 +108,9 @@ def main(argv=None):
     except (settings.SettingError, CheckpointError) as exc:
         sys.exit(f"python -m webapp: {exc}")
     host, port = app.config["HOST"], app.config["PORT"]
+    problem = cannot_listen(host, port)
+    if problem:
+        sys.exit(f"python -m webapp: {problem}")
     workers = app.config["WORKERS"] or core_count()
     shown_host = f"[{host}]" if ":" in host else host
     options = {
@@ -100,6 +123,9 @@ def main(argv=None):
         # weights, which then stays in the CPU's cache; a copy per worker would
         # evict each other (3x slower inference).
         "preload_app": True,
+        # gunicorn's control socket (for gunicornc) is one path per user: two instances would
+        # share it, and stopping one deletes the other's. Nothing here uses it.
+        "control_socket_disable": True,
         "post_fork": worker_setup(app),
         "accesslog": None,
         "when_ready": lambda server: print(
