@@ -8,6 +8,7 @@ from recognition import segment
 from recognition.answer import EMPTY
 from recognition.numbers import read_number
 
+from . import openapi
 from .errors import ApiError
 from .validation import digit_index, parse_predict_request
 
@@ -104,6 +105,12 @@ def ready():
             "self_test": current_app.extensions["self_test"],
         }
     )
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The API's contract (OpenAPI 3.1), with this app's limits."""
+    return jsonify(openapi.document(current_app.config))
 
 
 @bp.get("/model")

@@ -1,0 +1,83 @@
+"""The API's contract: /api/openapi.json says what the API takes and answers, and the API keeps
+to it under Schemathesis's generated requests."""
+
+import jsonschema_rs
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from tests.support.api import SEVEN
+from webapp import create_app
+from webapp import settings as app_settings
+
+
+@pytest.fixture(scope="module")
+def contract_app(small_model):
+    return create_app({"TESTING": True, "MODEL_PATH": str(small_model)})
+
+
+@pytest.fixture(scope="module")
+def api_schema(contract_app):
+    return schemathesis.openapi.from_wsgi("/api/openapi.json", contract_app)
+
+
+def test_the_document_states_the_limits_validation_enforces(client):
+    document = client.get("/api/openapi.json").get_json()
+    assert document["openapi"].startswith("3.1")
+    body = document["paths"]["/api/predict"]["post"]["requestBody"]["content"]
+    strokes = body["application/json"]["schema"]["oneOf"][0]["properties"]["strokes"]
+    assert strokes["maxItems"] == app_settings.BY_NAME["MAX_STROKES"].default
+    limited = create_app(
+        {"TESTING": True, "MAX_STROKES": 7, "MODEL_PATH": client.application.config["MODEL_PATH"]}
+    )
+    limited_document = limited.test_client().get("/api/openapi.json").get_json()
+    limited_body = limited_document["paths"]["/api/predict"]["post"]["requestBody"]["content"]
+    assert (
+        limited_body["application/json"]["schema"]["oneOf"][0]["properties"]["strokes"]["maxItems"]
+        == 7
+    )
+
+
+def validator(document, name):
+    """A JSON Schema validator for one of the document's component schemas."""
+    schema = {**document["components"]["schemas"][name], "$defs": {}}
+    resolved = {"components": document["components"], **schema}
+    return jsonschema_rs.validator_for(resolved)
+
+
+@pytest.mark.parametrize(
+    "path,name",
+    [("/api/predict", "Answer"), ("/api/explain", "Explained")],
+)
+def test_real_answers_keep_to_the_contract(client, path, name):
+    document = client.get("/api/openapi.json").get_json()
+    check = validator(document, name)
+    error = validator(document, "Error")
+    one = [[10, 10], [10, 120]]
+    for strokes in ([], SEVEN, [one, [[60, 10], [60, 120]]]):
+        response = client.post(path, json={"strokes": strokes})
+        assert response.status_code == 200
+        check.validate(response.get_json())
+    refused = client.post(path, json={"strokes": "a seven"})
+    assert refused.status_code == 400
+    error.validate(refused.get_json())
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_generated_requests_get_answers_the_contract_allows(case):
+    """Schemathesis draws requests from the document, valid and not: never a 5xx, every
+    answer in the shape the document gives its status, invalid requests refused.
+
+    Left out: that every schema-valid request succeeds. A data URL's bytes must also be a real
+    image, which no schema can say: a valid-looking one that does not decode is rightly a 400.
+    """
+    case.call_and_validate(excluded_checks=[positive_data_acceptance])

@@ -1,0 +1,230 @@
+"""The API's contract: an OpenAPI 3.1 document, served at /api/openapi.json.
+
+Built from the app's own settings (the limits that validation enforces) and the answer's
+types (recognition.answer), so the document cannot drift from what the API checks and
+returns; tests validate real answers against it and fuzz the app from it (Schemathesis).
+"""
+
+from recognition.answer import DIGITS, INPUT_SHAPE, Verdict
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "additionalProperties": False,
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "additionalProperties": False,
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        }
+    },
+}
+PROBABILITIES = {
+    "type": ["array", "null"],
+    "items": {"type": "number", "minimum": 0, "maximum": 1},
+    "minItems": DIGITS,
+    "maxItems": DIGITS,
+}
+ROW = {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 255}}
+INPUT = {
+    "type": "array",
+    "items": {**ROW, "minItems": INPUT_SHAPE[1], "maxItems": INPUT_SHAPE[1]},
+    "minItems": INPUT_SHAPE[0],
+    "maxItems": INPUT_SHAPE[0],
+}
+ANSWER_FIELDS = {
+    "verdict": {"type": "string", "enum": [v.value for v in Verdict]},
+    "digit": {"type": ["integer", "null"], "minimum": 0, "maximum": DIGITS - 1},
+    "confidence": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+    "candidates": {"type": ["array", "null"], "items": {"type": "integer"}},
+    "probabilities": PROBABILITIES,
+    "not_a_digit_probability": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+}
+PLACED_DIGIT = {
+    "type": "object",
+    "required": [*ANSWER_FIELDS, "box", "strokes"],
+    "properties": {
+        **ANSWER_FIELDS,
+        "box": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
+        "strokes": {"type": ["array", "null"], "items": {"type": "integer", "minimum": 0}},
+        "input": INPUT,
+    },
+}
+NUMBER_FIELDS = {
+    "number": {"type": ["string", "null"], "pattern": "^[0-9]+$"},
+    "digits": {"type": "array", "items": PLACED_DIGIT},
+}
+PREDICT_ANSWER = {
+    "type": "object",
+    "required": [*ANSWER_FIELDS, "empty", "input", *NUMBER_FIELDS],
+    "additionalProperties": False,
+    "properties": {**ANSWER_FIELDS, "empty": {"type": "boolean"}, "input": INPUT, **NUMBER_FIELDS},
+}
+LAYER = {
+    "type": "object",
+    "required": ["name", "size", "shape", "values", "scale"],
+    "properties": {
+        "name": {"type": "string"},
+        "size": {"type": "integer"},
+        "shape": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
+        "values": {"type": "string", "contentEncoding": "base64"},
+        "scale": {"type": "number"},
+    },
+}
+EXPLAIN_ANSWER = {
+    "type": "object",
+    "required": [*ANSWER_FIELDS, "empty", "layers", "saliency", "top_units", *NUMBER_FIELDS],
+    "properties": {
+        **ANSWER_FIELDS,
+        "empty": {"type": "boolean"},
+        "input": INPUT,
+        "target": {"type": "integer", "minimum": 0, "maximum": DIGITS - 1},
+        "layers": {"type": "array", "items": LAYER},
+        "saliency": {"type": ["object", "null"]},
+        "top_units": {"type": "array"},
+        "explained": {"type": ["integer", "null"], "minimum": 0},
+        **NUMBER_FIELDS,
+    },
+}
+
+
+def request_body(limits, explain=False):
+    """What /api/predict (and /api/explain) take, with the limits validation enforces."""
+    point = {
+        "type": "array",
+        "items": {"type": "number"},
+        "minItems": 2,
+        "maxItems": 2,
+    }
+    strokes = {
+        "type": "array",
+        "maxItems": limits["MAX_STROKES"],
+        "items": {"type": "array", "items": point},
+        "description": f"canvas pixels, y down; at most {limits['MAX_POINTS']} points in all",
+    }
+    size = {"type": "number", "exclusiveMinimum": 0}
+    drawn = {"strokes": strokes, "width": size, "height": size}
+    image = {
+        "image": {
+            "type": "string",
+            "pattern": "^data:image/",
+            "description": "a data URL: data:image/png;base64,...",
+        }
+    }
+    if explain:
+        # null, or left out: the last digit.
+        which = {"digit": {"type": ["integer", "null"], "minimum": 0}}
+        drawn = {**drawn, **which}
+        image = {**image, **which}
+    return {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        {"type": "object", "required": ["strokes"], "properties": drawn},
+                        {"type": "object", "required": ["image"], "properties": image},
+                    ]
+                }
+            },
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["image"],
+                    "properties": {"image": {"type": "string", "format": "binary"}},
+                }
+            },
+        },
+    }
+
+
+def errors(*statuses):
+    """Responses in the one error shape, for each status."""
+    return {
+        str(status): {
+            "description": "an error",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+        for status in statuses
+    }
+
+
+def json_response(schema, description):
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def document(limits):
+    """The OpenAPI 3.1 document for an app with these settings."""
+    drawing_errors = errors(400, 413, 415)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Draw a digit",
+            "version": "1",
+            "description": "Draw a digit or a number; an MLP reads it. Every error is "
+            '{"error": {"code": ..., "message": ...}}.',
+        },
+        "paths": {
+            "/api/predict": {
+                "post": {
+                    "summary": "Read a drawing (strokes or an image) as a digit or a number",
+                    "requestBody": request_body(limits),
+                    "responses": {
+                        "200": json_response({"$ref": "#/components/schemas/Answer"}, "the answer"),
+                        **drawing_errors,
+                    },
+                }
+            },
+            "/api/explain": {
+                "post": {
+                    "summary": "The same answer, and what happened inside the network",
+                    "requestBody": request_body(limits, explain=True),
+                    "responses": {
+                        "200": json_response(
+                            {"$ref": "#/components/schemas/Explained"}, "answer and explanation"
+                        ),
+                        **drawing_errors,
+                    },
+                }
+            },
+            "/api/units/{index}": {
+                "get": {
+                    "summary": "A first-layer unit's weight template",
+                    "parameters": [
+                        {
+                            "name": "index",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer", "minimum": 0},
+                        }
+                    ],
+                    "responses": {
+                        "200": json_response({"type": "object"}, "the template"),
+                        **errors(404),
+                    },
+                }
+            },
+            "/api/health": {
+                "get": {
+                    "summary": "Liveness",
+                    "responses": {"200": json_response({"type": "object"}, "up")},
+                }
+            },
+            "/api/ready": {
+                "get": {
+                    "summary": "Readiness: the model passed its checks",
+                    "responses": {"200": json_response({"type": "object"}, "ready")},
+                }
+            },
+            "/api/model": {
+                "get": {
+                    "summary": "The model's sidecar",
+                    "responses": {"200": json_response({"type": "object"}, "the sidecar")},
+                }
+            },
+        },
+        "components": {
+            "schemas": {"Error": ERROR, "Answer": PREDICT_ANSWER, "Explained": EXPLAIN_ANSWER}
+        },
+    }
