@@ -84,3 +84,36 @@ def test_a_small_chunked_body_is_read_whole(server):
         )
         status, _, body = read_response(sock)
         assert status.endswith("200 OK") and "verdict" in json.loads(body)
+
+
+def raw_answer(port, request):
+    """The one response gunicorn gives to these raw bytes, before it closes the connection."""
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
+        sock.sendall(request)
+        return read_response(sock)
+
+
+@pytest.mark.parametrize(
+    "request_bytes,status,code",
+    [
+        (b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414, "uri_too_long"),
+        (
+            b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n",
+            431,
+            "headers_too_large",
+        ),
+        (b"NOT A REQUEST LINE\r\n\r\n", 400, "bad_request"),
+    ],
+)
+def test_the_servers_own_errors_are_json_with_the_security_headers(
+    server, request_bytes, status, code
+):
+    """Requests gunicorn refuses before they reach the app answer in the API's one error shape,
+    with the headers every app response carries, not gunicorn's HTML page."""
+    status_line, headers, body = raw_answer(server, request_bytes)
+    assert status_line.startswith(f"HTTP/1.1 {status} ")
+    assert headers["content-type"] == "application/json"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["content-security-policy"].startswith("default-src 'self'")
+    error = json.loads(body)["error"]
+    assert error["code"] == code and error["message"]

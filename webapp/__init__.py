@@ -20,6 +20,10 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+# Beside the CSP, on every response: the app's own and the server's errors alike.
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+
 def create_app(config=None):
     """Build the app: defaults, then DIGITS_ variables, then the caller's config; loads the model
     once.
@@ -60,8 +64,7 @@ def create_app(config=None):
     @app.after_request
     def security_headers(response):
         response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers.update(SECURITY_HEADERS)
         return response
 
     return app

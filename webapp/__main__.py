@@ -3,10 +3,12 @@ PATH] (gunicorn).
 """
 
 import argparse
+import json
 import os
 import socket
 import sys
 
+from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 
 from . import settings
@@ -57,6 +59,37 @@ def cannot_listen(host, port):
     return None
 
 
+# Codes for the errors gunicorn answers itself, before a request reaches the app.
+SERVER_ERROR_CODES = {
+    400: "bad_request",
+    403: "forbidden",
+    414: "uri_too_long",
+    417: "expectation_failed",
+    431: "headers_too_large",
+    500: "internal_error",
+    501: "not_implemented",
+}
+
+
+def write_json_error(sock, status, reason, message):
+    """What gunicorn writes for a request it cannot parse (a bad request line, a line or header
+    too long): the API's one error shape, with the headers every response of the app carries,
+    instead of gunicorn's HTML page."""
+    from . import CONTENT_SECURITY_POLICY, SECURITY_HEADERS
+
+    code = SERVER_ERROR_CODES.get(status, "http_error")
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    headers = {
+        "Connection": "close",
+        "Content-Type": "application/json",
+        "Content-Length": str(len(body)),
+        "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        **SECURITY_HEADERS,
+    }
+    head = f"HTTP/1.1 {status} {reason}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    gunicorn_util.write_nonblock(sock, head.encode("latin-1") + b"\r\n" + body)
+
+
 def worker_setup(app):
     """gunicorn's post_fork hook: each worker sets torch's thread count before it serves.
 
@@ -70,6 +103,8 @@ def worker_setup(app):
 
     def post_fork(server, worker):
         torch.set_num_threads(threads)
+        # gunicorn's workers write their own errors through this one function.
+        gunicorn_util.write_error = write_json_error
 
     return post_fork
 
