@@ -6,6 +6,7 @@ import socket
 
 import pytest
 
+from harness.raw_http import read_response
 from harness.server import start_server, stop_server
 
 SEVEN = json.dumps({"strokes": [[[10, 10], [90, 10], [45, 120]]]}).encode()
@@ -16,22 +17,6 @@ def server(small_model):
     proc, base = start_server(model=small_model, workers=1)
     yield int(base.rsplit(":", 1)[1])
     stop_server(proc)
-
-
-def read_response(sock):
-    """(status line, headers dict, body) of one response read off a keep-alive socket."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        assert chunk, "the server closed the connection"
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:])}
-    length = int(headers.get("content-length", 0))
-    while len(body) < length:
-        body += sock.recv(65536)
-    return lines[0], headers, body[:length]
 
 
 def post(sock, body, headers=b""):
