@@ -3,6 +3,7 @@
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -27,14 +28,19 @@ def start_server(model=None, workers=1, port=None, env=None):
         command += ["--workers", str(workers)]
     if model:
         command += ["--model", str(model)]
+    # The server's output goes to a file, not a pipe: a pipe nobody reads fills after 64 KB of
+    # log lines, and the server then blocks on its next one.
+    log = tempfile.TemporaryFile(mode="w+")
     proc = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+        command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True, env=env
     )
+    proc.log = log
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.stdout.read()}")
+            log.seek(0)
+            raise RuntimeError(f"server exited: {log.read()}")
         try:
             with urllib.request.urlopen(f"{base}/api/health", timeout=1):
                 return proc, base
@@ -51,3 +57,4 @@ def stop_server(proc):
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+    proc.log.close()
