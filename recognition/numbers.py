@@ -38,14 +38,13 @@ def read_strokes(classifier, strokes):
     if not kept:
         return NumberAnswer(EMPTY)
     parts = [np.asarray(strokes[i], dtype=np.float64).reshape(-1, 2) for i in kept]
-    if not np.isfinite(np.concatenate(parts)).all():
+    everything = np.concatenate(parts)
+    if not np.isfinite(everything).all():
         raise ValueError("stroke coordinates must be finite numbers")
     # Grouping measures gaps and heights: coordinates near float's limit would overflow them.
     # The drawing is grouped at a smaller scale, and its boxes given back in the request's units.
-    largest = max(float(np.abs(p).max()) for p in parts)
-    shrink = 1.0
-    if largest > preprocess.COORD_LIMIT:
-        shrink = preprocess.COORD_LIMIT / largest
+    shrink = preprocess.coordinate_scale(everything)
+    if shrink != 1.0:
         parts = [p * shrink for p in parts]
 
     def render(indices):

@@ -37,6 +37,13 @@ COORD_LIMIT = 1e12
 _SPAN_FLOOR = 1e-6
 
 
+def coordinate_scale(points):
+    """The factor that brings coordinates within +-COORD_LIMIT (1.0 when they are already), so
+    that differences and sizes computed from them stay finite."""
+    largest = float(np.abs(points).max())
+    return COORD_LIMIT / largest if largest > COORD_LIMIT else 1.0
+
+
 def strokes_to_input(strokes):
     """Strokes (lists of [x, y] points, y down, any units) -> 28x28 uint8, or None if empty."""
     points = [
@@ -47,10 +54,10 @@ def strokes_to_input(strokes):
     everything = np.concatenate(points)
     if not np.isfinite(everything).all():
         raise ValueError("stroke coordinates must be finite numbers")
-    largest = np.abs(everything).max()
-    if largest > COORD_LIMIT:
+    scale = coordinate_scale(everything)
+    if scale != 1.0:
         # Scaled before subtracting: -1e308 and 1e308 are 2e308 apart, past float's range.
-        everything = everything * (COORD_LIMIT / largest)
+        everything = everything * scale
     origin = everything.min(axis=0)
     magnitude = np.abs(everything - origin).max()
     unit = magnitude if 0 < magnitude < _SPAN_FLOOR else 1.0
