@@ -17,6 +17,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
 
 from bench import runner
+from harness.api_shape import keeps_api_shape
 from webapp import create_app
 
 
@@ -26,18 +27,6 @@ def parse_args(argv=None):
         "--per-operation", type=int, default=2000, help="requests drawn for each operation"
     )
     return p.parse_args(argv)
-
-
-def well_shaped(response):
-    """A 2xx with a JSON body, or a 4xx in the one error shape."""
-    types = [v for k, v in response.headers.items() if k.lower() == "content-type"]
-    value = types[0][0] if types and isinstance(types[0], list) else (types or [""])[0]
-    if value.split(";")[0] != "application/json":
-        return False
-    body = response.json()
-    if response.status_code < 300:
-        return True
-    return set(body) == {"error"} and set(body["error"]) == {"code", "message"}
 
 
 def measure(args):
@@ -67,7 +56,8 @@ def measure(args):
                     odd.append(f"{case.operation.label}: {type(exc).__name__}: {exc}"[:200])
                     return
                 counts[f"{response.status_code // 100}xx"] += 1
-                if not well_shaped(response):
+                content_type = response.headers.get("content-type", [""])[0]
+                if not keeps_api_shape(response.status_code, content_type, response.content):
                     counts["not_well_shaped"] += 1
                     odd.append(f"{case.operation.label}: {response.status_code}")
 

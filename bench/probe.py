@@ -16,6 +16,7 @@ import json
 from PIL import Image
 
 from bench import runner
+from harness.api_shape import keeps_api_shape
 from harness.raw_http import connect, read_response, request_bytes
 from harness.server import start_server, stop_server
 
@@ -117,14 +118,6 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def well_shaped(headers, body):
-    """JSON, and where it is an error, in the one error shape."""
-    if headers.get("content-type", "").split(";")[0] != "application/json":
-        return False
-    answer = json.loads(body)
-    return "error" not in answer or set(answer["error"]) == {"code", "message"}
-
-
 def probe(port, raw):
     """(status, well shaped, dropped) for one case on its own connection."""
     with connect(port) as sock:
@@ -134,7 +127,7 @@ def probe(port, raw):
         except (ConnectionError, OSError):
             return None, False, True
         status = int(status_line.split()[1])
-        shaped = well_shaped(headers, body)
+        shaped = keeps_api_shape(status, headers.get("content-type"), body)
         if headers.get("connection", "").lower() == "close":
             return status, shaped, False
         try:
