@@ -59,26 +59,14 @@ def cannot_listen(host, port):
     return None
 
 
-# Codes for the errors gunicorn answers itself, before a request reaches the app.
-SERVER_ERROR_CODES = {
-    400: "bad_request",
-    403: "forbidden",
-    414: "uri_too_long",
-    417: "expectation_failed",
-    431: "headers_too_large",
-    500: "internal_error",
-    501: "not_implemented",
-}
-
-
 def write_json_error(sock, status, reason, message):
     """What gunicorn writes for a request it cannot parse (a bad request line, a line or header
     too long): the API's one error shape, with the headers every response of the app carries,
     instead of gunicorn's HTML page."""
     from . import CONTENT_SECURITY_POLICY, SECURITY_HEADERS
+    from .errors import CODES, error_body
 
-    code = SERVER_ERROR_CODES.get(status, "http_error")
-    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    body = json.dumps(error_body(CODES.get(status, "http_error"), message)).encode()
     headers = {
         "Connection": "close",
         "Content-Type": "application/json",

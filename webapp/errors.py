@@ -3,14 +3,20 @@
 from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
-# HTTP status -> the code word clients can switch on.
+# HTTP status -> the code word clients can switch on; 403, 414, 417, 431 and 501 are gunicorn's
+# own, for requests it refuses before the app sees them (webapp.__main__).
 CODES = {
     400: "bad_request",
+    403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
     413: "too_large",
+    414: "uri_too_long",
     415: "unsupported_media_type",
+    417: "expectation_failed",
+    431: "headers_too_large",
     500: "internal_error",
+    501: "not_implemented",
 }
 
 
@@ -22,9 +28,14 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+def error_body(code, message):
+    """The one error shape."""
+    return {"error": {"code": code, "message": message}}
+
+
 def error_response(status, code, message):
-    """The one place that builds an error response."""
-    response = jsonify({"error": {"code": code, "message": message}})
+    """The one place the app builds an error response."""
+    response = jsonify(error_body(code, message))
     response.status_code = status
     return response
 
