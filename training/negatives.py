@@ -158,9 +158,9 @@ def make(kind, rng, glyphs):
     """One negative drawing of this kind (a kind of KINDS, or a shape's own name), as strokes."""
     font = hand.FONTS[rng.integers(len(hand.FONTS))]
     if kind == "letter":
-        return hand.jitter(glyphs.strokes(letter(rng, font), font), rng, hand=True)
+        return hand.handwritten(letter(rng, font), rng, glyphs, font)
     if kind == "word":
-        return hand.jitter(glyphs.strokes(WORDS[rng.integers(len(WORDS))], font), rng, hand=True)
+        return hand.handwritten(WORDS[rng.integers(len(WORDS))], rng, glyphs, font)
     if kind == "scribble":
         return scribble(rng)
     if kind == "shape":

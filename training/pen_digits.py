@@ -10,7 +10,7 @@ fonts and jitter are training.hand's, as the negatives'; nothing here comes from
 
 import numpy as np
 
-from training.hand import FONTS, Glyphs, jitter, render_each
+from training.hand import FONTS, Glyphs, handwritten, render_each
 
 
 def generate(count, seed):
@@ -19,9 +19,7 @@ def generate(count, seed):
     labels = np.arange(count, dtype=np.int64) % 10
 
     def draw(i):
-        return jitter(
-            glyphs.strokes(str(labels[i]), FONTS[rng.integers(len(FONTS))]), rng, hand=True
-        )
+        return handwritten(str(labels[i]), rng, glyphs)
 
     return render_each(count, draw), labels
 
