@@ -9,9 +9,7 @@ each response's bytes. `--compare` names every request whose bytes differ.
 It is a check, not a figure: nothing is written to BENCHMARKS.md.
 """
 
-import base64
 import hashlib
-import io
 import json
 import sys
 
@@ -20,6 +18,7 @@ from PIL import Image, ImageDraw
 
 from bench import runner
 from bench.numbers import compose
+from harness.images import png_data_url
 from harness.strokes import canvas_payload, load_strokes
 from webapp import create_app
 
@@ -46,9 +45,7 @@ def drawn_image(strokes, size=280):
         points = [tuple(p) for p in stroke]
         if len(points) > 1:
             draw.line(points, fill=0, width=size // 14)
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return png_data_url(image)
 
 
 def requests(records, args):

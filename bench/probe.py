@@ -9,14 +9,13 @@ shape, and dropped connections: the server closing without saying `Connection: c
 connection unusable for a normal predict afterwards.
 """
 
-import base64
-import io
 import json
 
 from PIL import Image
 
 from bench import runner
 from harness.api_shape import keeps_api_shape
+from harness.images import data_url, png_bytes
 from harness.raw_http import connect, read_response, request_bytes
 from harness.server import start_server, stop_server
 
@@ -24,13 +23,8 @@ SEVEN = json.dumps({"strokes": [[[10, 10], [90, 10], [45, 120]]]}).encode()
 
 
 def png(width, height):
-    buffer = io.BytesIO()
-    Image.new("L", (width, height), 255).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def data_url(blob):
-    return "data:image/png;base64," + base64.b64encode(blob).decode()
+    """A blank white PNG of this size."""
+    return png_bytes(Image.new("L", (width, height), 255))
 
 
 def chunked(body):

@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from harness.images import png_data_url
 from recognition import preprocess
 from recognition.checkpoint import CheckpointError
 from recognition.classifier import Classifier
 from recognition.numbers import read_number
-from tests.support.api import SEVEN, check_answer, png_data_url, seven_image
+from tests.support.api import SEVEN, check_answer, seven_image
 from tests.support.data import SHIPPED_MODEL
 from tests.support.reference import ReferenceMLP
 from webapp import create_app

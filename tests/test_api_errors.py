@@ -2,12 +2,12 @@
 a 500.
 """
 
-import base64
 import io
 
 import pytest
 from PIL import Image
 
+from harness.images import data_url, png_bytes
 from tests.support.api import SEVEN, assert_error, seven_image
 from webapp import create_app
 
@@ -61,11 +61,11 @@ def test_decompression_bomb_is_413_without_decoding(small_model):
         {"TESTING": True, "MODEL_PATH": str(small_model), "MAX_IMAGE_PIXELS": 1000 * 1000}
     )
     client = app.test_client()
-    buf = io.BytesIO()
-    Image.new("1", (5000, 5000), 1).save(buf, "PNG")  # a few KB that decode to 25 megapixels
-    assert len(buf.getvalue()) < 50000
-    data_url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
-    assert_error(client.post("/api/predict", json={"image": data_url}), 413, "image_too_large")
+    blob = png_bytes(Image.new("1", (5000, 5000), 1))  # a few KB that decode to 25 megapixels
+    assert len(blob) < 50000
+    assert_error(
+        client.post("/api/predict", json={"image": data_url(blob)}), 413, "image_too_large"
+    )
 
 
 def test_truncated_image_is_400(client):

@@ -107,7 +107,7 @@ def test_any_small_picture_gets_an_answer_or_a_clear_error(
     import numpy as np
     from PIL import Image
 
-    from tests.support.api import png_data_url
+    from harness.images import png_data_url
 
     noise = np.random.default_rng(seed).integers(0, 256, (height, width), dtype=np.uint8)
     image = Image.fromarray(noise).convert(mode)  # I;16: a 16-bit PNG, as scanners write

@@ -1,19 +1,10 @@
-"""Requests and answers the API tests share: a drawn seven, images as data URLs, the answer's
+"""Requests and answers the API tests share: a drawn seven, a seven as an image, the answer's
 shape.
 """
-
-import base64
-import io
 
 from PIL import Image, ImageDraw
 
 SEVEN = [[[10, 10], [90, 10], [45, 120]]]
-
-
-def png_data_url(image):
-    buf = io.BytesIO()
-    image.save(buf, "PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
 def seven_image():
