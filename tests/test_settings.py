@@ -78,6 +78,7 @@ def test_server_flags_map_onto_the_settings():
         "--host",
         "--workers",
         "--threads",
+        "--read-timeout",
         "--model",
     }
 

@@ -139,9 +139,10 @@ def main(argv=None):
     options = {
         "bind": f"{shown_host}:{port}",
         "workers": workers,
-        "worker_class": "gthread",  # keeps connections alive, unlike the sync worker
+        # Connections on an event loop, the app in threads: slow clients hold no thread.
+        "worker_class": "webapp.worker.EventLoopWorker",
         "threads": app.config["THREADS"],
-        "keepalive": 30,
+        "keepalive": app.config["READ_TIMEOUT"],
         # The app is built before forking: the workers share one copy of the
         # weights, which then stays in the CPU's cache; a copy per worker would
         # evict each other (3x slower inference).

@@ -4,12 +4,14 @@ from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
 # HTTP status -> the code word clients can switch on; 403, 414, 417, 431 and 501 are gunicorn's
-# own, for requests it refuses before the app sees them (webapp.__main__).
+# own, for requests it refuses before the app sees them (webapp.__main__); 408 is the server
+# worker's, for a body that does not arrive in time (webapp.worker).
 CODES = {
     400: "bad_request",
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    408: "request_timeout",
     413: "too_large",
     414: "uri_too_long",
     415: "unsupported_media_type",

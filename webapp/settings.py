@@ -51,8 +51,18 @@ SETTINGS = (
     Setting(
         "THREADS",
         2,
-        "threads per worker (they serve keep-alive connections)",
+        "threads per worker that run the app and the model (connections wait on an event loop, "
+        "not on a thread)",
         "--threads",
+        minimum=1,
+    ),
+    Setting(
+        "READ_TIMEOUT",
+        15,
+        "seconds a client may take to send a request's headers, and again its body (then the "
+        "connection is closed; a slow body is answered 408); also how long an idle keep-alive "
+        "connection stays open",
+        "--read-timeout",
         minimum=1,
     ),
     Setting("TORCH_THREADS", 1, "torch threads per worker process (0: torch's default)", minimum=0),
