@@ -3,10 +3,10 @@
 Run as `python -m bench.slow_clients`. Starts `python -m webapp` as the README does (its default
 workers and threads), measures a normal /api/predict's latency alone, then opens --sockets
 connections that hold the server: a third send a request's headers one byte a second, a third
-send whole headers and then the body one byte a second, a third connect and send nothing. For
---seconds, while they stay open, normal predicts go one after another on fresh connections:
-reported are their p50 against the p50 alone (the same run), and how many failed or took over
-10 s.
+send whole headers and then the body one byte a second, a third connect and send nothing; one
+the server closes for being too slow connects again at once. For --seconds, while they stay
+open, normal predicts go one after another on fresh connections: reported are their p50 against
+the p50 alone (the same run), and how many failed or took over 10 s.
 """
 
 import http.client
@@ -34,26 +34,46 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def trickle(port, kind, stop):
-    """One slow client: headers a byte a second, a body a byte a second, or nothing at all."""
-    try:
-        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-    except OSError:
-        return
-    with sock:
+def trickle(port, kind, stop, closed):
+    """One slow client: headers a byte a second, a body a byte a second, or nothing at all.
+
+    When the server closes the connection for being too slow (its READ_TIMEOUT), it connects
+    again at once, as an attacker would, and counts the cut-off in closed.
+    """
+    while not stop.is_set():
         try:
-            if kind == "body":
-                sock.sendall(HEADERS)
-            sent = 0
-            while not stop.is_set():
-                if kind == "headers" and sent < len(HEADERS):
-                    sock.sendall(HEADERS[sent : sent + 1])
-                    sent += 1
-                elif kind == "body":
-                    sock.sendall(b" ")
-                stop.wait(1.0)
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
         except OSError:
+            stop.wait(0.1)
+            continue
+        with sock:
+            try:
+                hold(sock, kind, stop)
+            except OSError:
+                pass
+        if not stop.is_set():
+            closed.append(kind)
+
+
+def hold(sock, kind, stop):
+    """Send kind's bytes a second at a time until stop, or until the server closes sock."""
+    sock.setblocking(False)
+    if kind == "body":
+        sock.sendall(HEADERS)
+    sent = 0
+    while not stop.is_set():
+        if kind == "headers" and sent < len(HEADERS):
+            sock.sendall(HEADERS[sent : sent + 1])
+            sent += 1
+        elif kind == "body":
+            sock.sendall(b" ")
+        if stop.wait(1.0):
             return
+        try:
+            if sock.recv(65536) == b"":
+                return  # closed by the server
+        except BlockingIOError:
+            pass  # still open, nothing said
 
 
 def one_predict(port, body):
@@ -81,9 +101,10 @@ def measure(args):
         alone = [one_predict(port, bodies[k % len(bodies)]) for k in range(200)]
         alone_ok = [t for t in alone if t is not None]
         stop = threading.Event()
+        closed = []
         kinds = ("headers", "body", "idle")
         holders = [
-            threading.Thread(target=trickle, args=(port, kinds[k % 3], stop), daemon=True)
+            threading.Thread(target=trickle, args=(port, kinds[k % 3], stop, closed), daemon=True)
             for k in range(args.sockets)
         ]
         for holder in holders:
@@ -113,6 +134,7 @@ def measure(args):
         "requests_during": len(during) + failed,
         "failed_during": failed,
         "failed_alone": len(alone) - len(alone_ok),
+        "closed_by_server": {kind: closed.count(kind) for kind in ("headers", "body", "idle")},
     }
 
 
@@ -126,6 +148,9 @@ def table(r):
             f"{during} ({ratio})",
             f"predicts while they are open: {r['requests_during']}, "
             f"failed or over 10 s: {r['failed_during']}",
+            "slow sockets the server closed for being too slow (each connected again at once, "
+            "so all were held throughout): "
+            + ", ".join(f"{kind} {n}" for kind, n in r["closed_by_server"].items()),
         ]
     )
 
