@@ -3,10 +3,12 @@ to it under Schemathesis's generated requests."""
 
 import jsonschema_rs
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from harness.server import start_server, stop_server
 from tests.support.api import SEVEN
 from webapp import create_app
 from webapp import settings as app_settings
@@ -20,6 +22,25 @@ def contract_app(small_model):
 @pytest.fixture(scope="module")
 def api_schema(contract_app):
     return schemathesis.openapi.from_wsgi("/api/openapi.json", contract_app)
+
+
+@pytest.fixture(scope="module")
+def live_server(small_model):
+    """The production server (python -m webapp), for requests over real HTTP connections."""
+    proc, base = start_server(model=small_model, workers=1)
+    yield proc, base
+    stop_server(proc)
+
+
+@pytest.fixture(scope="module")
+def live_schema(live_server):
+    return schemathesis.openapi.from_url(f"{live_server[1]}/api/openapi.json")
+
+
+@pytest.fixture(scope="module")
+def live_session():
+    with requests.Session() as session:
+        yield session
 
 
 def test_the_document_states_the_limits_validation_enforces(client):
@@ -81,3 +102,25 @@ def test_generated_requests_get_answers_the_contract_allows(case):
     image, which no schema can say: a valid-looking one that does not decode is rightly a 400.
     """
     case.call_and_validate(excluded_checks=[positive_data_acceptance])
+
+
+live = schemathesis.pytest.from_fixture("live_schema")
+
+
+@live.parametrize()
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_the_production_server_keeps_the_contract_over_http(case, live_server, live_session):
+    """The same over keep-alive HTTP connections to the production server: an answer within 10 s
+    (a hang raises), never a 5xx, the server still up after each request."""
+    proc, base = live_server
+    case.call_and_validate(
+        base_url=base,
+        session=live_session,
+        timeout=10,
+        excluded_checks=[positive_data_acceptance],
+    )
+    assert proc.poll() is None
