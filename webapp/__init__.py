@@ -10,6 +10,7 @@ from recognition.classifier import Classifier
 from recognition.explain import Explainer
 
 from . import model_report, settings
+from .json_provider import OrjsonProvider
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +35,7 @@ def create_app(config=None):
     app = Flask(
         __name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static")
     )
+    app.json = OrjsonProvider(app)
     app.config.from_mapping(settings.defaults())
     # e.g. DIGITS_MODEL_PATH=models/other.safetensors
     app.config.from_mapping(settings.from_environment())
