@@ -187,9 +187,9 @@ def table(r):
         lines += [row(run, run["clients"]), row(health, f"{health['clients']}, GET /api/health")]
     lines.append("")
     for run, health in zip(r["runs"], r["health"]):
+        clients = f"{run['clients']} client{'s' if run['clients'] > 1 else ''}"
         lines.append(
-            f"at {run['clients']} client{'s' if run['clients'] > 1 else ''}, predict against the bare health endpoint on the same "
-            f"server: p50 {run['p50_us'] / health['p50_us']:.2f}x, "
+            f"at {clients}, predict against the bare health endpoint on the same server: p50 {run['p50_us'] / health['p50_us']:.2f}x, "
             f"p99 {run['p99_us'] / health['p99_us']:.2f}x, "
             f"throughput {100 * run['rps'] / health['rps']:.0f}%  "
         )
