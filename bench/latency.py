@@ -189,7 +189,8 @@ def table(r):
     for run, health in zip(r["runs"], r["health"]):
         clients = f"{run['clients']} client{'s' if run['clients'] > 1 else ''}"
         lines.append(
-            f"at {clients}, predict against the bare health endpoint on the same server: p50 {run['p50_us'] / health['p50_us']:.2f}x, "
+            f"at {clients}, predict against the bare health endpoint on the same server: "
+            f"p50 {run['p50_us'] / health['p50_us']:.2f}x, "
             f"p99 {run['p99_us'] / health['p99_us']:.2f}x, "
             f"throughput {100 * run['rps'] / health['rps']:.0f}%  "
         )
