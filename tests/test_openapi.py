@@ -86,14 +86,13 @@ def test_real_answers_keep_to_the_contract(client, path, name):
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
+# Hypothesis's settings for both fuzz tests: no deadline (the model's first call is slow), and
+# none of its health checks (a schema's strategies are large and slow to draw by design).
+FUZZ = {"deadline": None, "suppress_health_check": list(HealthCheck)}
 
 
 @schema.parametrize()
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-)
+@settings(max_examples=25, **FUZZ)
 def test_generated_requests_get_answers_the_contract_allows(case):
     """Schemathesis draws requests from the document, valid and not: never a 5xx, every
     answer in the shape the document gives its status, invalid requests refused.
@@ -108,11 +107,7 @@ live = schemathesis.pytest.from_fixture("live_schema")
 
 
 @live.parametrize()
-@settings(
-    max_examples=10,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-)
+@settings(max_examples=10, **FUZZ)
 def test_the_production_server_keeps_the_contract_over_http(case, live_server, live_session):
     """The same over keep-alive HTTP connections to the production server: an answer within 10 s
     (a hang raises), never a 5xx, the server still up after each request."""
