@@ -30,3 +30,8 @@ def test_a_response_is_compact_json_with_a_newline(client):
     response = client.get("/api/health")
     assert response.mimetype == "application/json"
     assert response.data.endswith(b"}\n") and b": " not in response.data
+
+
+def test_a_layout_asked_for_is_flasks_own(app):
+    written = app.json.dumps({"b": 1, "a": 2}, indent=2)
+    assert written == '{\n  "a": 2,\n  "b": 1\n}'

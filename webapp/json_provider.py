@@ -17,6 +17,9 @@ class OrjsonProvider(DefaultJSONProvider):
     """Flask's JSON provider with orjson's dumps (and Flask's own for anything orjson refuses)."""
 
     def dumps(self, obj, **kwargs):
+        if kwargs:
+            # Asked for a layout (indent in debug mode, the tojson filter's): Flask's own.
+            return super().dumps(obj, **kwargs)
         return self.dump_bytes(obj).decode()
 
     def dump_bytes(self, obj):
