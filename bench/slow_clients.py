@@ -20,6 +20,7 @@ from bench import runner
 from harness.server import start_server, stop_server
 from harness.strokes import canvas_payload, load_strokes
 
+KINDS = ("headers", "body", "idle")  # what a slow socket sends: see trickle
 HEADERS = (
     b"POST /api/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
     b"Content-Length: 1000\r\n\r\n"
@@ -102,9 +103,10 @@ def measure(args):
         alone_ok = [t for t in alone if t is not None]
         stop = threading.Event()
         closed = []
-        kinds = ("headers", "body", "idle")
         holders = [
-            threading.Thread(target=trickle, args=(port, kinds[k % 3], stop, closed), daemon=True)
+            threading.Thread(
+                target=trickle, args=(port, KINDS[k % len(KINDS)], stop, closed), daemon=True
+            )
             for k in range(args.sockets)
         ]
         for holder in holders:
@@ -134,7 +136,7 @@ def measure(args):
         "requests_during": len(during) + failed,
         "failed_during": failed,
         "failed_alone": len(alone) - len(alone_ok),
-        "closed_by_server": {kind: closed.count(kind) for kind in ("headers", "body", "idle")},
+        "closed_by_server": {kind: closed.count(kind) for kind in KINDS},
     }
 
 

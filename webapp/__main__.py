@@ -3,7 +3,6 @@ PATH] (gunicorn).
 """
 
 import argparse
-import json
 import os
 import socket
 import sys
@@ -63,18 +62,11 @@ def write_json_error(sock, status, reason, message):
     """What gunicorn writes for a request it cannot parse (a bad request line, a line or header
     too long): the API's one error shape, with the headers every response of the app carries,
     instead of gunicorn's HTML page."""
-    from . import CONTENT_SECURITY_POLICY, SECURITY_HEADERS
-    from .errors import CODES, error_body
+    from .errors import server_error
 
-    body = json.dumps(error_body(CODES.get(status, "http_error"), message)).encode()
-    headers = {
-        "Connection": "close",
-        "Content-Type": "application/json",
-        "Content-Length": str(len(body)),
-        "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-        **SECURITY_HEADERS,
-    }
-    head = f"HTTP/1.1 {status} {reason}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    body, headers = server_error(status, message)
+    headers = [("Connection", "close"), *headers]
+    head = f"HTTP/1.1 {status} {reason}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers)
     gunicorn_util.write_nonblock(sock, head.encode("latin-1") + b"\r\n" + body)
 
 

@@ -1,5 +1,7 @@
 """One JSON error shape for the whole API: {"error": {"code": ..., "message": ...}}."""
 
+import json
+
 from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -35,6 +37,23 @@ def error_body(code, message):
     return {"error": {"code": code, "message": message}}
 
 
+def server_error(status, message):
+    """(body, headers) of an error the server writes itself, outside Flask: gunicorn's refusals
+    (webapp.__main__) and the worker's 408 (webapp.worker). The one shape, with the headers every
+    response of the app carries.
+    """
+    from . import CONTENT_SECURITY_POLICY, SECURITY_HEADERS
+
+    body = json.dumps(error_body(CODES.get(status, "http_error"), message)).encode()
+    headers = [
+        ("Content-Type", "application/json"),
+        ("Content-Length", str(len(body))),
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        *SECURITY_HEADERS.items(),
+    ]
+    return body, headers
+
+
 def error_response(status, code, message):
     """The one place the app builds an error response."""
     response = jsonify(error_body(code, message))
@@ -48,16 +67,19 @@ DRAIN_LIMIT = 16 * 1024 * 1024
 
 
 def drain_body(environ, limit=DRAIN_LIMIT):
-    """Read and drop what is left of the request's body (at most limit bytes)."""
+    """Read and drop what is left of the request's body (at most limit bytes); whether it ended
+    within them.
+    """
     stream = environ.get("wsgi.input")
     if stream is None:
-        return
+        return True
     left = limit
     while left > 0:
         chunk = stream.read(min(64 * 1024, left))
         if not chunk:
-            return
+            return True
         left -= len(chunk)
+    return False
 
 
 def _is_api():

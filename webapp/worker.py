@@ -14,14 +14,13 @@ locks, as the app and torch expect.
 """
 
 import io
-import json
 
 import gevent
 from gevent import monkey
 from gevent.threadpool import ThreadPool
 from gunicorn.workers.ggevent import GeventWorker
 
-from .errors import CODES, DRAIN_LIMIT, error_body
+from .errors import drain_body, server_error
 
 READ_CHUNK = 64 * 1024
 
@@ -100,43 +99,24 @@ class EventLoopWorker(GeventWorker):
         return b"".join(parts), size > self.max_body
 
     def drain(self, environ):
-        """Read what is left of a refused body off the connection (at most DRAIN_LIMIT bytes, in
+        """Read what is left of a refused body off the connection (errors.drain_body, within
         READ_TIMEOUT), so that a keep-alive client's next request is not parsed out of its tail.
         False if it could not be: the connection is then closed after the answer.
         """
-        stream = environ["wsgi.input"]
-        left = DRAIN_LIMIT
         try:
             with gevent.Timeout(self.read_timeout, BodyTooSlow):
-                while left > 0:
-                    chunk = stream.read(min(READ_CHUNK, left))
-                    if not chunk:
-                        return True
-                    left -= len(chunk)
+                return drain_body(environ)
         except BodyTooSlow:
             return False
-        return False
 
     def refuse_slow_body(self, start_response):
         """408 in the API's one error shape, and the connection closed: its body is still coming."""
-        from . import CONTENT_SECURITY_POLICY, SECURITY_HEADERS
-
-        body = error_body(
-            CODES[408],
-            f"the request's body did not arrive within {self.read_timeout} s",
+        body, headers = server_error(
+            408, f"the request's body did not arrive within {self.read_timeout} s"
         )
-        data = json.dumps(body).encode()
         force_close(start_response)
-        start_response(
-            "408 Request Timeout",
-            [
-                ("Content-Type", "application/json"),
-                ("Content-Length", str(len(data))),
-                ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
-                *SECURITY_HEADERS.items(),
-            ],
-        )
-        return [data]
+        start_response("408 Request Timeout", headers)
+        return [body]
 
 
 def run_app(app, environ):
