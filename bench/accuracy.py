@@ -18,7 +18,6 @@ import json
 import time
 
 import numpy as np
-import torch
 
 from bench import conventions, drawings, record, runner
 from bench.scores import auroc
@@ -34,7 +33,7 @@ from harness.strokes import (
 from recognition import checkpoint, preprocess
 from recognition.answer import NAMES_A_DIGIT, NOT_A_DIGIT_CLASS, Verdict, digit_share
 from recognition.calibration import expected_calibration_error, softmax
-from recognition.classifier import Classifier
+from recognition.classifier import Classifier, limit_threads
 from recognition.numbers import read_digit, read_number
 from training import mnist
 
@@ -129,7 +128,7 @@ def verdict_shares(answers):
 
 
 def measure(args):
-    torch.set_num_threads(1)  # as in each server worker
+    limit_threads(1)  # as in each server worker
     # First: a bad stroke file fails before the slow steps.
     records, letters = load_strokes(args.strokes), load_strokes(args.letters)
     unreadable = unreadable_indices(records, unreadable_list(args.strokes, args.unreadable))

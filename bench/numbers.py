@@ -23,7 +23,6 @@ import time
 import urllib.request
 
 import numpy as np
-import torch
 
 from bench import record, runner
 from harness.server import start_server, stop_server
@@ -33,7 +32,7 @@ from harness.strokes import (
     readable,
     unreadable_list,
 )
-from recognition.classifier import Classifier
+from recognition.classifier import Classifier, limit_threads
 from recognition.numbers import read_number
 
 LENGTHS = range(2, 7)
@@ -171,8 +170,8 @@ def through_server(base, sets):
 
 
 def measure(args):
-    # as each server worker runs (TORCH_THREADS): the timing is the served one
-    torch.set_num_threads(1)
+    # as each server worker runs (MATH_THREADS): the timing is the served one
+    limit_threads(1)
     every = load_strokes(args.strokes)
     records = readable(every, unreadable_list(args.strokes, args.unreadable))
     classifier = Classifier.load(args.model)

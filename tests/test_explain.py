@@ -80,9 +80,9 @@ def test_explain_answers_what_predict_answers_plus_the_layers(client, small_mode
     assert [layer["shape"] for layer in layers] == [[28, 28], [4, 8], [4, 4]]
     for layer, expected in zip(layers[1:], Reference(small_model).hidden(seven_pixels)):
         assert len(decode(layer)) == layer["size"] == len(expected)
-        # Bytes scaled to the layer's largest value: within half a step (fp16 weights add a little).
+        # Bytes scaled to the layer's largest value: within half a step.
         np.testing.assert_allclose(
-            decode(layer), expected, atol=layer["scale"] * 0.5 + 2e-3 * expected.max()
+            decode(layer), expected, atol=layer["scale"] * 0.5 + 1e-5 * expected.max()
         )
 
 

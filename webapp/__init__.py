@@ -2,11 +2,10 @@
 
 from pathlib import Path
 
-import torch
 from flask import Flask
 
 from recognition import selftest
-from recognition.classifier import Classifier
+from recognition.classifier import Classifier, limit_threads
 from recognition.explain import Explainer
 
 from . import model_report, settings
@@ -43,8 +42,7 @@ def create_app(config=None):
         app.config.from_mapping(config)
     settings.check(app.config)
 
-    if app.config["TORCH_THREADS"]:
-        torch.set_num_threads(app.config["TORCH_THREADS"])
+    limit_threads(app.config["MATH_THREADS"])
     app.extensions["classifier"] = Classifier.load(app.config["MODEL_PATH"])
     # The model answers known drawings as training recorded, or the app does not start.
     app.extensions["self_test"] = selftest.check(app.extensions["classifier"])

@@ -71,7 +71,7 @@ def write_json_error(sock, status, reason, message):
 
 
 def worker_setup(app):
-    """gunicorn's post_fork hook: each worker sets torch's thread count before it serves.
+    """gunicorn's post_fork hook: each worker sets its math thread counts before it serves.
 
     torch is used in the master before the fork (the model is loaded and checked there); a forked
     worker whose two threads then make their first torch call at once can hit "Invalid thread
@@ -79,10 +79,12 @@ def worker_setup(app):
     """
     import torch
 
-    threads = app.config["TORCH_THREADS"] or torch.get_num_threads()
+    from recognition.classifier import limit_threads
+
+    threads = app.config["MATH_THREADS"] or torch.get_num_threads()
 
     def post_fork(server, worker):
-        torch.set_num_threads(threads)
+        limit_threads(threads)
         # gunicorn's workers write their own errors through this one function.
         gunicorn_util.write_error = write_json_error
 
@@ -131,7 +133,8 @@ def main(argv=None):
     options = {
         "bind": f"{shown_host}:{port}",
         "workers": workers,
-        # Connections on an event loop, the app in threads: slow clients hold no thread.
+        # Connections on an event loop, the app given whole requests only: slow clients hold
+        # nothing.
         "worker_class": "webapp.worker.EventLoopWorker",
         "threads": app.config["THREADS"],
         "keepalive": app.config["READ_TIMEOUT"],

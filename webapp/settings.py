@@ -65,7 +65,13 @@ SETTINGS = (
         "--read-timeout",
         minimum=1,
     ),
-    Setting("TORCH_THREADS", 1, "torch threads per worker process (0: torch's default)", minimum=0),
+    Setting(
+        "MATH_THREADS",
+        1,
+        "threads the model's arithmetic uses per worker process, in torch and in numpy's BLAS "
+        "(0: the libraries' defaults)",
+        minimum=0,
+    ),
     Setting(
         "MAX_CONTENT_LENGTH", 1024 * 1024, "largest request body, in bytes (larger: 413)", minimum=1
     ),
