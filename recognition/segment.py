@@ -295,6 +295,26 @@ def cut_overlaps(parts, row, layout, spans, top, lines):
     return overlaps
 
 
+def best_digits(parts, row, layout, table, top, lines):
+    """(the candidates of the best grouping, left to right; apart) for a row of several pieces
+    whose candidates are read."""
+    whole = (0, len(row))
+    scores = {c.span: score(c, layout, whole) for c in table}
+    overlaps = cut_overlaps(parts, row, layout, scores.keys(), top, lines)
+    cuts, total = best_grouping(scores, overlaps, len(row), layout.height)
+    if len(cuts) > MAX_DIGITS:
+        raise TooManyDigits(
+            f"the drawing holds {len(cuts)} digits; a number may have at most {MAX_DIGITS}"
+        )
+    chosen = {c.span: c for c in table}
+    digits = [chosen[cut] for cut in cuts]
+    # Two readings' chances stand as the exponents of their scores; one that is not even read has
+    # none.
+    if len(cuts) == 1 or whole not in scores:
+        return digits, 1.0
+    return digits, float(1 / (1 + np.exp(scores[whole] - total)))
+
+
 def find_digits(classifier, parts, render, lines=True):
     """Group parts into digits and read them (a Reading).
 
@@ -326,22 +346,11 @@ def find_digits(classifier, parts, render, lines=True):
     probabilities = classifier.probabilities(np.stack([c.pixels for c in table]))
     for candidate, p in zip(table, probabilities.reshape(len(table), -1)):
         candidate.probabilities = p
-    whole = (0, len(row))
-    scores = {c.span: score(c, layout, whole) for c in table}
-    overlaps = cut_overlaps(parts, row, layout, scores.keys(), ys.min(), lines)
-    cuts, total = best_grouping(scores, overlaps, len(row), height)
-    if len(cuts) > MAX_DIGITS:
-        raise TooManyDigits(
-            f"the drawing holds {len(cuts)} digits; a number may have at most {MAX_DIGITS}"
-        )
-    chosen = {c.span: c for c in table}
-    digits = [chosen[cut] for cut in cuts]
-    # Two readings' chances stand as the exponents of their scores; one that is not even read has
-    # none.
-    if len(cuts) == 1 or whole not in scores:
-        apart = 1.0
+    if len(row) == 1:
+        # One piece (most single digits) can only be one digit: no grouping to weigh.
+        digits, apart = table, 1.0
     else:
-        apart = float(1 / (1 + np.exp(scores[whole] - total)))
+        digits, apart = best_digits(parts, row, layout, table, ys.min(), lines)
     return Reading(
         [sorted(i for piece in row[d.start : d.end] for i in piece) for d in digits],
         [d.pixels for d in digits],

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from recognition import segment
+from recognition import preprocess, segment
 from recognition.answer import DigitAnswer, Verdict, judge_number
 from recognition.classifier import Classifier
 from recognition.numbers import read_number
@@ -237,3 +237,24 @@ def test_a_photo_sized_jpeg_is_decoded_smaller_and_its_boxes_are_in_its_own_pixe
     for a, b in zip(small["digits"], large["digits"]):
         np.testing.assert_allclose(np.array(b["box"]) / 8, a["box"], atol=4)
     assert_error(upload(drawn_714(8), "PNG"), 413, "image_too_large")
+
+
+def test_one_piece_is_read_as_the_grouping_would_read_it(small_model):
+    """A drawing of one piece skips the grouping's scores: the reading is the one the scores would
+    have chosen (its only candidate, apart 1)."""
+    classifier = Classifier.load(small_model)
+    parts = [np.array([[10.0, 10], [90, 10], [45, 120]])]
+
+    def render(indices):
+        return preprocess.strokes_to_input([parts[i] for i in indices])
+
+    reading = segment.find_digits(classifier, parts, render)
+    layout = segment.Layout(piece_boxes=segment._boxes(parts), height=110.0, digit_height=110.0)
+    candidate = segment.Candidate(0, 1, None, render([0]))
+    candidate.probabilities = classifier.probabilities(candidate.pixels[None])[0]
+    digits, apart = segment.best_digits(parts, [[0]], layout, [candidate], 10.0, True)
+    assert reading.groups == [[0]] and apart == reading.apart == 1.0
+    assert [d.span for d in digits] == [(0, 1)]
+    np.testing.assert_array_equal(reading.pixels[0], candidate.pixels)
+    np.testing.assert_array_equal(reading.probs[0], candidate.probabilities)
+    np.testing.assert_array_equal(reading.boxes[0], [10, 10, 90, 120])
