@@ -73,3 +73,36 @@ def test_a_target_is_met_when_the_mean_meets_it_and_every_seed_lies_near_the_mea
             "chosen": 3,
         }
     )
+
+
+def test_the_profile_records_each_render_and_model_call_where_it_runs_and_puts_both_back(
+    small_model,
+):
+    from bench.profile import Recorded
+    from recognition import preprocess
+    from recognition.classifier import Classifier
+    from tests.support.shapes import ONE, SEVEN, at
+
+    classifier = Classifier.load(small_model)
+    render = preprocess.strokes_to_input
+    recorded = Recorded(classifier)
+    answers = recorded.read([SEVEN, SEVEN + at(ONE, 100)])
+    # One piece: one render and one model call; two far apart: each piece (the pair is too far
+    # apart to be one digit), read in one model call, and the whole drawing for the number.
+    assert len(answers[1].digits) == 2
+    assert len(recorded.rendered) == 1 + 2 + 1 and len(recorded.classified) == 2
+    assert recorded.seconds["rendering"] > 0 and recorded.seconds["model"] > 0
+    assert preprocess.strokes_to_input is render and "probabilities" not in vars(classifier)
+
+
+def test_the_inference_check_finds_the_served_path_equal_to_the_module(small_model, mnist_test):
+    from bench.inference import compare
+    from recognition import checkpoint
+    from recognition.classifier import Classifier
+
+    model, info = checkpoint.load(small_model)
+    model.eval()
+    found = compare(Classifier(model, info), model, mnist_test[0][:50])
+    assert found["count"] == 50
+    assert found["one_changed"] == found["batch_changed"] == 0
+    assert found["one_max_diff"] < 1e-5 and found["batch_max_diff"] < 1e-5
