@@ -104,7 +104,7 @@ export class Kiosk {
         this.countdown.hidden = false;
         const seconds = Math.ceil(left / 1000);
         this.countdown.textContent =
-          `Clearing in ${seconds} s. ` + "Touch the screen to keep your drawing.";
+          `Clearing in ${seconds} s. ` + "Touch anywhere to keep your drawing.";
       } else {
         this.countdown.hidden = true;
       }

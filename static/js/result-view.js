@@ -85,6 +85,8 @@ export class ResultView {
     const k = picked !== null && picked < digits.length ? picked : digits.length - 1;
     const one = digits[k];
     this.prediction.textContent = numberText(answer);
+    // The number's size shrinks with its length to fit the column (style.css, .prediction.number).
+    this.prediction.style.setProperty("--chars", String(answer.digits.length));
     this.prediction.dataset.digit = "";
     this.prediction.dataset.number = answer.number || "";
     this.prediction.classList.add("number");

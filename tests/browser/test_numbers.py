@@ -9,17 +9,7 @@ from harness.chromium import MousePen, draw_stroke
 from harness.strokes import fit_strokes
 from recognition.numbers import read_number
 from tests.support.page import page_strokes, settle
-
-
-def writer_digits(stroke_records, labels):
-    """Real digits of one writer who wrote all of these labels, in that order."""
-    by_writer = {}
-    for r in stroke_records:
-        by_writer.setdefault(r["writer"], {}).setdefault(r["label"], r)
-    for writer in sorted(by_writer):
-        if all(d in by_writer[writer] for d in labels):
-            return [by_writer[writer][d] for d in labels]
-    raise LookupError(labels)
+from tests.support.writers import writer_digits
 
 
 def test_a_number_written_with_the_mouse_is_read_while_writing(desk, stroke_records, classifier):
