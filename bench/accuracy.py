@@ -22,9 +22,7 @@ import numpy as np
 from bench import conventions, drawings, record, runner
 from bench.scores import auroc
 from harness.strokes import (
-    DEFAULT_LETTERS,
     DEFAULT_UNREADABLE,
-    PEN_HELD_OUT,
     load_strokes,
     pen_held_out,
     unreadable_indices,
@@ -52,20 +50,7 @@ def parse_args(argv=None):
         help="the records of --strokes that do not show their label (JSON list of their indices; "
         f"default: {DEFAULT_UNREADABLE.name} for the shared file, else none)",
     )
-    p.add_argument(
-        "--pen",
-        default=str(PEN_HELD_OUT),
-        help="stroke file whose held-out writers (never trained on) are measured",
-    )
-    p.add_argument(
-        "--letters",
-        default=str(DEFAULT_LETTERS),
-        help="stroke file of letters: input that is no digit",
-    )
-    p.add_argument(
-        "--per-kind", type=int, default=300, help="generated drawings of each kind that is no digit"
-    )
-    mnist.add_data_dir_option(p)
+    runner.add_set_options(p)
     p.add_argument(
         "--timing-runs", type=int, default=2000, help="single-input runs timed for latency"
     )

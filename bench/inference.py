@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from bench import conventions, drawings, record, runner
-from harness.strokes import DEFAULT_LETTERS, load_strokes, pen_held_out
+from harness.strokes import load_strokes, pen_held_out
 from recognition import checkpoint, preprocess
 from recognition.answer import decide
 from recognition.calibration import softmax
@@ -26,15 +26,7 @@ from training import mnist
 
 def parse_args(argv=None):
     p = runner.parser("inference", __doc__)
-    p.add_argument(
-        "--letters",
-        default=str(DEFAULT_LETTERS),
-        help="stroke file of letters: input that is no digit",
-    )
-    p.add_argument(
-        "--per-kind", type=int, default=300, help="generated drawings of each kind that is no digit"
-    )
-    mnist.add_data_dir_option(p)
+    runner.add_set_options(p)
     return p.parse_args(argv)
 
 
@@ -51,7 +43,7 @@ def input_sets(args):
         "MNIST test": mnist.load_split("test", args.data_dir)[0],
         "shared strokes": rendered([r["strokes"] for r in records]),
         "shared letters": rendered([r["strokes"] for r in load_strokes(args.letters)]),
-        "held-out pen writers": rendered([r["strokes"] for r in pen_held_out()]),
+        "held-out pen writers": rendered([r["strokes"] for r in pen_held_out(args.pen)]),
     }
     for name, made in conventions.build(records).items():
         sets[f"convention: {name}"] = rendered([r["strokes"] for r in made])

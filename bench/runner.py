@@ -10,9 +10,10 @@ import subprocess
 import sys
 
 from bench import record
-from harness.strokes import DEFAULT_STROKES
+from harness.strokes import DEFAULT_LETTERS, DEFAULT_STROKES, PEN_HELD_OUT
 from recognition.checkpoint import CheckpointError
 from recognition.classifier import DEFAULT_MODEL
+from training import mnist
 from training.mnist import MnistError
 
 # What a bench fails on that the user can fix (a missing file, a bad flag's value, no wrk): one
@@ -53,6 +54,25 @@ def parser(name, doc, model=True, strokes=True, output=True):
     if output:
         record.add_output_options(p)
     return p
+
+
+def add_set_options(p):
+    """The flags naming the sets that accuracy is measured on beside --strokes: the held-out pen
+    writers, the letters, the generated drawings that are no digit, and MNIST's folder."""
+    p.add_argument(
+        "--pen",
+        default=str(PEN_HELD_OUT),
+        help="stroke file whose held-out writers (never trained on) are measured",
+    )
+    p.add_argument(
+        "--letters",
+        default=str(DEFAULT_LETTERS),
+        help="stroke file of letters: input that is no digit",
+    )
+    p.add_argument(
+        "--per-kind", type=int, default=300, help="generated drawings of each kind that is no digit"
+    )
+    mnist.add_data_dir_option(p)
 
 
 def run(name, argv, parse_args, measure, table, body=None):
