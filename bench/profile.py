@@ -51,27 +51,24 @@ class Recorded:
         self.rendered, self.classified = [], []
         self.seconds = {"rendering": 0.0, "model": 0.0}
 
+    def timed(self, name, call, arguments):
+        """call, with each argument kept in arguments and its time added to seconds[name]."""
+
+        def timed_call(argument):
+            start = time.perf_counter()
+            found = call(argument)
+            self.seconds[name] += time.perf_counter() - start
+            arguments.append(argument)
+            return found
+
+        return timed_call
+
     def read(self, strokes):
         """The NumberAnswers of these drawings, each call recorded and timed."""
         classifier = self.classifier
         render, probabilities = preprocess.strokes_to_input, classifier.probabilities
-
-        def render_timed(drawing):
-            start = time.perf_counter()
-            pixels = render(drawing)
-            self.seconds["rendering"] += time.perf_counter() - start
-            self.rendered.append(drawing)
-            return pixels
-
-        def probabilities_timed(pixels):
-            start = time.perf_counter()
-            found = probabilities(pixels)
-            self.seconds["model"] += time.perf_counter() - start
-            self.classified.append(pixels)
-            return found
-
-        preprocess.strokes_to_input = render_timed
-        classifier.probabilities = probabilities_timed
+        preprocess.strokes_to_input = self.timed("rendering", render, self.rendered)
+        classifier.probabilities = self.timed("model", probabilities, self.classified)
         try:
             return [read_number(classifier, s) for s in strokes]
         finally:
