@@ -3,7 +3,11 @@
 // result can be spoken. Times come from the URL: /?kiosk&idle=60&countdown=10&attract=30&speak.
 
 export const DEFAULTS = { idle: 45, countdown: 10, attract: 20 }; // seconds
-const POINTS_PER_SECOND = 90; // replay speed: about a real hand's
+// The demo's digits carry no times, only points sampled at a steady rate as the pen moved: each is
+// replayed over about the time a hand takes to write a digit, its points evenly in time, so a
+// writer's slow and quick parts stay as they were, with a short lift between strokes.
+const DIGIT_MS = 1500;
+const LIFT_MS = 150;
 const SHOW_RESULT_MS = 2500; // how long a demo digit's answer stays before the next one
 
 export function kioskSettings(search) {
@@ -36,6 +40,7 @@ export class Kiosk {
     this.demoTimer = null;
     this.demoIndex = 0;
     this.inDemo = false;
+    this.replaying = false; // a demo digit is being written: its answer so far is in progress
     this.speaking = settings.speak;
     this.lastSpoken = null;
   }
@@ -53,8 +58,9 @@ export class Kiosk {
     this.badge = doc.querySelector(".demo-badge");
     this.countdown = doc.querySelector(".countdown");
     if ("speechSynthesis" in window) this.addSpeechToggle();
-    // Capture: the first touch ends a demo before the pad starts the visitor's own stroke.
-    doc.addEventListener("pointerdown", () => this.activity(), { capture: true });
+    // Capture: the first touch ends a demo before the pad starts the visitor's own stroke, and a
+    // touch on the pad that keeps a drawing from being cleared adds no ink to it.
+    doc.addEventListener("pointerdown", (e) => this.touched(e), { capture: true });
     doc.addEventListener("keydown", () => this.activity(), { capture: true });
     doc.addEventListener("contextmenu", (e) => e.preventDefault());
     setInterval(() => this.tick(), 250);
@@ -76,6 +82,15 @@ export class Kiosk {
     this.speakButton.setAttribute("aria-pressed", String(on));
     this.speakButton.textContent = on ? "Say the answer: on" : "Say the answer: off";
     if (!on) window.speechSynthesis.cancel();
+  }
+
+  touched(e) {
+    const keeping = !this.countdown.hidden;
+    this.activity();
+    if (keeping && e.target === this.pad.canvas) {
+      e.stopPropagation();
+      e.preventDefault();
+    }
   }
 
   // The visitor did something: a demo stops, the idle clock starts again.
@@ -121,6 +136,7 @@ export class Kiosk {
 
   stopDemo() {
     this.inDemo = false;
+    this.replaying = false;
     clearTimeout(this.demoTimer);
     this.demoTimer = null;
     this.badge.hidden = true;
@@ -145,16 +161,22 @@ export class Kiosk {
         steps.push({ p: at(p), first: i === 0, last: i === stroke.length - 1 }),
       ),
     );
+    const lifts = digit.strokes.length - 1;
+    const pointMs = Math.max(4, (DIGIT_MS - lifts * LIFT_MS) / steps.length);
     let k = 0;
+    this.replaying = true;
     const step = () => {
       if (!this.inDemo) return;
       const { p, first, last } = steps[k++];
       if (first) this.pad.startStroke(p);
       else this.pad.extendStroke(p);
+      // The last point: the digit is written, and the answer to it is final.
+      if (k === steps.length) this.replaying = false;
       if (last) this.pad.endStroke();
+      const wait = k === steps.length ? SHOW_RESULT_MS : last ? LIFT_MS : pointMs;
       this.demoTimer = setTimeout(
         k < steps.length ? step : () => this.inDemo && this.playNext(),
-        k < steps.length ? 1000 / POINTS_PER_SECOND : SHOW_RESULT_MS,
+        wait,
       );
     };
     step();

@@ -34,7 +34,9 @@ client = new PredictClient({
     show: (answer) => {
       lastAnswer = answer;
       if (picked !== null && (!answer.digits || picked >= answer.digits.length)) picked = null;
-      view.show(answer, pad.penDown, picked);
+      // The kiosk's demo between two strokes of a digit is still writing it.
+      const writing = Boolean(kiosk && kiosk.replaying);
+      view.show(answer, pad.penDown || writing, picked, writing);
       const several = answer.digits && answer.digits.length > 1;
       pad.setBoxes(
         several ? answer.digits.map((d) => d.box) : [],
@@ -46,7 +48,7 @@ client = new PredictClient({
     showEmpty: () => {
       lastAnswer = null;
       picked = null;
-      view.showEmpty();
+      view.showEmpty(kiosk && kiosk.inDemo ? "The demo is writing a digit." : undefined);
       pad.setBoxes([]);
       if (explainView) explainView.clear();
     },
@@ -67,8 +69,11 @@ function pick(k) {
   if (explainView && !explainPanel.hidden) client.refresh();
 }
 
+// Marked unavailable rather than disabled: a disabled button drops the keyboard's focus to the
+// page, so a visitor who undid the last stroke would have to find Undo again.
 function updateButtons() {
-  undoButton.disabled = clearButton.disabled = pad.isEmpty;
+  undoButton.setAttribute("aria-disabled", String(!pad.canUndo));
+  clearButton.setAttribute("aria-disabled", String(pad.isEmpty));
 }
 
 function undo() {
@@ -79,8 +84,9 @@ function undo() {
   }
 }
 
-function clear() {
-  if (pad.clear()) {
+// forget: for the kiosk's next visitor, the drawing cannot be brought back with Undo.
+function clear({ forget = false } = {}) {
+  if (pad.clear({ forget })) {
     client.cleared();
     updateButtons();
     remember();
@@ -110,7 +116,7 @@ async function toggleExplain() {
 
 undoButton.addEventListener("click", undo);
 explainButton.addEventListener("click", toggleExplain);
-clearButton.addEventListener("click", clear);
+clearButton.addEventListener("click", () => clear());
 document.addEventListener("keydown", (e) => {
   if (e.key === "Escape") {
     e.preventDefault();
@@ -146,7 +152,12 @@ if (isKiosk) {
     import("./kiosk.js"),
     fetch("/static/kiosk/demo-digits.json").then((r) => r.json()),
   ]).then(([module, demo]) => {
-    kiosk = new module.Kiosk({ pad, clear, demo, settings: module.kioskSettings(location.search) });
+    kiosk = new module.Kiosk({
+      pad,
+      clear: () => clear({ forget: true }),
+      demo,
+      settings: module.kioskSettings(location.search),
+    });
     kiosk.start();
   });
 }

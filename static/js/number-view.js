@@ -38,22 +38,30 @@ export function numberStatus(answer) {
   return `Reads ${answer.number} (${sure})`;
 }
 
+// Which digit of a number the bars and the 28x28 show: "Digit 4 of 4: 6".
+export function whichDigit(answer, k) {
+  const d = answer.digits[k];
+  return `Digit ${k + 1} of ${answer.digits.length}: ${d.digit === null ? "?" : d.digit}`;
+}
+
 export class NumberView {
+  // list: where the buttons go, inside the row (with its label) that is shown for a number only;
   // onPick(k): a digit's button was pressed.
   constructor(list, onPick) {
     this.list = list;
+    this.row = list.closest(".number-digits") || list;
     this.onPick = onPick;
   }
 
   hide() {
-    this.list.hidden = true;
+    this.row.hidden = true;
     this.list.replaceChildren();
   }
 
   // The buttons, one per digit, the picked one pressed.
   show(answer, picked) {
     const doc = this.list.ownerDocument;
-    this.list.hidden = false;
+    this.row.hidden = false;
     this.list.replaceChildren(
       ...answer.digits.map((d, k) => {
         const button = doc.createElement("button");

@@ -13,6 +13,8 @@ export class Pad {
     this.boxes = []; // light boxes around the digits of a number read: [x0, y0, x1, y1]
     this.picked = -1;
     this.current = null; // the stroke being drawn, or null
+    this.cleared = []; // drawings taken away by Clear (or Esc), newest last: Undo brings them back
+    this.outsideAt = null; // the last point of a pen that left the pad while still down, or null
     this.activePointer = null;
     this.activeType = null;
     this.policy = new PointerPolicy();
@@ -39,23 +41,34 @@ export class Pad {
     };
   }
 
-  // Take the last stroke away; false if there was nothing to undo (or a stroke is under way).
+  // Take the last stroke away, or, on an empty pad, bring back what the last Clear took; false if
+  // there was nothing to undo (or a stroke is under way).
   undo() {
-    if (this.current || this.strokes.length === 0) return false;
-    this.strokes.pop();
+    if (this.current) return false;
+    if (this.strokes.length > 0) this.strokes.pop();
+    else if (this.cleared.length > 0) this.strokes = this.cleared.pop();
+    else return false;
     this.redraw();
     return true;
+  }
+
+  get canUndo() {
+    return !this.current && (this.strokes.length > 0 || this.cleared.length > 0);
   }
 
   // Strokes from elsewhere (a drawing kept over a reload) replace the pad's.
   load(strokes) {
     this.strokes = strokes;
+    this.cleared = [];
     this.redraw();
   }
 
-  clear() {
+  // forget: the drawing cannot be brought back (a kiosk clearing for the next visitor).
+  clear({ forget = false } = {}) {
     if (this.current) return false;
-    this.strokes.length = 0;
+    if (forget) this.cleared = [];
+    else if (this.strokes.length > 0) this.cleared.push(this.strokes);
+    this.strokes = [];
     this.boxes = [];
     this.redraw();
     return true;
@@ -134,8 +147,11 @@ export class Pad {
   }
 
   pointOf(e) {
+    // From the drawing surface's corner, inside the pad's border, where the ink is drawn.
     const r = this.canvas.getBoundingClientRect();
-    return [Math.round((e.clientX - r.left) * 10) / 10, Math.round((e.clientY - r.top) * 10) / 10];
+    const x = e.clientX - r.left - this.canvas.clientLeft,
+      y = e.clientY - r.top - this.canvas.clientTop;
+    return [Math.round(x * 10) / 10, Math.round(y * 10) / 10];
   }
 
   addPoint(p) {
@@ -143,6 +159,50 @@ export class Pad {
     if (last && Math.abs(last[0] - p[0]) < 0.5 && Math.abs(last[1] - p[1]) < 0.5) return false;
     this.current.push(p);
     return true;
+  }
+
+  // A pen that is down moved to p. Only the ink the visitor sees is kept: a stroke leaving the pad
+  // ends at its edge, and one coming back starts a new stroke where it crosses in. True if the
+  // stroke grew ("added", for the caller to redraw once per batch of points), "ended" at the edge
+  // (drawn and told already), or "none".
+  follow(p) {
+    const inside = this.contains(p);
+    if (this.current && inside) return this.addPoint(p) ? "added" : "none";
+    if (this.current) {
+      this.addPoint(this.edgeOf(this.current[this.current.length - 1], p));
+      this.outsideAt = p;
+      this.endStroke();
+      return "ended";
+    }
+    if (!this.outsideAt) return "none";
+    if (!inside) {
+      this.outsideAt = p;
+      return "none";
+    }
+    this.current = [this.edgeOf(p, this.outsideAt)];
+    this.outsideAt = null;
+    this.addPoint(p);
+    return "added";
+  }
+
+  contains([x, y]) {
+    return x >= 0 && y >= 0 && x <= this.canvas.clientWidth && y <= this.canvas.clientHeight;
+  }
+
+  // Where the line from a point inside the pad to one outside crosses the pad's edge.
+  edgeOf(inside, outside) {
+    const w = this.canvas.clientWidth,
+      h = this.canvas.clientHeight;
+    const [x0, y0] = inside,
+      dx = outside[0] - x0,
+      dy = outside[1] - y0;
+    let t = 1;
+    if (dx > 0) t = Math.min(t, (w - x0) / dx);
+    if (dx < 0) t = Math.min(t, -x0 / dx);
+    if (dy > 0) t = Math.min(t, (h - y0) / dy);
+    if (dy < 0) t = Math.min(t, -y0 / dy);
+    const at = (v) => Math.round(v * 10) / 10;
+    return [at(x0 + t * dx), at(y0 + t * dy)];
   }
 
   // Strokes drawn by code (the kiosk's demo) take the same path as a pointer's.
@@ -194,7 +254,7 @@ export class Pad {
     });
     pad.addEventListener("pointermove", (e) => {
       this.policy.seen(e);
-      if (e.pointerId !== this.activePointer || !this.current) return;
+      if (e.pointerId !== this.activePointer) return;
       e.preventDefault();
       if (this.policy.isPalm(e)) {
         this.abandon();
@@ -202,8 +262,12 @@ export class Pad {
       } // a fingertip that spread into a palm
       const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [];
       let added = false;
-      for (const ce of events.length ? events : [e])
-        added = this.addPoint(this.pointOf(ce)) || added;
+      for (const ce of events.length ? events : [e]) {
+        const change = this.follow(this.pointOf(ce));
+        // A stroke that ended at the edge was drawn and sent as it ended.
+        if (change === "ended") added = false;
+        else added = change === "added" || added;
+      }
       if (added) {
         this.redraw();
         this.onEdit();
@@ -212,6 +276,7 @@ export class Pad {
     const end = (e) => {
       if (e.pointerId !== this.activePointer) return;
       this.activePointer = this.activeType = null;
+      this.outsideAt = null;
       this.endStroke();
     };
     pad.addEventListener("pointerup", end);

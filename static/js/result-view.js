@@ -1,6 +1,6 @@
 // The result: the digit (or number) read, how sure the network is of each digit, and the 28x28
 // image it saw.
-import { NumberView, numberStatus, numberText } from "./number-view.js";
+import { NumberView, numberStatus, numberText, whichDigit } from "./number-view.js";
 
 export class ResultView {
   // onPick(k): the k-th digit of a number was picked, to see its bars and 28x28.
@@ -11,6 +11,7 @@ export class ResultView {
     this.announce = doc.getElementById("announce");
     this.preview = doc.getElementById("model-input").getContext("2d");
     this.modelInfo = doc.getElementById("model-info");
+    this.which = [...doc.querySelectorAll(".which-digit")]; // beside the bars' and 28x28's headings
     this.bars = [];
     const list = (this.probs = doc.getElementById("probs"));
     for (let d = 0; d < 10; d++) {
@@ -25,13 +26,15 @@ export class ResultView {
     }
   }
 
-  showEmpty() {
+  // text: what the empty state says (the kiosk's demo says it is writing).
+  showEmpty(text = "Draw a digit to start.") {
     this.prediction.textContent = "";
     this.prediction.dataset.digit = this.prediction.dataset.number = "";
-    this.prediction.classList.remove("unsure", "not-digit", "number");
+    this.prediction.classList.remove("unsure", "not-digit", "number", "writing");
     this.numberView.hide();
+    this.showWhich("");
     this.probs.classList.remove("greyed");
-    this.status.textContent = "Draw a digit to start.";
+    this.status.textContent = text;
     this.announce.textContent = "";
     for (const li of this.bars) {
       li.classList.remove("top", "unsure");
@@ -43,14 +46,17 @@ export class ResultView {
 
   // penDown: still drawing, so the answer is not announced to screen readers yet; and a half-drawn
   // digit may look like no digit at all, so "not a digit" waits for the pen to lift (no flicker on
-  // every point).
-  show(answer, penDown, picked = null) {
+  // every point). writing: the kiosk's demo is still writing the digit, so its answer so far is
+  // shown as in progress, never as a sure answer.
+  show(answer, penDown, picked = null, writing = false) {
     if (answer.verdict === "empty") {
       this.showEmpty();
       return;
     }
+    this.prediction.classList.toggle("writing", writing);
     if (answer.digits && answer.digits.length > 1) {
       this.showNumber(answer, penDown, picked);
+      if (writing) this.status.textContent = `Still writing: so far ${numberText(answer)}`;
       return;
     }
     if (answer.verdict === "not_a_digit") {
@@ -58,6 +64,7 @@ export class ResultView {
       return;
     }
     this.numberView.hide();
+    this.showWhich("");
     this.prediction.classList.remove("not-digit", "number");
     this.prediction.dataset.number = answer.number || "";
     this.probs.classList.remove("greyed");
@@ -70,6 +77,7 @@ export class ResultView {
     this.status.textContent = unsure
       ? `Not sure: ${answer.candidates[0]} or ${answer.candidates[1]}?`
       : `Looks like ${answer.digit} (${pct}% sure)`;
+    if (writing) this.status.textContent = `Still writing: so far it looks like ${answer.digit}`;
     if (!penDown) this.announce.textContent = this.status.textContent;
     this.drawBars(answer, answer.digit, unsure);
     this.drawInput(answer);
@@ -101,10 +109,16 @@ export class ResultView {
     if (one.input) this.drawInput(one);
     else if (answer.explained === k) this.drawInput(answer);
     this.numberView.show(answer, k);
+    this.showWhich(whichDigit(answer, k));
+  }
+
+  showWhich(text) {
+    for (const span of this.which) span.textContent = text;
   }
 
   showNotADigit(answer) {
     this.numberView.hide();
+    this.showWhich("");
     this.prediction.textContent = "?";
     this.prediction.dataset.digit = this.prediction.dataset.number = "";
     this.prediction.classList.remove("unsure", "number");

@@ -65,7 +65,16 @@ def test_undo_and_clear_buttons_and_keys(desk, classifier, stroke_records):
         and digit_shown(page) == ""
         and page.inner_text("#prediction") == ""
     )
-    assert page.is_disabled("#undo") and page.is_disabled("#clear")
+    assert unavailable(page, "#clear") and not unavailable(page, "#undo")
+
+    # Undo brings back what Clear took, read again; then nothing is left to undo.
+    page.click("#undo")
+    settle(page)
+    assert len(page_strokes(page)) == 1
+    assert digit_shown(page) == expected_digit(classifier, page)
+    page.click("#undo")
+    settle(page)
+    assert page_strokes(page) == [] and unavailable(page, "#undo") and unavailable(page, "#clear")
 
     for stroke in fit_strokes(pick(stroke_records, 7, strokes=2)["strokes"], box):
         draw_stroke(pen, page, stroke, pause_ms=2)
@@ -75,6 +84,60 @@ def test_undo_and_clear_buttons_and_keys(desk, classifier, stroke_records):
     page.keyboard.press("Escape")
     settle(page)
     assert page_strokes(page) == [] and digit_shown(page) == ""
+    page.keyboard.press("Control+z")
+    settle(page)
+    assert len(page_strokes(page)) == 1 and digit_shown(page) == expected_digit(classifier, page)
+
+
+def unavailable(page, selector):
+    return page.get_attribute(selector, "aria-disabled") == "true"
+
+
+def test_undo_to_an_empty_pad_keeps_the_keyboard_on_undo(desk, stroke_records):
+    page = desk
+    box = page.locator("#pad").bounding_box()
+    for stroke in fit_strokes(pick(stroke_records, 1)["strokes"], box):
+        draw_stroke(MousePen(page), page, stroke, pause_ms=2)
+    settle(page)
+    page.focus("#undo")
+    page.keyboard.press("Enter")
+    settle(page)
+    assert page_strokes(page) == [] and unavailable(page, "#undo")
+    assert page.evaluate("() => document.activeElement.id") == "undo"
+
+
+def test_ink_outside_the_pad_is_not_read(desk):
+    """A stroke that leaves the pad ends at its edge, and one coming back starts where it crosses
+    in: what is kept is the ink the visitor sees."""
+    page = desk
+    box = page.locator("#pad").bounding_box()
+    left, top = box["x"], box["y"]
+    middle = top + box["height"] / 2
+    pen = MousePen(page)
+    # From the middle out past the right edge, down, and back in lower.
+    draw_stroke(
+        pen,
+        page,
+        [
+            [left + box["width"] / 2, middle],
+            [left + box["width"] + 150, middle],
+            [left + box["width"] + 150, middle + 80],
+            [left + box["width"] / 2, middle + 80],
+        ],
+        pause_ms=2,
+    )
+    settle(page)
+    strokes = page_strokes(page)
+    width, height = page.evaluate(
+        "() => [document.querySelector('#pad').clientWidth, "
+        "document.querySelector('#pad').clientHeight]"
+    )
+    points = [p for s in strokes for p in s]
+    assert len(strokes) == 2
+    assert all(0 <= x <= width and 0 <= y <= height for x, y in points)
+    # Each piece touches the right edge where it crossed it.
+    assert strokes[0][-1][0] == pytest.approx(width, abs=0.2)
+    assert strokes[1][0][0] == pytest.approx(width, abs=0.2)
 
 
 def test_blank_canvas_shows_nothing(desk):

@@ -68,6 +68,56 @@ def test_a_touch_during_the_countdown_keeps_the_drawing(touch_screen, server):
     assert len(page_strokes(page)) == 1
 
 
+def test_a_touch_on_the_pad_during_the_countdown_adds_no_ink(touch_screen, server):
+    page = open_kiosk(touch_screen, server, "&idle=2.5&countdown=1.5&attract=60")
+    draw_stroke(TouchPen(page), page, line(page, 200, 100, 220, 500))
+    settle(page)
+    kept = page_strokes(page)
+    page.wait_for_selector(".countdown:not([hidden])", timeout=4000)
+    draw_stroke(TouchPen(page), page, line(page, 300, 300, 300, 300, n=1))
+    assert page.is_hidden(".countdown")
+    settle(page)
+    assert page_strokes(page) == kept
+
+
+def test_what_the_kiosk_clears_for_the_next_visitor_cannot_be_undone(touch_screen, server):
+    page = open_kiosk(touch_screen, server, "&idle=2&countdown=1&attract=60")
+    draw_stroke(TouchPen(page), page, line(page, 200, 100, 220, 500))
+    page.wait_for_function("() => window.__digits.strokes().length === 0", timeout=5000)
+    page.keyboard.press("Control+z")
+    settle(page)
+    assert page_strokes(page) == []
+
+
+def test_the_demo_writes_at_a_hands_speed_and_shows_its_answer_as_in_progress(touch_screen, server):
+    page = open_kiosk(touch_screen, server, "&attract=0.3")
+    # Every status the page shows, with when, from the start of the demo's first digit.
+    page.evaluate(
+        """() => {
+        window.__statuses = [];
+        const status = document.getElementById('status');
+        new MutationObserver(() => window.__statuses.push(
+            [performance.now(), status.textContent, window.__digits.drawing()]
+        )).observe(status, {childList: true, characterData: true, subtree: true});
+    }"""
+    )
+    page.wait_for_selector(".demo-badge:not([hidden])", timeout=5000)
+    started = page.evaluate("() => performance.now()")
+    # Two digits written and read: the second digit's first points come after the first's answer.
+    page.wait_for_timeout(6500)
+    statuses = page.evaluate("() => window.__statuses")
+    assert "Draw a digit to start." not in [text for _, text, _ in statuses]
+    sure = [(t, text) for t, text, _ in statuses if text.startswith("Looks like")]
+    writing = [t for t, text, _ in statuses if text.startswith("Still writing")]
+    assert writing and sure
+    # A sure answer only once a digit is written: never between two "still writing" lines of the
+    # same digit, and the first comes a hand's time (about 1.5 s) after the demo began.
+    first_sure = sure[0][0]
+    assert first_sure - started > 1000
+    later_writing = [t for t in writing if t > first_sure]
+    assert not later_writing or later_writing[0] - first_sure > 2000
+
+
 def test_a_pen_takes_over_from_a_finger_and_a_resting_hand_draws_nothing(touch_screen, server):
     page = open_kiosk(touch_screen, server, "&attract=600")
     finger, pen = TouchPen(page), StylusPen(page)

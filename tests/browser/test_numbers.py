@@ -37,7 +37,18 @@ def test_a_number_written_with_the_mouse_is_read_while_writing(desk, stroke_reco
     )
     buttons = desk.locator("#number-digits .digit-pick")
     assert buttons.count() == 3 and buttons.nth(2).get_attribute("aria-pressed") == "true"
+    assert desk.locator(".digits-label").is_visible()
+    # The bars and the 28x28 say whose they are.
+    assert headings_say(desk) == ["Digit 3 of 3: 7", "Digit 3 of 3: 7"]
     buttons.nth(0).click()  # the first digit's bars and 28x28
     assert buttons.nth(0).get_attribute("aria-pressed") == "true"
     top = desk.locator("#probs li.top").get_attribute("data-digit")
     assert top == "2"
+    assert headings_say(desk) == ["Digit 1 of 3: 2", "Digit 1 of 3: 2"]
+    desk.click("#clear")
+    settle(desk)
+    assert headings_say(desk) == ["", ""] and not desk.locator(".digits-label").is_visible()
+
+
+def headings_say(page):
+    return page.locator(".which-digit").all_inner_texts()
