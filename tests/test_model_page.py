@@ -53,7 +53,7 @@ def test_the_page_shows_the_models_own_figures(reported):
     assert "98.76% right on the 10,000 MNIST test digits" in text
     assert "98.1% right on 3,659 digits people drew" in text and "92.4% for comparison" in text
     assert "4.6% of handwritten letters" in text and "(12 passes through them all)" in text
-    assert "Digit 0 1 2 3 4 5 6 7 8 9 Right 90.0 91.0 92.0" in text
+    assert "Digit 0 1 2 3 4 5 6 7 8 9 Read right 90.0% 91.0% 92.0%" in text
     assert "not a digit" in text  # the confusion matrix's 11th column
 
 

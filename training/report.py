@@ -1,6 +1,13 @@
-"""The training report: metrics JSON and PNG plots of how the model learned and where it fails."""
+"""The training report: metrics JSON and PNG plots of how the model learned and where it fails.
 
+`python -m training.report` draws a saved model's pictures again (after their words change, say)
+from its metrics.json and MNIST, without training; the reliability chart is drawn by `python -m
+training.calibrate`, which fits the calibration it shows.
+"""
+
+import argparse
 import json
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -8,9 +15,13 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import PercentFormatter  # noqa: E402
 
+from recognition import checkpoint  # noqa: E402
 from recognition.answer import decide  # noqa: E402
+from recognition.classifier import DEFAULT_MODEL, Classifier  # noqa: E402
 from recognition.preprocess import FIELD  # noqa: E402
+from training import mnist  # noqa: E402
 
 
 def score(classifier, images, labels):
@@ -58,13 +69,23 @@ def write(folder, model, history, images, labels, probs, predicted, summary):
 
 
 def _curves(path, history):
-    epochs = [h["epoch"] for h in history]
+    """How it learned, in words a visitor reads: how wrong its answers were (the loss) and how
+    many it read right, pass after pass, on the digits it learned from and on digits kept apart.
+    """
+    passes = [h["epoch"] for h in history]
     fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(10, 4))
-    for key, label in (("train", "train (augmented)"), ("val", "validation")):
-        loss_ax.plot(epochs, [h[f"{key}_loss"] for h in history], marker=".", label=label)
-        acc_ax.plot(epochs, [h[f"{key}_accuracy"] for h in history], marker=".", label=label)
-    loss_ax.set(title="Loss", xlabel="epoch")
-    acc_ax.set(title="Accuracy", xlabel="epoch")
+    for key, label in (
+        ("train", "digits it learned from (bent and stretched)"),
+        ("val", "digits kept apart to check it"),
+    ):
+        loss_ax.plot(passes, [h[f"{key}_loss"] for h in history], marker=".", label=label)
+        acc_ax.plot(passes, [100 * h[f"{key}_accuracy"] for h in history], marker=".", label=label)
+    loss_ax.set(
+        title="How wrong its answers were (lower is better)",
+        xlabel="passes through all the training digits",
+    )
+    acc_ax.set(title="Digits read right", xlabel="passes through all the training digits")
+    acc_ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
     for ax in (loss_ax, acc_ax):
         ax.legend()
         ax.grid(alpha=0.3)
@@ -117,9 +138,10 @@ def _most_wrong(path, images, labels, probs, predicted, count=25):
         ax.imshow(images[i], cmap="gray_r")
         said = predicted[i] if predicted[i] < 10 else "no digit"
         ax.set_title(
-            f"true {labels[i]}, said {said}\n{100 * probs[i, predicted[i]]:.0f}%", fontsize=8
+            f"written {labels[i]}, read {said}\n{100 * probs[i, predicted[i]]:.0f}% sure",
+            fontsize=8,
         )
-    fig.suptitle("The most confidently wrong test digits")
+    fig.suptitle("The test digits it got wrong while most sure")
     _save(fig, path)
 
 
@@ -129,10 +151,12 @@ def _first_layer(path, model, count=64):
     fig, axes = plt.subplots(8, 8, figsize=(8, 8))
     for ax, w in zip(axes.flat, weights):
         limit = np.abs(w).max() or 1.0
-        # red/blue: colour-blind safe diverging map
-        ax.imshow(w, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        # blue where ink lights the unit up, red where it holds it back (colour-blind safe)
+        ax.imshow(w, cmap="RdBu", vmin=-limit, vmax=limit)
         ax.axis("off")
-    fig.suptitle(f"First hidden layer: weights of {len(weights)} units as 28x28 images")
+    fig.suptitle(
+        f"What {len(weights)} parts of its first layer look for (blue: ink here lights it up)"
+    )
     _save(fig, path)
 
 
@@ -147,7 +171,7 @@ def training_samples(path, images, labels, per_class=8, seed=0):
             ax.axis("off")
         for ax, i in zip(axes[digit], picked):
             ax.imshow(images[i], cmap="gray_r")
-    fig.suptitle("MNIST training digits, eight of each")
+    fig.suptitle("Digits it learned from (MNIST), eight of each")
     _save(fig, path)
 
 
@@ -157,38 +181,85 @@ def _save(fig, path):
     plt.close(fig)
 
 
-def reliability(path, before, after, labels, bins=15, least=20):
-    """Reliability diagram: accuracy against confidence per bin, before and after calibration,
-    with bin sizes.
+def reliability(path, before, after, labels, bins=15, least=20, thin=300):
+    """How sure it said it was against how often it was right, per band of confidence: before its
+    confidence was tuned and as the app says it. Bands with fewer than `least` answers are left
+    out (they say nothing); where a band holds fewer than `thin`, its count is written beside the
+    dot, because such a dot moves by chance.
     """
-    fig, (ax, counts) = plt.subplots(2, 1, figsize=(5.5, 6.5), height_ratios=(3, 1), sharex=True)
-    ax.plot([0, 1], [0, 1], color="#999999", linestyle="--", label="perfectly honest")
-    edges = np.arange(bins) / bins
-    for probs, name, colour, shift in (
-        (before, "before calibration", "#D55E00", 0.25),
-        (after, "after", "#0072B2", 0.5),
+    fig, ax = plt.subplots(figsize=(5.5, 5.5))
+    ax.plot(
+        [0, 100], [0, 100], color="#999999", linestyle="--", label="honest: right as often as sure"
+    )
+    for probs, name, colour in (
+        (before, "before its confidence was tuned", "#D55E00"),
+        (after, "as the app says it", "#0072B2"),
     ):
         confidence, right = probs.max(1), probs.argmax(1) == labels
         which = np.minimum((confidence * bins).astype(int), bins - 1)
         size = np.bincount(which, minlength=bins)
-        shown = [b for b in range(bins) if size[b] >= least]  # a bin of a few digits says nothing
-        ax.plot(
-            [confidence[which == b].mean() for b in shown],
-            [right[which == b].mean() for b in shown],
-            marker="o",
-            color=colour,
-            label=name,
-        )
-        counts.bar(edges + shift / bins, size, width=0.25 / bins, color=colour, label=name)
+        shown = [b for b in range(bins) if size[b] >= least]  # a band of a few digits says nothing
+        xs = [100 * confidence[which == b].mean() for b in shown]
+        ys = [100 * right[which == b].mean() for b in shown]
+        ax.plot(xs, ys, marker="o", color=colour, label=name)
+        if colour == "#0072B2":
+            for x, y, b in zip(xs, ys, shown):
+                if size[b] < thin:
+                    ax.annotate(
+                        f"{size[b]} answers",
+                        (x, y),
+                        textcoords="offset points",
+                        xytext=(6, -12),
+                        fontsize=7,
+                        color=colour,
+                    )
     ax.set(
-        title="How sure it says it is, against how often it is right",
-        ylabel="share right",
-        xlim=(0, 1.02),
-        ylim=(0, 1.02),
+        title="How sure it said it was,\nagainst how often it was right",
+        xlabel="how sure it said it was",
+        ylabel="how often it was right",
+        xlim=(0, 102),
+        ylim=(0, 102),
     )
-    ax.legend(loc="upper left")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(PercentFormatter(decimals=0))
+    ax.legend(loc="upper left", fontsize=8)
     ax.grid(alpha=0.3)
-    counts.set(yscale="log", xlabel="confidence shown", ylabel="digits")
-    counts.grid(alpha=0.3)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     _save(fig, path)
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(
+        prog="python -m training.report",
+        description="Draw a saved model's report pictures again, from its metrics and MNIST.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--model", default=str(DEFAULT_MODEL), help="the model whose report to draw")
+    mnist.add_data_dir_option(p)
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    folder = checkpoint.report_path(args.model)
+    try:
+        model, info = checkpoint.load(args.model)
+        metrics = json.loads((folder / "metrics.json").read_text())
+        train_images, train_labels = mnist.load_split("train", args.data_dir)
+        test_images, test_labels = mnist.load_split("test", args.data_dir)
+    except (checkpoint.CheckpointError, mnist.MnistError, OSError, ValueError) as exc:
+        sys.exit(f"training.report: {exc}")
+    served = Classifier(model, info)
+    probs, answers, _, _ = score(served, test_images, test_labels)
+    confusion = np.array(metrics["confusion"])
+    _curves(folder / "curves.png", metrics["history"])
+    _confusion(folder / "confusion.png", confusion)
+    _per_class(folder / "per_class.png", metrics["per_class_accuracy"], metrics)
+    _most_wrong(folder / "most_wrong.png", test_images, test_labels, probs, answers)
+    _first_layer(folder / "first_layer.png", model)
+    training_samples(folder / "training_samples.png", train_images, train_labels)
+    print(f"training.report: drew the pictures in {folder}")
+
+
+if __name__ == "__main__":
+    main()

@@ -44,8 +44,17 @@ export function paintSigned(canvas, values, rows, cols, base = null) {
   });
 }
 
-// Activation tiles: a layer's units on black, brighter when more active; marked units ringed.
-export function paintTiles(canvas, bytes, rows, cols, marked = new Set(), selected = -1) {
+// Activation tiles: a layer's units on black, brighter when more active; marked units ringed; with
+// view, the square of units the zoomed grid shows outlined.
+export function paintTiles(
+  canvas,
+  bytes,
+  rows,
+  cols,
+  marked = new Set(),
+  selected = -1,
+  view = null,
+) {
   const cell = 8;
   canvas.width = cols * cell;
   canvas.height = rows * cell;
@@ -64,17 +73,56 @@ export function paintTiles(canvas, bytes, rows, cols, marked = new Set(), select
       ctx.strokeRect(x + 1, y + 1, cell - 2, cell - 2);
     }
   }
+  if (view) {
+    ctx.strokeStyle = "#e69f00";
+    ctx.lineWidth = 2;
+    ctx.strokeRect(view.col * cell, view.row * cell, view.size * cell, view.size * cell);
+  }
 }
 
-// The input (rows x cols) as numbers 0..255, one per cell, the way the MNIST lessons show it.
-export function paintNumbers(canvas, bytes, rows, cols) {
-  const cell = 24;
-  canvas.width = cols * cell;
-  canvas.height = rows * cell;
+// The zoomed grid: view.size x view.size units from (view.row, view.col), each a square a finger
+// can aim at, drawn at the screen's pixel ratio.
+export function paintZoom(canvas, bytes, cols, view, marked, selected) {
+  const ratio = window.devicePixelRatio || 1;
+  const side = canvas.clientWidth || 264;
+  canvas.width = Math.round(side * ratio);
+  canvas.height = Math.round(side * ratio);
   const ctx = canvas.getContext("2d");
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.fillStyle = "#000";
+  ctx.fillRect(0, 0, side, side);
+  const cell = side / view.size;
+  for (let r = 0; r < view.size; r++) {
+    for (let c = 0; c < view.size; c++) {
+      const i = (view.row + r) * cols + view.col + c;
+      const v = bytes[i];
+      ctx.fillStyle = `rgb(${v},${v},${v})`;
+      ctx.fillRect(c * cell + 2, r * cell + 2, cell - 4, cell - 4);
+      if (marked.has(i) || i === selected) {
+        ctx.strokeStyle = i === selected ? "#e69f00" : "#56b4e9";
+        ctx.lineWidth = i === selected ? 4 : 3;
+        ctx.strokeRect(c * cell + 3, r * cell + 3, cell - 6, cell - 6);
+      }
+    }
+  }
+}
+
+// The input (rows x cols) as numbers 0..255, one per cell, the way the MNIST lessons show it:
+// cells and text sized in CSS pixels from the page's font (readable from a phone to a 4K screen)
+// and drawn at the screen's pixel ratio, so that the digits are sharp.
+export function paintNumbers(canvas, bytes, rows, cols) {
+  const ratio = window.devicePixelRatio || 1;
+  const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+  const cell = Math.max(26, Math.round(rem * 1.75));
+  canvas.style.width = `${cols * cell}px`;
+  canvas.style.height = `${rows * cell}px`;
+  canvas.width = Math.round(cols * cell * ratio);
+  canvas.height = Math.round(rows * cell * ratio);
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   ctx.fillStyle = "#fff";
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
-  ctx.font = "9px system-ui, sans-serif";
+  ctx.fillRect(0, 0, cols * cell, rows * cell);
+  ctx.font = `${Math.round(cell * 0.42)}px system-ui, sans-serif`;
   ctx.textAlign = "center";
   ctx.textBaseline = "middle";
   for (let i = 0; i < rows * cols; i++) {

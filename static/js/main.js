@@ -112,6 +112,18 @@ async function toggleExplain() {
   ]);
   if (!explainView) explainView = new view.ExplainView(explainPanel);
   client.refresh(requests.postExplain);
+  bringIntoView(explainPanel);
+}
+
+// Opened below the fold (or on a phone, far below the pad): the page scrolls just enough for the
+// panel's first part to fill the lower part of the screen, and keeps what it can of the pad.
+function bringIntoView(panel) {
+  const box = panel.getBoundingClientRect();
+  const wanted = Math.min(box.height, window.innerHeight * 0.6);
+  const by = Math.min(box.top, box.top + wanted - window.innerHeight);
+  if (by <= 0) return;
+  const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  window.scrollBy({ top: by, behavior: still ? "auto" : "smooth" });
 }
 
 undoButton.addEventListener("click", undo);

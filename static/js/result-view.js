@@ -162,9 +162,14 @@ export class ResultView {
   showModel(info) {
     const m = info.metrics || {};
     if (!m.test_accuracy) return;
+    const hidden = info.architecture.hidden;
+    const same = hidden.every((n) => n === hidden[0]);
+    const layers = same
+      ? `${hidden.length} layers of ${hidden[0].toLocaleString("en")} parts each`
+      : `${hidden.length} layers of ${hidden.map((n) => n.toLocaleString("en")).join(", ")} parts`;
     this.modelInfo.textContent =
-      `Model: a fully connected network (${info.architecture.hidden.join("-")} hidden units), ` +
-      `${(m.test_accuracy * 100).toFixed(2)}% right on the 10,000 MNIST test digits.`;
+      `The network: ${layers}. It reads ${(m.test_accuracy * 100).toFixed(1)}% of ` +
+      "10,000 test digits right. More under “About the network”.";
   }
 }
 

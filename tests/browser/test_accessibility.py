@@ -3,6 +3,7 @@
 import pytest
 
 from harness.chromium import TEST_HOOK
+from tests.browser.test_how_it_sees import open_explain
 
 axe_module = pytest.importorskip(
     "axe_playwright_python.sync_playwright", reason="axe-playwright-python missing"
@@ -20,7 +21,12 @@ def serious(page):
 
 @pytest.mark.parametrize("path", ["/", "/model", f"/{TEST_HOOK}&kiosk&attract=600"])
 @pytest.mark.parametrize(
-    "viewport", [{"width": 390, "height": 844}, {"width": 1280, "height": 800}]
+    "viewport",
+    [
+        {"width": 390, "height": 844},
+        {"width": 1280, "height": 800},
+        {"width": 3840, "height": 2160},
+    ],
 )
 def test_no_serious_violations(browser, server, path, viewport):
     context = browser.new_context(viewport=viewport)
@@ -32,8 +38,8 @@ def test_no_serious_violations(browser, server, path, viewport):
 
 
 def test_no_serious_violations_in_the_explain_view(desk):
-    desk.click("#explain-toggle")
-    desk.wait_for_selector("#explain .stages")
+    open_explain(desk)
+    desk.locator("#pad").scroll_into_view_if_needed()
     box = desk.locator("#pad").bounding_box()
     desk.mouse.move(box["x"] + 200, box["y"] + 80)
     desk.mouse.down()
