@@ -2,9 +2,12 @@
 stroke data.
 """
 
+import os
+
 import pytest
 import torch
 
+from harness import postgres as postgres_harness
 from harness.strokes import load_strokes
 from recognition import checkpoint
 from recognition.model import MLP, ModelConfig
@@ -28,8 +31,29 @@ def small_model(tmp_path_factory):
 
 
 @pytest.fixture()
-def app(small_model):
-    return create_app({"TESTING": True, "MODEL_PATH": str(small_model)})
+def app(small_model, tmp_path):
+    return create_app(
+        {
+            "TESTING": True,
+            "MODEL_PATH": str(small_model),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'corrections.db'}",
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A private PostgreSQL cluster for the session. Without PostgreSQL installed the tests that
+    need it skip, except where DIGITS_REQUIRE_POSTGRES is set (.ci/run sets it): there they fail.
+    """
+    if postgres_harness.find_bin() is None:
+        reason = "PostgreSQL is not installed (apt-get install postgresql)"
+        if os.environ.get("DIGITS_REQUIRE_POSTGRES"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    cluster = postgres_harness.Cluster().init().start()
+    yield cluster
+    cluster.remove()
 
 
 @pytest.fixture()

@@ -15,8 +15,17 @@ from webapp import settings as app_settings
 
 
 @pytest.fixture(scope="module")
-def contract_app(small_model):
-    return create_app({"TESTING": True, "MODEL_PATH": str(small_model)})
+def contract_app(small_model, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("contract")
+    return create_app(
+        {
+            "TESTING": True,
+            "MODEL_PATH": str(small_model),
+            "DATABASE_URL": f"sqlite:///{folder / 'corrections.db'}",
+            # The fuzzer sends many corrections from one address: no 429 in its way.
+            "CORRECTIONS_RATE": "100000 per minute",
+        }
+    )
 
 
 @pytest.fixture(scope="module")

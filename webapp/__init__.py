@@ -2,13 +2,16 @@
 
 from pathlib import Path
 
+import limits
 from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 
 from recognition import selftest
 from recognition.classifier import Classifier, limit_threads
 from recognition.explain import Explainer
 
-from . import model_report, settings
+from . import model_report, settings, store
 from .json_provider import OrjsonProvider
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,14 +54,34 @@ def create_app(config=None):
         app.config["MODEL_PATH"], app.extensions["classifier"].info
     )
 
+    # Corrections: the store opens (and migrates) now if it can; the app starts without it.
+    try:
+        limits.parse_many(app.config["CORRECTIONS_RATE"])
+    except ValueError as exc:
+        raise settings.SettingError(
+            f"CORRECTIONS_RATE (DIGITS_CORRECTIONS_RATE) must read like '30 per minute': {exc}"
+        ) from exc
+    url = store.database_url(app.config["DATABASE_URL"], app.instance_path)
+    app.extensions["corrections"] = store.Store(url, app.config["CORRECTIONS_LIMIT"])
+    if not app.extensions["corrections"].open():
+        app.logger.warning("corrections: the database is unavailable; predict works without it")
+    # Per client address, counted in each process's memory and never stored.
+    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", headers_enabled=True)
+
     # No redirect for a doubled slash: werkzeug would build its Location from the client's Host
     # header. /api//health is a 404 like any other path the app does not have.
     app.url_map.merge_slashes = False
 
-    from . import api, errors, pages
+    from . import api, corrections, errors, pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    rate = app.config["CORRECTIONS_RATE"]
+    limiter.limit(rate, error_message=f"too many corrections from one address: at most {rate}")(
+        corrections.bp
+    )
+    app.register_blueprint(corrections.bp)
+    app.cli.add_command(corrections.cli)
     errors.register(app)
 
     @app.after_request

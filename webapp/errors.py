@@ -18,9 +18,12 @@ CODES = {
     414: "uri_too_long",
     415: "unsupported_media_type",
     417: "expectation_failed",
+    429: "too_many_requests",
     431: "headers_too_large",
     500: "internal_error",
     501: "not_implemented",
+    503: "unavailable",
+    507: "store_full",
 }
 
 

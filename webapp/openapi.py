@@ -139,6 +139,49 @@ def request_body(limits, explain=False):
     }
 
 
+STORED = {
+    "type": "object",
+    "required": ["id", "stored"],
+    "properties": {"id": {"type": "integer"}, "stored": {"type": "boolean"}},
+}
+
+
+def corrections_body(limits):
+    """What /api/corrections takes: validated as webapp.corrections does, limits included."""
+    strokes = request_body(limits)["content"]["application/json"]["schema"]["oneOf"][0]
+    drawing = {
+        **strokes["properties"]["strokes"],
+        # At least one stroke with a point: a correction needs a drawing.
+        "contains": {"type": "array", "minItems": 1},
+    }
+    digit = {"type": "integer", "minimum": 0, "maximum": 9}
+    schema = {
+        "type": "object",
+        "required": ["strokes", "label", "model"],
+        "properties": {
+            "strokes": drawing,
+            "label": {**digit, "description": "the right digit"},
+            "predicted": {
+                "type": ["integer", "null"],
+                "minimum": 0,
+                "maximum": 9,
+                "description": "the model's answer; null for 'not a digit' or 'not sure'",
+            },
+            "model": {
+                "type": "string",
+                "pattern": "^[0-9a-f]{64}$",
+                "description": "the SHA-256 of the weights that answered (/api/model)",
+            },
+            "key": {
+                "type": ["string", "null"],
+                "pattern": "^[A-Za-z0-9_-]{8,64}$",
+                "description": "chosen by the client: the same key again stores nothing",
+            },
+        },
+    }
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
 def errors(*statuses):
     """Responses in the one error shape, for each status."""
     return {
@@ -202,6 +245,17 @@ def document(limits):
                     "responses": {
                         "200": json_response({"type": "object"}, "the template"),
                         **errors(404),
+                    },
+                }
+            },
+            "/api/corrections": {
+                "post": {
+                    "summary": "Keep a correction: the right digit for a drawing the model misread",
+                    "requestBody": corrections_body(limits),
+                    "responses": {
+                        "201": json_response(STORED, "kept; its id"),
+                        "200": json_response(STORED, "this key was kept before; its id"),
+                        **errors(400, 413, 415, 429, 503, 507),
                     },
                 }
             },

@@ -29,6 +29,8 @@ class Setting:
     minimum: int = None
     # the default as the README shows it, where the value itself is machine-specific
     shown: str = None
+    # a text setting that may be empty (it then means what its help says)
+    optional: bool = False
 
     @property
     def env(self):
@@ -96,6 +98,32 @@ SETTINGS = (
         "longest side of an image, in pixels (a PNG's cost grows with its rows)",
         minimum=1,
     ),
+    Setting(
+        "DATABASE_URL",
+        "",
+        "where corrections are kept: a postgresql:// URL for a store that several app machines "
+        "share; empty: an SQLite file, corrections.db, in the app's instance folder",
+        optional=True,
+        shown="(empty)",
+    ),
+    Setting(
+        "CORRECTIONS_LIMIT",
+        100000,
+        "most corrections the store keeps (then a correction is refused with 507, store_full)",
+        minimum=1,
+    ),
+    Setting(
+        "CORRECTIONS_RATE",
+        "30 per minute",
+        "how many corrections one client may send (Flask-Limiter's notation; more: 429)",
+    ),
+    Setting(
+        "CORRECTIONS_KEEP_DAYS",
+        0,
+        "days a correction is kept before `flask --app webapp corrections prune` deletes it "
+        "(0: kept until deleted by hand)",
+        minimum=0,
+    ),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -119,7 +147,9 @@ def check(config):
                 raise SettingError(f"{source} must be at least {setting.minimum}, got {value}")
             if setting.name == "PORT" and value > 65535:
                 raise SettingError(f"{source} must be 1..65535, got {value}")
-        elif not isinstance(value, str) or not value:
+        elif not isinstance(value, str):
+            raise SettingError(f"{source} must be a string, got {value!r}")
+        elif not value and not setting.optional:
             raise SettingError(f"{source} must be a non-empty string, got {value!r}")
 
 
