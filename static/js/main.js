@@ -6,7 +6,9 @@ import { ResultView } from "./result-view.js";
 
 let picked = null; // the digit of a number whose bars are shown (null: the last one written)
 let lastAnswer = null;
-const view = new ResultView(document, { onPick: pick });
+let modelSha = null; // the SHA-256 of the weights that answer (/api/model), sent with a correction
+const corrected = new Map(); // digit index -> the label kept, for the drawing as it is now
+const view = new ResultView(document, { onPick: pick, onCorrect: correct });
 const undoButton = document.getElementById("undo");
 const clearButton = document.getElementById("clear");
 const explainButton = document.getElementById("explain-toggle");
@@ -18,6 +20,7 @@ const isKiosk = new URLSearchParams(location.search).has("kiosk");
 
 const pad = new Pad(document.getElementById("pad"), {
   onEdit: () => {
+    corrected.clear();
     client.edited();
     updateButtons();
     if (kiosk) kiosk.edited();
@@ -44,11 +47,14 @@ client = new PredictClient({
       );
       if (explainView && !explainPanel.hidden) explainView.show(answer);
       if (kiosk && !pad.penDown) kiosk.answered(answer);
+      offerCorrection();
     },
     showEmpty: () => {
       lastAnswer = null;
       picked = null;
+      corrected.clear();
       view.showEmpty(kiosk && kiosk.inDemo ? "The demo is writing a digit." : undefined);
+      view.offerCorrection(false);
       pad.setBoxes([]);
       if (explainView) explainView.clear();
     },
@@ -67,6 +73,48 @@ function pick(k) {
     );
   }
   if (explainView && !explainPanel.hidden) client.refresh();
+  offerCorrection();
+}
+
+// The answer on screen is for the drawing as it is, with the pen up: its digit (the picked one of
+// a number) may be corrected, once. Not in kiosk mode, where anyone passing could.
+function correctable() {
+  const digits = (lastAnswer && lastAnswer.digits) || [];
+  if (isKiosk || pad.penDown || !modelSha || digits.length === 0) return null;
+  if (client.shownVersion !== client.version) return null;
+  const k = picked === null ? digits.length - 1 : picked;
+  return { k, digit: digits[k] };
+}
+
+function offerCorrection() {
+  const target = correctable();
+  if (!target) view.offerCorrection(false);
+  else if (corrected.has(target.k)) view.offerCorrection(false, keptText(target.k));
+  else view.offerCorrection(true);
+}
+
+function keptText(k) {
+  const several = lastAnswer.digits.length > 1;
+  const which = several ? `digit ${k + 1} ` : "";
+  return `Thank you: ${which}kept as a ${corrected.get(k)}. It helps the network learn.`;
+}
+
+// The visitor says digit `label` is right: the strokes of the digit shown go to the server.
+async function correct(label) {
+  const target = correctable();
+  if (!target || corrected.has(target.k)) return;
+  const { k, digit } = target;
+  const all = pad.snapshot().strokes;
+  const strokes = digit.strokes ? digit.strokes.map((i) => all[i]) : all;
+  corrected.set(k, label);
+  view.offerCorrection(false, "Keeping it...");
+  const { sendCorrection } = await import("./corrections.js");
+  const predicted = digit.verdict === "not_a_digit" ? null : digit.digit;
+  const result = await sendCorrection({ strokes, label, predicted, model: modelSha });
+  if (!result.ok) corrected.delete(k);
+  if (correctable()?.k !== k) return; // the drawing changed meanwhile
+  if (result.ok) view.offerCorrection(false, keptText(k));
+  else view.offerCorrection(true, `Not kept: ${result.message}.`);
 }
 
 // Marked unavailable rather than disabled: a disabled button drops the keyboard's focus to the
@@ -78,6 +126,7 @@ function updateButtons() {
 
 function undo() {
   if (pad.undo()) {
+    corrected.clear();
     client.undone();
     updateButtons();
     remember();
@@ -136,6 +185,8 @@ document.addEventListener("keydown", (e) => {
   } else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "z") {
     e.preventDefault();
     undo();
+  } else if (/^[0-9]$/.test(e.key) && !e.ctrlKey && !e.metaKey && !e.altKey) {
+    correct(Number(e.key));
   }
 });
 
@@ -150,7 +201,11 @@ if (restored) {
 updateButtons();
 fetch("/api/model")
   .then((r) => r.json())
-  .then((info) => view.showModel(info))
+  .then((info) => {
+    modelSha = (info.weights && info.weights.sha256) || null;
+    view.showModel(info);
+    offerCorrection();
+  })
   .catch(() => {});
 
 // Offline after the first load: the service worker keeps the page, scripts and styles.

@@ -3,24 +3,30 @@
 import { NumberView, numberStatus, numberText, whichDigit } from "./number-view.js";
 
 export class ResultView {
-  // onPick(k): the k-th digit of a number was picked, to see its bars and 28x28.
-  constructor(doc = document, { onPick = () => {} } = {}) {
+  // onPick(k): the k-th digit of a number was picked, to see its bars and 28x28; onCorrect(d): the
+  // visitor tapped digit d's bar to say it is the right digit.
+  constructor(doc = document, { onPick = () => {}, onCorrect = () => {} } = {}) {
     this.numberView = new NumberView(doc.getElementById("number-digits"), onPick);
     this.prediction = doc.getElementById("prediction");
     this.status = doc.getElementById("status");
     this.announce = doc.getElementById("announce");
     this.preview = doc.getElementById("model-input").getContext("2d");
     this.modelInfo = doc.getElementById("model-info");
+    this.correctHint = doc.getElementById("correct-hint");
     this.which = [...doc.querySelectorAll(".which-digit")]; // beside the bars' and 28x28's headings
     this.bars = [];
     const list = (this.probs = doc.getElementById("probs"));
     for (let d = 0; d < 10; d++) {
       const li = doc.createElement("li");
       li.dataset.digit = String(d);
+      // The digit is a button: tapped (or its key pressed), it tells the network the right answer.
       li.innerHTML =
-        '<span class="digit"></span><span class="track"><span class="fill"></span></span>' +
-        '<span class="pct"></span>';
-      li.querySelector(".digit").textContent = String(d);
+        '<button type="button" class="digit" tabindex="-1" aria-disabled="true"></button>' +
+        '<span class="track"><span class="fill"></span></span><span class="pct"></span>';
+      const button = li.querySelector(".digit");
+      button.textContent = String(d);
+      button.setAttribute("aria-label", `${d}: tap if it is a ${d}`);
+      button.addEventListener("click", () => onCorrect(d));
       list.appendChild(li);
       this.bars.push(li);
     }
@@ -137,6 +143,20 @@ export class ResultView {
       li.querySelector(".fill").style.width = (p * 100).toFixed(1) + "%";
       li.querySelector(".pct").textContent = (p * 100).toFixed(p < 0.1 ? 1 : 0) + "%";
     });
+  }
+
+  // Whether the bars' digits take a correction now, and what the line above them says.
+  offerCorrection(
+    on,
+    text = on ? "Wrong? Tap the right digit in the list (or press its key)." : "",
+  ) {
+    for (const li of this.bars)
+      li.querySelector(".digit").setAttribute("aria-disabled", String(!on));
+    this.showCorrection(text);
+  }
+
+  showCorrection(text) {
+    if (this.correctHint) this.correctHint.textContent = text;
   }
 
   showError(message) {

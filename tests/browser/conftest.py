@@ -2,6 +2,8 @@
 phone pages.
 """
 
+import os
+
 import pytest
 
 from harness.chromium import CHROMIUM_ARGS, find_chromium
@@ -24,8 +26,20 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def server():
-    proc, base = start_server(model=SHIPPED_MODEL, workers=1)
+def corrections_url(tmp_path_factory):
+    """Where the browser tests' server keeps corrections: a fresh SQLite file of the session."""
+    return f"sqlite:///{tmp_path_factory.mktemp('store') / 'corrections.db'}"
+
+
+@pytest.fixture(scope="session")
+def server(corrections_url):
+    env = {
+        **os.environ,
+        "DIGITS_DATABASE_URL": corrections_url,
+        # Every test comes from 127.0.0.1: the per-client limit would stop the session's tests.
+        "DIGITS_CORRECTIONS_RATE": "10000 per minute",
+    }
+    proc, base = start_server(model=SHIPPED_MODEL, workers=1, env=env)
     yield base
     stop_server(proc)
 
