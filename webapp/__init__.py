@@ -72,7 +72,7 @@ def create_app(config=None):
     # header. /api//health is a 404 like any other path the app does not have.
     app.url_map.merge_slashes = False
 
-    from . import api, corrections, errors, pages
+    from . import api, corrections, errors, model_cli, pages, review
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
@@ -82,6 +82,9 @@ def create_app(config=None):
     )
     app.register_blueprint(corrections.bp)
     app.cli.add_command(corrections.cli)
+    app.cli.add_command(model_cli.cli)
+    review.configure(app)
+    app.register_blueprint(review.bp)
     errors.register(app)
 
     @app.after_request

@@ -107,6 +107,14 @@ SETTINGS = (
         shown="(empty)",
     ),
     Setting(
+        "ADMIN_TOKEN",
+        "",
+        "the token that opens the review page, /corrections (empty: the page is off); "
+        "give it in the environment, never on a command line",
+        optional=True,
+        shown="(empty)",
+    ),
+    Setting(
         "CORRECTIONS_LIMIT",
         100000,
         "most corrections the store keeps (then a correction is refused with 507, store_full)",
