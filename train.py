@@ -129,6 +129,14 @@ def build_parser():
         "--strokes with no file trains on MNIST and generated drawings only",
     )
     p.add_argument(
+        "--init",
+        default=None,
+        metavar="MODEL",
+        help="start from this model's weights (a .safetensors with its sidecar, of the same "
+        "architecture) and fine-tune them, e.g. on exported corrections, instead of training "
+        "from scratch; use fewer --epochs and a lower --lr",
+    )
+    p.add_argument(
         "--skip-missing-strokes",
         action="store_true",
         help="a stroke file that is not there is reported in one line and left out, instead of "
@@ -390,6 +398,21 @@ class Fitted:
     train_seconds: float
 
 
+def start_from(model, path):
+    """Load a saved model's weights into model (the fine-tune's start), or exit with one line."""
+    try:
+        saved, info = checkpoint.load(path)
+    except checkpoint.CheckpointError as exc:
+        sys.exit(f"train.py: --init: {exc}")
+    if saved.config.hidden != model.config.hidden or saved.config.classes != model.config.classes:
+        sys.exit(
+            f"train.py: --init {path} has hidden layers {list(saved.config.hidden)} and "
+            f"{saved.config.classes} classes; this run has {list(model.config.hidden)} and "
+            f"{model.config.classes} (set --hidden, --negatives to match)"
+        )
+    model.load_state_dict(saved.state_dict())
+
+
 def build(args, limits):
     """Read the data and set up the model, its optimiser and the validation sets (a Run)."""
     torch.manual_seed(args.seed)
@@ -435,7 +458,10 @@ def build(args, limits):
     if held_out_negatives is not None:
         ranking = held_out_negatives[: int(len(labels) * calibrate.RANKING_SHARE)]
     config = ModelConfig(hidden=args.hidden, dropout=args.dropout, classes=trainset.classes)
-    model = MLP(config).to(device)
+    model = MLP(config)
+    if args.init:
+        start_from(model, args.init)
+    model = model.to(device)
     batches = limits.batches_per_epoch or -(-len(trainset) // args.batch_size)
     steps = batches * args.epochs
     # Average over about the last tenth of training; 0.999 at most (long runs).
@@ -547,10 +573,19 @@ def finish(run, fitted):
     )
     # The flags as given, but for where things are: paths differ from machine to machine.
     flags = {
-        k: v for k, v in vars(args).items() if k not in ("out", "report_dir", "data_dir", "strokes")
+        k: v
+        for k, v in vars(args).items()
+        if k not in ("out", "report_dir", "data_dir", "strokes", "init")
     }
     training = {
         **flags,
+        # A fine-tune says what it started from: the weights' file name and SHA-256.
+        "init": None
+        if args.init is None
+        else {
+            "file": Path(args.init).name,
+            "sha256": checkpoint.read_sidecar(args.init)["weights"]["sha256"],
+        },
         "device": str(run.device),
         "optimizer": "AdamW",
         "schedule": "one-cycle",

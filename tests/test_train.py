@@ -263,3 +263,26 @@ def test_calibrate_command_on_a_missing_model_is_one_line(tmp_path):
     with pytest.raises(SystemExit) as info:
         calibrate.main(["--model", str(tmp_path / "none.safetensors"), "--data-dir", str(tmp_path)])
     assert str(info.value).startswith("training.calibrate: ") and "\n" not in str(info.value)
+
+
+def test_init_fine_tunes_a_saved_model_and_says_so(tiny_mnist, default_run, tmp_path):
+    """--init starts from the saved weights (the first epoch's loss is already low) and the
+    sidecar names them; a model of another shape is refused in one line."""
+    _, start = default_run
+    out = tmp_path / "tuned.safetensors"
+    run(tiny_mnist, out, "--init", str(start), "--epochs", "1", "--lr", "1e-4")
+    _, info = checkpoint.load(out)
+    assert info["training"]["init"] == {
+        "file": start.name,
+        "sha256": checkpoint.read_sidecar(start)["weights"]["sha256"],
+    }
+    scratch = tmp_path / "scratch.safetensors"
+    run(tiny_mnist, scratch, "--epochs", "1", "--lr", "1e-4")
+    tuned_loss = json.loads((out.parent / "tuned-report" / "metrics.json").read_text())
+    scratch_loss = json.loads((scratch.parent / "scratch-report" / "metrics.json").read_text())
+    assert tuned_loss["history"][0]["val_loss"] < scratch_loss["history"][0]["val_loss"]
+    with pytest.raises(SystemExit, match="--init .* has hidden layers"):
+        train.main(
+            ["--dry-run", *small_training_flags(tiny_mnist[0], tmp_path / "x.safetensors")]
+            + ["--hidden", "8", "--init", str(start)]
+        )
