@@ -15,11 +15,12 @@ ten digit probabilities; and one input's preprocessing and model time.
 """
 
 import json
+import sys
 import time
 
 import numpy as np
 
-from bench import conventions, drawings, record, runner
+from bench import compare, conventions, drawings, record, runner
 from bench.scores import auroc
 from harness.strokes import (
     DEFAULT_UNREADABLE,
@@ -53,6 +54,13 @@ def parse_args(argv=None):
     runner.add_set_options(p)
     p.add_argument(
         "--timing-runs", type=int, default=2000, help="single-input runs timed for latency"
+    )
+    p.add_argument(
+        "--compare",
+        nargs=2,
+        metavar=("OLD", "NEW"),
+        help="instead: answer every set with both models and apply the promotion rule (a paired "
+        "test on the same records, bench.compare); exits 1 if NEW is worse beyond noise",
     )
     return p.parse_args(argv)
 
@@ -251,7 +259,23 @@ def table(r):
     return "\n".join(lines)
 
 
+def compare_models(args):
+    """--compare OLD NEW: the pair figures of every set, and whether NEW may replace OLD."""
+    try:
+        sets = compare.standard_sets(args.data_dir, args.strokes, args.pen, args.letters)
+        result = compare.compare(*args.compare, sets)
+    except runner.USER_ERRORS as exc:
+        sys.exit(f"bench.accuracy: {exc}")
+    print(json.dumps(result) if args.json else compare.table(result))
+    return result
+
+
 def main(argv=None):
+    if parse_args(argv).compare:
+        result = compare_models(parse_args(argv))
+        if not result["promote"]:
+            sys.exit(1)
+        return result
     args, result = runner.run(
         "accuracy", argv, parse_args, measure, table, body=lambda text: f"```\n{text}\n```"
     )
