@@ -65,17 +65,21 @@ def standard_sets(
     )
 
 
+def digits_right(classifier, records):
+    """Which pen digit records are read as their digit, each rendered whole (as bench.accuracy)."""
+    answers = [read_digit(classifier, preprocess.strokes_to_input(r["strokes"])) for r in records]
+    return np.array(
+        [a.verdict in NAMES_A_DIGIT and a.digit == r["label"] for a, r in zip(answers, records)],
+        dtype=bool,
+    )
+
+
 def answered_right(classifier, sets):
     """{set: bool array}: which records the model answers right, as the app answers them."""
     images, labels = sets.mnist
     right = {"MNIST test": classifier.answered(images) == labels}
-    for name, records in (("pen digits (readable)", sets.strokes), ("held-out writers", sets.pen)):
-        answers = [
-            read_digit(classifier, preprocess.strokes_to_input(r["strokes"])) for r in records
-        ]
-        right[name] = np.array(
-            [a.verdict in NAMES_A_DIGIT and a.digit == r["label"] for a, r in zip(answers, records)]
-        )
+    right["pen digits (readable)"] = digits_right(classifier, sets.strokes)
+    right["held-out writers"] = digits_right(classifier, sets.pen)
     answers = [read_number(classifier, r["strokes"]) for r in sets.conventions]
     right["conventions"] = np.array(
         [
