@@ -3,6 +3,7 @@ time and never shown or logged; corrections shown as drawings, accepted or rejec
 accepted ones exported."""
 
 import logging
+import re
 
 import pytest
 
@@ -12,6 +13,7 @@ from webapp import create_app
 TOKEN = "correct horse battery staple"
 SHA = "cd" * 32
 ORIGIN = {"Origin": "http://localhost"}
+SAME_SITE = {"Sec-Fetch-Site": "same-origin", "Origin": "null"}
 
 
 @pytest.fixture()
@@ -45,8 +47,9 @@ def test_a_wrong_token_or_a_foreign_form_gets_nothing(reviewed, caplog):
     with caplog.at_level(logging.DEBUG):
         wrong = sign_in(client, token="guess")
         foreign = sign_in(client, headers={"Origin": "http://evil.example"})
+        cross = sign_in(client, headers={"Sec-Fetch-Site": "cross-site"})
     assert wrong.status_code == 403 and b"That is not the token" in wrong.data
-    assert foreign.status_code == 403
+    assert foreign.status_code == 403 and cross.status_code == 403
     page = client.get("/corrections")
     assert b"review-card" not in page.data and b'name="token"' in page.data
     assert (
@@ -58,7 +61,8 @@ def test_a_wrong_token_or_a_foreign_form_gets_nothing(reviewed, caplog):
 
 def test_a_reviewer_sees_drawings_and_accepts_one_for_export(reviewed, tmp_path):
     app, client = reviewed
-    response = sign_in(client)
+    # As a browser sends the form from a page that sends no Referer: Origin null, same-origin.
+    response = sign_in(client, headers=SAME_SITE)
     assert response.status_code == 303
     assert TOKEN.encode() not in response.data
     cookie = response.headers["Set-Cookie"]
@@ -68,20 +72,22 @@ def test_a_reviewer_sees_drawings_and_accepts_one_for_export(reviewed, tmp_path)
     assert b"They said 8" in page.data and b"the network said 7" in page.data
     assert b'<path d="M' in page.data
     newest = app.extensions["corrections"].listing()[0]["id"]
+    token = re.search(rb'name="form_token" value="([^"]+)"', page.data).group(1).decode()
+    forged = client.post(f"/corrections/{newest}", data={"status": "accepted"}, headers=ORIGIN)
+    assert forged.status_code == 403  # no form token: not from the review page
     decided = client.post(
-        f"/corrections/{newest}", data={"status": "accepted", "shown": "new"}, headers=ORIGIN
+        f"/corrections/{newest}",
+        data={"status": "accepted", "shown": "new", "form_token": token},
+        headers=ORIGIN,
     )
     assert decided.status_code == 303
     assert client.get("/corrections").data.count(b'class="review-card"') == 1
     assert b"They said 8" in client.get("/corrections?status=accepted").data
-    assert (
-        client.post("/corrections/999", data={"status": "accepted"}, headers=ORIGIN).status_code
-        == 404
-    )
-    assert (
-        client.post(f"/corrections/{newest}", data={"status": "maybe"}, headers=ORIGIN).status_code
-        == 400
-    )
+    with_token = {"form_token": token}
+    missing = client.post("/corrections/999", data={"status": "accepted", **with_token})
+    assert missing.status_code == 404
+    odd = client.post(f"/corrections/{newest}", data={"status": "maybe", **with_token})
+    assert odd.status_code == 400
     out = tmp_path / "accepted.json.gz"
     result = app.test_cli_runner().invoke(args=["corrections", "export", str(out)])
     assert "wrote 1 accepted corrections" in result.output

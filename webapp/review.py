@@ -4,11 +4,14 @@ or reject before they are exported for training.
 Off (404) unless ADMIN_TOKEN is set. The reviewer types the token once into a form (a POST: it is
 never in a URL, so never in an access log); it is compared in constant time, and a signed
 session cookie (HttpOnly, SameSite=Strict) then says they gave it. Accept and reject are POSTs
-that must come from the app's own pages (their Origin is checked).
+from the app's own page: same-origin by the browser's word, and carrying the session's form
+token.
 """
 
 import hashlib
 import hmac
+import secrets
+import time
 from urllib.parse import urlsplit
 
 from flask import (
@@ -51,9 +54,24 @@ def _signed_in():
 
 
 def _same_origin():
-    """A form POST from this app's own page: its Origin (or Referer) names this host."""
-    origin = request.headers.get("Origin") or request.headers.get("Referer")
-    return origin is not None and urlsplit(origin).netloc == request.host
+    """Not a form sent from another site: the browser says the request is same-origin
+    (Sec-Fetch-Site), or its Origin names this host. The app's pages send no Referer, so a
+    browser's form POST may say Origin: null; a client that sends neither header is no browser
+    that another site could steer."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    if origin is None or origin == "null":
+        return origin is None
+    return urlsplit(origin).netloc == request.host
+
+
+def _form_token():
+    """The signed-in reviewer's form token: each accept or reject form carries it back."""
+    if "form_token" not in session:
+        session["form_token"] = secrets.token_urlsafe(24)
+    return session["form_token"]
 
 
 @bp.get("/corrections")
@@ -75,9 +93,12 @@ def listing():
         "review.html",
         signed_in=True,
         unavailable=False,
-        corrections=[{**c, "path": svg_path(c["strokes"])} for c in shown],
+        corrections=[
+            {**c, "path": svg_path(c["strokes"]), "when": when(c["created"])} for c in shown
+        ],
         status=status,
         counts=counts,
+        form_token=_form_token(),
     )
 
 
@@ -98,6 +119,9 @@ def decide(ident):
     _enabled()
     if not _signed_in() or not _same_origin():
         abort(403)
+    given = request.form.get("form_token", "").encode()
+    if not hmac.compare_digest(given, session.get("form_token", "").encode()):
+        abort(403)
     status = request.form.get("status")
     if status not in STATUSES:
         abort(400)
@@ -109,6 +133,12 @@ def decide(ident):
         abort(404)
     shown = request.form.get("shown", "new")
     return redirect(url_for("review.listing", status=shown if shown in STATUSES else "all"), 303)
+
+
+def when(created):
+    """2026-12-03T19:59:07Z -> 3 Dec 2026, 19:59 UTC: for people."""
+    stamp = time.strptime(created, "%Y-%m-%dT%H:%M:%SZ")
+    return f"{stamp.tm_mday} {time.strftime('%b %Y, %H:%M', stamp)} UTC"
 
 
 def svg_path(strokes, size=96, margin=8):

@@ -16,6 +16,7 @@ playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is not installed"
 )
 CHROMIUM = find_chromium()
+REVIEW_TOKEN = "browser-tests-review-token"
 
 
 def pytest_collection_modifyitems(items):
@@ -38,6 +39,7 @@ def server(corrections_url):
         "DIGITS_DATABASE_URL": corrections_url,
         # Every test comes from 127.0.0.1: the per-client limit would stop the session's tests.
         "DIGITS_CORRECTIONS_RATE": "10000 per minute",
+        "DIGITS_ADMIN_TOKEN": REVIEW_TOKEN,
     }
     proc, base = start_server(model=SHIPPED_MODEL, workers=1, env=env)
     yield base

@@ -92,3 +92,22 @@ def test_the_kiosk_takes_no_corrections(browser, server, stroke_records, correct
     page.wait_for_timeout(300)
     assert len(stored(corrections_url)) == before
     context.close()
+
+
+def test_a_reviewer_signs_in_and_accepts_in_a_real_browser(desk_context, server, corrections_url):
+    """The page's forms as Chromium sends them (no Referer, Origin null): sign in, accept one."""
+    from tests.browser.conftest import REVIEW_TOKEN
+    from tests.browser.test_accessibility import serious
+
+    page = desk_context.new_page()
+    page.goto(f"{server}/corrections")
+    page.fill("#token", REVIEW_TOKEN)
+    page.click("button[type=submit]")
+    page.wait_for_selector(".review-card")
+    assert serious(page) == []
+    first = page.locator(".review-card").first
+    said = first.locator("strong").inner_text()
+    first.locator("button[value=accepted]").click()
+    page.wait_for_load_state()
+    page.goto(f"{server}/corrections?status=accepted")
+    assert said in page.locator(".review-card").first.inner_text()
