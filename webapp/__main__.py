@@ -18,8 +18,9 @@ class Server(BaseApplication):
     workers.
     """
 
-    def __init__(self, options, app):
+    def __init__(self, options, app, rebuild=None):
         self.options, self.app = options, app
+        self.rebuild = rebuild  # () -> the app built again from the same settings
         super().__init__()
 
     def load_config(self):
@@ -28,6 +29,25 @@ class Server(BaseApplication):
 
     def load(self):
         return self.app
+
+    def reload(self):
+        """SIGHUP: build the app again, model included (`flask --app webapp model promote` put a
+        new one in its place). gunicorn then forks new workers from it while the old ones finish
+        what they hold, on the same listening socket: no request is refused. An app that does not
+        build (a bad model file) is reported in one line, and the one served stays."""
+        super().reload()
+        if self.rebuild is None:
+            return
+        from recognition.checkpoint import CheckpointError
+
+        try:
+            app = self.rebuild()
+        except (settings.SettingError, CheckpointError, OSError) as exc:
+            print(f"python -m webapp: SIGHUP: still serving the model loaded before: {exc}",
+                  file=sys.stderr, flush=True)  # fmt: skip
+            return
+        self.app, self.callable = app, None
+        print(f"python -m webapp: SIGHUP: serving {app.config['MODEL_PATH']} afresh", flush=True)
 
 
 def core_count():
@@ -151,7 +171,7 @@ def main(argv=None):
             f"Serving on http://{shown_host}:{port}/ ({workers} workers); Ctrl+C stops", flush=True
         ),
     }
-    Server(options, app).run()
+    Server(options, app, rebuild=lambda: create_app(config)).run()
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """`flask --app webapp model promote NEW`: replace the served model with a new one, only if the
 promotion rule (bench.compare) says it is no worse, beyond noise, on any set.
 
-The old model's files are kept beside it as NAME.previous.*; the server serves the new one from
-its next start (a restart of `python -m webapp`; gunicorn finishes the requests in flight).
+The old model's files are kept beside it as NAME.previous.*; the server serves the new one after
+a SIGHUP (new workers, no request refused) or from its next start.
 """
 
 import json
@@ -54,7 +54,7 @@ def promote_command(new, data_dir, strokes, pen, letters):
     replace(served, Path(new))
     click.echo(
         f"promoted {new} to {served} (the old one kept as {served.stem}.previous.*); "
-        "restart the server to serve it"
+        "send the server SIGHUP (or restart it) to serve it"
     )
 
 
