@@ -230,3 +230,18 @@ def test_a_bad_rate_setting_is_one_clear_error(small_model, tmp_path):
 
     with pytest.raises(SettingError, match="CORRECTIONS_RATE"):
         make_app(small_model, f"sqlite:///{tmp_path / 'c.db'}", CORRECTIONS_RATE="often")
+
+
+def test_old_corrections_go_at_start_when_a_retention_is_set(small_model, tmp_path):
+    database = f"sqlite:///{tmp_path / 'c.db'}"
+    app = make_app(small_model, database)
+    app.test_client().post("/api/corrections", json=correction())
+    engine = create_engine(database)
+    with engine.begin() as conn:
+        conn.execute(store.update(store.corrections).values(created=0.0))  # from 1970
+    engine.dispose()
+    assert make_app(small_model, database).extensions["corrections"].count() == 1
+    assert (
+        make_app(small_model, database, CORRECTIONS_KEEP_DAYS=30).extensions["corrections"].count()
+        == 0
+    )

@@ -65,6 +65,13 @@ def create_app(config=None):
     app.extensions["corrections"] = store.Store(url, app.config["CORRECTIONS_LIMIT"])
     if not app.extensions["corrections"].open():
         app.logger.warning("corrections: the database is unavailable; predict works without it")
+    elif app.config["CORRECTIONS_KEEP_DAYS"]:
+        # Retention: what is older than the setting goes at every start (and by `corrections
+        # prune`).
+        try:
+            app.extensions["corrections"].prune(app.config["CORRECTIONS_KEEP_DAYS"])
+        except store.StoreUnavailable as exc:
+            app.logger.warning("corrections: could not delete old ones (%s)", exc)
     # Per client address, counted in each process's memory and never stored.
     limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", headers_enabled=True)
 

@@ -128,8 +128,8 @@ SETTINGS = (
     Setting(
         "CORRECTIONS_KEEP_DAYS",
         0,
-        "days a correction is kept before `flask --app webapp corrections prune` deletes it "
-        "(0: kept until deleted by hand)",
+        "days a correction is kept: older ones are deleted at every start and by `flask --app "
+        "webapp corrections prune` (0: kept until deleted by hand)",
         minimum=0,
     ),
 )
