@@ -3,7 +3,7 @@
 // Every same-origin GET goes to the network first, and a good answer refreshes the cached copy, so
 // an online visitor always gets the current page; offline, the cached copy answers. The API's POSTs
 // are never cached: offline, the page says the recogniser cannot be reached and keeps the drawing.
-const CACHE = "digits-v2";
+const CACHE = "digits-v3";
 const SHELL = [
   "/",
   "/model",
@@ -21,6 +21,7 @@ const SHELL = [
     "explain-draw",
     "explain-client",
     "kiosk",
+    "corrections",
   ].map((name) => `/static/js/${name}.js`),
 ];
 

@@ -7,6 +7,7 @@ a SIGHUP (new workers, no request refused) or from its next start.
 
 import json
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from recognition import checkpoint, selftest
 from recognition.classifier import Classifier
 
 cli = AppGroup("model", help="Promote a new model to be the one served.")
+ROOT = Path(__file__).resolve().parent.parent  # where `python -m bench.accuracy` runs
 
 
 def files_of(path):
@@ -35,19 +37,21 @@ def files_of(path):
 def promote_command(new, data_dir, strokes, pen, letters):
     """Compare NEW with the served model on the same records; replace it only if no set is worse
     beyond noise."""
-    from bench import compare  # measurement code: loaded only for this command
-
     served = Path(current_app.config["MODEL_PATH"])
     if Path(new).resolve() == served.resolve():
         sys.exit("model promote: NEW is the model already served")
     try:
         selftest.check(Classifier.load(new))
-        given = {"strokes": strokes, "pen": pen, "letters": letters}
-        sets = compare.standard_sets(data_dir, **{k: v for k, v in given.items() if v})
-        result = compare.compare(served, new, sets)
-    except (checkpoint.CheckpointError, OSError, ValueError) as exc:
+    except checkpoint.CheckpointError as exc:
         sys.exit(f"model promote: {exc}")
-    click.echo(compare.table(result))
+    result = compare(served, new, data_dir, strokes, pen, letters)
+    for name, f in result["sets"].items():
+        verdict = "WORSE beyond noise" if f["worse"] else "no worse"
+        click.echo(
+            f"{name}: {100 * f['old']:.2f}% -> {100 * f['new']:.2f}% "
+            f"(only old right {f['only_old_right']}, only new right {f['only_new_right']}, "
+            f"p {f['p_worse']:.3g}): {verdict}"
+        )
     if not result["promote"]:
         worse = ", ".join(name for name, f in result["sets"].items() if f["worse"])
         sys.exit(f"model promote: refused, {new} is worse beyond noise on {worse}; kept {served}")
@@ -56,6 +60,26 @@ def promote_command(new, data_dir, strokes, pen, letters):
         f"promoted {new} to {served} (the old one kept as {served.stem}.previous.*); "
         "send the server SIGHUP (or restart it) to serve it"
     )
+
+
+def compare(served, new, data_dir, strokes, pen, letters):
+    """The promotion rule's figures, from `python -m bench.accuracy --compare` in its own
+    process: measuring is the benchmarks' code, which the web layer does not import."""
+    command = [sys.executable, "-m", "bench.accuracy", "--compare", str(served), str(new)]
+    for flag, value in (
+        ("--data-dir", data_dir),
+        ("--strokes", strokes),
+        ("--pen", pen),
+        ("--letters", letters),
+    ):
+        if value:
+            command += [flag, value]
+    done = subprocess.run(command + ["--json"], capture_output=True, text=True, cwd=ROOT)
+    try:
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        reason = (done.stderr.strip().splitlines() or ["the comparison failed"])[-1]
+        sys.exit(f"model promote: {reason}")
 
 
 def replace(served, new):

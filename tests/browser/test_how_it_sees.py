@@ -126,6 +126,21 @@ def test_every_control_works_from_the_keyboard(desk, stroke_records):
     assert desk.inner_text("#status") == "Draw a digit to start."
 
 
+def opened_with_a_digit(browser, server, record, width, height, ratio):
+    """(context, page) on a touch screen of that size: the record drawn, "How does it see?"
+    open and showing it."""
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, device_scale_factor=ratio, has_touch=True
+    )
+    page = open_page(context, server)
+    draw_real(page, record)
+    settle(page)
+    open_explain(page)
+    page.wait_for_selector("#explain .tiles")
+    settle(page)
+    return context, page
+
+
 def test_opening_brings_the_view_into_sight(browser, server):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = open_page(context, server)
@@ -140,15 +155,7 @@ def test_opening_brings_the_view_into_sight(browser, server):
 def test_a_finger_picks_a_unit_in_the_zoomed_grid_and_its_pattern_is_beside_it(
     browser, server, stroke_records
 ):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, device_scale_factor=3, has_touch=True
-    )
-    page = open_page(context, server)
-    draw_real(page, pick(stroke_records, 5))
-    settle(page)
-    open_explain(page)
-    page.wait_for_selector("#explain .tiles")
-    settle(page)
+    context, page = opened_with_a_digit(browser, server, pick(stroke_records, 5), 390, 844, 3)
     tiles = page.locator("#explain .tiles").first
     tiles.scroll_into_view_if_needed()
     box = tiles.bounding_box()
@@ -200,15 +207,8 @@ def test_the_view_at_a_phones_and_a_4k_screens_size(
 ):
     """Opened, a unit tapped in the zoomed grid, the numbers shown: each part readable and within
     reach; screenshots for a person to look at."""
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, device_scale_factor=ratio, has_touch=True
-    )
-    page = open_page(context, server)
-    draw_real(page, pick(stroke_records, 4))
-    settle(page)
-    open_explain(page)
-    page.wait_for_selector("#explain .tiles")
-    settle(page)
+    record = pick(stroke_records, 4)
+    context, page = opened_with_a_digit(browser, server, record, width, height, ratio)
     SCREENS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENS / f"explain-{width}x{height}-opened.png"))
     zoom = page.locator("#explain .zoom")
