@@ -37,7 +37,8 @@ def parse_args(argv=None):
 
 
 def turned(strokes, degrees):
-    """The strokes turned about their centre (y down: positive turns clockwise on screen)."""
+    """The strokes turned about the origin (y down: positive turns clockwise on screen); where
+    they end up does not matter, as rendering centres a drawing."""
     t = np.radians(degrees)
     turn = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
     return [np.round(np.asarray(s, float) @ turn.T, 2).tolist() for s in strokes if len(s)]
@@ -86,16 +87,17 @@ def measure(args):
         command += ["--data-dir", str(args.data_dir)]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
     images, labels = mnist.load_split("test", args.data_dir)
+    before, after = Classifier.load(args.model), Classifier.load(tuned)
     figures = {}
     for name, records in (
         ("held-out writers, turned", held_out_styled),
         ("held-out writers, as written", held_out),
     ):
-        old = compare.digits_right(Classifier.load(args.model), records)
-        new = compare.digits_right(Classifier.load(tuned), records)
+        old = compare.digits_right(before, records)
+        new = compare.digits_right(after, records)
         figures[name] = compare.paired(old, new)
-    old_mnist = Classifier.load(args.model).answered(images) == labels
-    new_mnist = Classifier.load(tuned).answered(images) == labels
+    old_mnist = before.answered(images) == labels
+    new_mnist = after.answered(images) == labels
     figures["MNIST test"] = compare.paired(old_mnist, new_mnist)
     return {
         "count": args.count,

@@ -3,8 +3,10 @@ key, validated like predict in the one error shape, limited per client, refused 
 away and kept again once it is back, exported as a stroke file that training reads.
 """
 
+import calendar
 import gzip
 import json
+import time
 import uuid
 
 import pytest
@@ -218,9 +220,6 @@ def test_prune_deletes_what_is_older_than_the_setting(small_model, database):
 
 
 def kept_time(kept):
-    import calendar
-    import time
-
     [record] = kept.export(everything=True)
     return calendar.timegm(time.strptime(record["created"], "%Y-%m-%dT%H:%M:%SZ"))
 

@@ -63,15 +63,10 @@ def create_app(config=None):
         ) from exc
     url = store.database_url(app.config["DATABASE_URL"], app.instance_path)
     app.extensions["corrections"] = store.Store(url, app.config["CORRECTIONS_LIMIT"])
-    if not app.extensions["corrections"].open():
+    # Retention: what is older than CORRECTIONS_KEEP_DAYS goes at every start (and by
+    # `corrections prune`).
+    if not app.extensions["corrections"].open(app.config["CORRECTIONS_KEEP_DAYS"]):
         app.logger.warning("corrections: the database is unavailable; predict works without it")
-    elif app.config["CORRECTIONS_KEEP_DAYS"]:
-        # Retention: what is older than the setting goes at every start (and by `corrections
-        # prune`).
-        try:
-            app.extensions["corrections"].prune(app.config["CORRECTIONS_KEEP_DAYS"])
-        except store.StoreUnavailable as exc:
-            app.logger.warning("corrections: could not delete old ones (%s)", exc)
     # Per client address, counted in each process's memory and never stored.
     limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", headers_enabled=True)
 

@@ -43,8 +43,8 @@ class Server(BaseApplication):
         try:
             app = self.rebuild()
         except (settings.SettingError, CheckpointError, OSError) as exc:
-            print(f"python -m webapp: SIGHUP: still serving the model loaded before: {exc}",
-                  file=sys.stderr, flush=True)  # fmt: skip
+            message = f"python -m webapp: SIGHUP: still serving the model loaded before: {exc}"
+            print(message, file=sys.stderr, flush=True)
             return
         self.app, self.callable = app, None
         print(f"python -m webapp: SIGHUP: serving {app.config['MODEL_PATH']} afresh", flush=True)

@@ -86,7 +86,7 @@ def _digit(value, name):
 def export_command(out, everything):
     """Write accepted corrections (or all) to OUT, a gzipped stroke file like ../shared/strokes."""
     try:
-        records = current_app.extensions["corrections"].export(everything)
+        records = _store().export(everything)
     except StoreUnavailable as exc:
         sys.exit(f"corrections export: the database is unavailable ({exc})")
     try:
@@ -106,7 +106,7 @@ def prune_command():
         click.echo("CORRECTIONS_KEEP_DAYS is 0: every correction is kept")
         return
     try:
-        gone = current_app.extensions["corrections"].prune(days)
+        gone = _store().prune(days)
     except StoreUnavailable as exc:
         sys.exit(f"corrections prune: the database is unavailable ({exc})")
     click.echo(f"deleted {gone} corrections older than {days} days")

@@ -62,9 +62,9 @@ def _same_origin():
     if site is not None:
         return site in ("same-origin", "none")
     origin = request.headers.get("Origin")
-    if origin is None or origin == "null":
-        return origin is None
-    return urlsplit(origin).netloc == request.host
+    if origin is None:
+        return True
+    return origin != "null" and urlsplit(origin).netloc == request.host
 
 
 def _form_token():

@@ -115,14 +115,14 @@ class Store:
     def _connect(self):
         """The engine of this process: made after a fork, never shared with the parent."""
         if self._engine is None or self._pid != os.getpid():
+            sqlite = self.url.startswith("sqlite")
             options = {"pool_pre_ping": True}
-            if self.url.startswith("sqlite"):
-                path = self.url.removeprefix("sqlite:///")
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-            elif self.url.startswith("postgresql"):
+            if self.url.startswith("postgresql"):
                 options["connect_args"] = {"connect_timeout": 3}
+            if sqlite:
+                Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(self.url, **options)
-            if self.url.startswith("sqlite"):
+            if sqlite:
                 event.listen(engine, "connect", _tune_sqlite)
                 event.listen(engine, "begin", _begin_immediate)
             self._engine, self._pid, self._migrated = engine, os.getpid(), False
@@ -148,26 +148,22 @@ class Store:
             self._migrated = False  # a database that came back may be a new, empty one
             raise StoreUnavailable(_reason(exc)) from exc
 
-    def open(self):
-        """Create or migrate the schema now (the app calls it at start), then let the connections
-        go, so that no server process inherits one across a fork. Whether the database answered;
-        if not, the first correction tries again.
+    def open(self, keep_days=0):
+        """At the app's start: create or migrate the schema and, with keep_days, delete what is
+        older; then let the connections go, so that no server process inherits one across a
+        fork. Whether the database answered; if not, the first correction tries again.
         """
         try:
-            ok = self.ping()
+            self._run(lambda conn: conn.execute(text("SELECT 1")))
+            if keep_days:
+                self.prune(keep_days)
+            return True
+        except StoreUnavailable:
+            return False
         finally:
             if self._engine is not None:
                 self._engine.dispose()
                 self._engine = None
-        return ok
-
-    def ping(self):
-        """Whether the database answers now (for readiness checks)."""
-        try:
-            self._run(lambda conn: conn.execute(text("SELECT 1")))
-            return True
-        except StoreUnavailable:
-            return False
 
     def add(self, strokes, label, predicted, model, key=None):
         """Keep one correction; (id, True) once stored, (id, False) if its key was stored before."""
@@ -183,9 +179,7 @@ class Store:
 
         def work(conn):
             if key is not None:
-                found = conn.execute(
-                    select(corrections.c.id).where(corrections.c.key == key)
-                ).scalar()
+                found = _id_of_key(conn, key)
                 if found is not None:
                     return found, False
             count = conn.execute(select(func.count()).select_from(corrections)).scalar()
@@ -197,12 +191,7 @@ class Store:
             return self._run(work)
         except IntegrityError:
             # The same key from another writer at the same moment: that one was stored.
-            found = self._run(
-                lambda conn: conn.execute(
-                    select(corrections.c.id).where(corrections.c.key == key)
-                ).scalar()
-            )
-            return found, False
+            return self._run(lambda conn: _id_of_key(conn, key)), False
 
     def count(self, status=None):
         query = select(func.count()).select_from(corrections)
@@ -210,13 +199,11 @@ class Store:
             query = query.where(corrections.c.status == status)
         return self._run(lambda conn: conn.execute(query).scalar())
 
-    def listing(self, status=None, limit=50, before=None):
-        """The newest corrections first (with status, and ids below before): dicts."""
+    def listing(self, status=None, limit=50):
+        """The newest corrections first (with this status, if given): dicts."""
         query = select(corrections).order_by(corrections.c.id.desc()).limit(limit)
         if status is not None:
             query = query.where(corrections.c.status == status)
-        if before is not None:
-            query = query.where(corrections.c.id < before)
         rows = self._run(lambda conn: conn.execute(query).mappings().all())
         return [_record(row) for row in rows]
 
@@ -255,6 +242,11 @@ def migrate(conn):
     for version in range(current + 1, SCHEMA_VERSION + 1):
         MIGRATIONS[version](conn)
         conn.execute(insert(schema_version).values(version=version))
+
+
+def _id_of_key(conn, key):
+    """The id of the correction stored with this key, or None."""
+    return conn.execute(select(corrections.c.id).where(corrections.c.key == key)).scalar()
 
 
 def _record(row):

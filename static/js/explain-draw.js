@@ -44,6 +44,12 @@ export function paintSigned(canvas, values, rows, cols, base = null) {
   });
 }
 
+// A unit's ring: orange for the one chosen, blue for those that mattered most, none otherwise.
+function ringOf(unit, marked, selected) {
+  if (unit === selected) return "#e69f00";
+  return marked.has(unit) ? "#56b4e9" : null;
+}
+
 // Activation tiles: a layer's units on black, brighter when more active; marked units ringed; with
 // view, the square of units the zoomed grid shows outlined.
 export function paintTiles(
@@ -67,8 +73,9 @@ export function paintTiles(
     const v = bytes[i];
     ctx.fillStyle = `rgb(${v},${v},${v})`;
     ctx.fillRect(x + 1, y + 1, cell - 2, cell - 2);
-    if (marked.has(i) || i === selected) {
-      ctx.strokeStyle = i === selected ? "#e69f00" : "#56b4e9";
+    const ring = ringOf(i, marked, selected);
+    if (ring) {
+      ctx.strokeStyle = ring;
       ctx.lineWidth = 2;
       ctx.strokeRect(x + 1, y + 1, cell - 2, cell - 2);
     }
@@ -98,8 +105,9 @@ export function paintZoom(canvas, bytes, cols, view, marked, selected) {
       const v = bytes[i];
       ctx.fillStyle = `rgb(${v},${v},${v})`;
       ctx.fillRect(c * cell + 2, r * cell + 2, cell - 4, cell - 4);
-      if (marked.has(i) || i === selected) {
-        ctx.strokeStyle = i === selected ? "#e69f00" : "#56b4e9";
+      const ring = ringOf(i, marked, selected);
+      if (ring) {
+        ctx.strokeStyle = ring;
         ctx.lineWidth = i === selected ? 4 : 3;
         ctx.strokeRect(c * cell + 3, r * cell + 3, cell - 6, cell - 6);
       }

@@ -44,10 +44,9 @@ export class Pad {
   // Take the last stroke away, or, on an empty pad, bring back what the last Clear took; false if
   // there was nothing to undo (or a stroke is under way).
   undo() {
-    if (this.current) return false;
+    if (!this.canUndo) return false;
     if (this.strokes.length > 0) this.strokes.pop();
-    else if (this.cleared.length > 0) this.strokes = this.cleared.pop();
-    else return false;
+    else this.strokes = this.cleared.pop();
     this.redraw();
     return true;
   }

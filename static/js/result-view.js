@@ -152,11 +152,7 @@ export class ResultView {
   ) {
     for (const li of this.bars)
       li.querySelector(".digit").setAttribute("aria-disabled", String(!on));
-    this.showCorrection(text);
-  }
-
-  showCorrection(text) {
-    if (this.correctHint) this.correctHint.textContent = text;
+    this.correctHint.textContent = text;
   }
 
   showError(message) {
