@@ -12,38 +12,14 @@ the first stroke ends.
 
 import http.client
 import json
-import re
-import shutil
 import statistics
-import subprocess
-import tempfile
-from pathlib import Path
 
-from bench import record, runner
+from bench import record, runner, wrk
 from bench.page import first_prediction_ms, page_weight
 from harness.server import start_server, stop_server
 from harness.strokes import canvas_payload, load_strokes
 from recognition.classifier import Classifier
 from recognition.numbers import read_number
-
-LUA = """
-local bodies = {%s}
-local counter = 0
-request = function()
-  if #bodies == 0 then return wrk.format("GET", "/api/health") end
-  counter = counter + 1
-  local headers = {["Content-Type"] = "application/json"}
-  return wrk.format("POST", "/api/predict", headers, bodies[(counter %% #bodies) + 1])
-end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('\\nRESULT {"requests": %%d, "duration_us": %%d, "connect": %%d, ' ..
-    '"read": %%d, "write": %%d, "status": %%d, "timeout": %%d, ' ..
-    '"p50_us": %%d, "p95_us": %%d, "p99_us": %%d, "max_us": %%d}\\n',
-    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
-end
-"""
 
 
 def parse_args(argv=None):
@@ -92,43 +68,12 @@ def api_accuracy(port, records):
 
 
 def run_wrk(port, payloads, clients, duration):
-    """One wrk run (POST predict with these bodies, or GET health with none); returns its figures
-    as a dict.
-    """
-    bodies = ",".join(f"[==[{b}]==]" for b in payloads)
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA % bodies)
-    threads = min(clients, 2)
-    out = subprocess.run(
-        [
-            "wrk",
-            "-t",
-            str(threads),
-            "-c",
-            str(clients),
-            "-d",
-            f"{duration}s",
-            "--timeout",
-            "5s",
-            "-s",
-            script.name,
-            f"http://127.0.0.1:{port}/api/predict",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    Path(script.name).unlink()
-    result = json.loads(re.search(r"^RESULT (\{.*\})$", out, re.M).group(1))
-    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
-    result["errors"] = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
-    result["clients"] = clients
-    return result
+    """One wrk run (POST predict with these bodies, or GET health with none): its figures."""
+    requests = [("POST", "/api/predict", body, False) for body in payloads]
+    return wrk.run(f"http://127.0.0.1:{port}/api/predict", requests, clients, duration)
 
 
 def measure(args):
-    if shutil.which("wrk") is None:
-        raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
     records = load_strokes(args.strokes)
     payloads = [json.dumps(canvas_payload(r["strokes"]), separators=(",", ":")) for r in records]
     classifier = Classifier.load(args.model)

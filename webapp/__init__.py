@@ -6,12 +6,13 @@ import limits
 from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from recognition import selftest
 from recognition.classifier import Classifier, limit_threads
 from recognition.explain import Explainer
 
-from . import model_report, settings, store
+from . import model_report, observe, settings, store
 from .json_provider import OrjsonProvider
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,12 +68,18 @@ def create_app(config=None):
     # `corrections prune`).
     if not app.extensions["corrections"].open(app.config["CORRECTIONS_KEEP_DAYS"]):
         app.logger.warning("corrections: the database is unavailable; predict works without it")
+    # Behind nginx every connection comes from nginx: the client's address is the one it adds to
+    # X-Forwarded-For (and the scheme its X-Forwarded-Proto). The host stays the app's own.
+    if app.config["PROXIES"]:
+        proxies = app.config["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)
     # Per client address, counted in each process's memory and never stored.
     limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", headers_enabled=True)
 
     # No redirect for a doubled slash: werkzeug would build its Location from the client's Host
     # header. /api//health is a 404 like any other path the app does not have.
     app.url_map.merge_slashes = False
+    observe.configure(app)
 
     from . import api, corrections, errors, model_cli, pages, review
 

@@ -3,9 +3,13 @@ PATH] (gunicorn).
 """
 
 import argparse
+import glob
+import logging
 import os
+import shutil
 import socket
 import sys
+import tempfile
 
 from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
@@ -111,6 +115,47 @@ def worker_setup(app):
     return post_fork
 
 
+def metrics_folder():
+    """Where the workers' metrics files go (prometheus-client's multi-process mode), emptied
+    for this start; returns (folder, whether it is this server's own, to remove at exit).
+
+    Set before the app is built: prometheus-client chooses its storage when first imported. An
+    operator's PROMETHEUS_MULTIPROC_DIR (deploy/digits@.service gives a runtime folder) is used
+    and emptied: figures left by a previous start would be added to this one's.
+    """
+    from .observe import MULTIPROCESS_DIR
+
+    folder = os.environ.get(MULTIPROCESS_DIR)
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        for stale in glob.glob(os.path.join(folder, "*.db")):
+            os.remove(stale)
+        return folder, False
+    folder = tempfile.mkdtemp(prefix="digits-metrics-")
+    os.environ[MULTIPROCESS_DIR] = folder
+    return folder, True
+
+
+def log_requests():
+    """The request log's JSON lines on standard error, one per line and nothing around them."""
+    from .observe import REQUEST_LOG
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log = logging.getLogger(REQUEST_LOG)
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+
+def worker_exit(server, worker):
+    """gunicorn's child_exit hook with metrics on: a finished worker's live figures are let go
+    (its counters stay in the sum, as counters do)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
 def parse_args(argv=None):
     """The server's flags: each one sets the app setting of the same meaning (see
     webapp/settings.py).
@@ -138,16 +183,25 @@ def main(argv=None):
 
     from . import create_app
 
+    metrics_on = config.get("METRICS", settings.from_environment().get("METRICS"))
+    own_folder = None
+    if isinstance(metrics_on, int) and metrics_on:
+        folder, own = metrics_folder()
+        own_folder = folder if own else None
+    log_requests()
     try:
         # Built (and the model loaded) once, here in the master: a bad setting or
         # model fails with one line, and the forked workers share the weights.
         app = create_app(config)
     except (settings.SettingError, CheckpointError) as exc:
-        sys.exit(f"python -m webapp: {exc}")
-    host, port = app.config["HOST"], app.config["PORT"]
-    problem = cannot_listen(host, port)
+        problem = str(exc)
+    else:
+        problem = cannot_listen(app.config["HOST"], app.config["PORT"])
     if problem:
+        if own_folder:
+            shutil.rmtree(own_folder, ignore_errors=True)
         sys.exit(f"python -m webapp: {problem}")
+    host, port = app.config["HOST"], app.config["PORT"]
     workers = app.config["WORKERS"] or core_count()
     shown_host = f"[{host}]" if ":" in host else host
     options = {
@@ -166,11 +220,16 @@ def main(argv=None):
         # share it, and stopping one deletes the other's. Nothing here uses it.
         "control_socket_disable": True,
         "post_fork": worker_setup(app),
+        # The app writes one JSON line per request itself (webapp.observe, REQUEST_LOG).
         "accesslog": None,
         "when_ready": lambda server: print(
             f"Serving on http://{shown_host}:{port}/ ({workers} workers); Ctrl+C stops", flush=True
         ),
     }
+    if app.config["METRICS"]:
+        options["child_exit"] = worker_exit
+    if own_folder:
+        options["on_exit"] = lambda server: shutil.rmtree(own_folder, ignore_errors=True)
     Server(options, app, rebuild=lambda: create_app(config)).run()
 
 

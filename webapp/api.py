@@ -8,7 +8,7 @@ from recognition import segment
 from recognition.answer import EMPTY
 from recognition.numbers import read_number
 
-from . import openapi
+from . import observe, openapi
 from .errors import ApiError
 from .validation import digit_index, parse_predict_request
 
@@ -26,11 +26,13 @@ def _classifier():
 def _read(kind, drawing):
     """The NumberAnswer for validated strokes or an image; what it cannot read is a 400."""
     try:
-        return read_number(_classifier(), drawing)
+        number = read_number(_classifier(), drawing)
     except segment.TooManyDigits as exc:
         raise ApiError(400, "too_many_digits", str(exc)) from exc
     except ValueError as exc:
         raise ApiError(400, f"invalid_{kind}", str(exc)) from exc
+    observe.count_verdict(number.verdict)
+    return number
 
 
 @bp.post("/predict")

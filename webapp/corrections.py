@@ -16,6 +16,7 @@ import click
 from flask import Blueprint, current_app, jsonify, request
 from flask.cli import AppGroup
 
+from . import observe
 from .errors import ApiError
 from .store import StoreFull, StoreUnavailable
 from .validation import check_strokes, json_body
@@ -68,6 +69,8 @@ def create():
         ) from exc
     except StoreFull as exc:
         raise ApiError(507, "store_full", str(exc)) from exc
+    if stored:
+        observe.count_correction()
     return jsonify({"id": ident, "stored": stored}), 201 if stored else 200
 
 

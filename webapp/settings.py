@@ -132,6 +132,34 @@ SETTINGS = (
         "webapp corrections prune` (0: kept until deleted by hand)",
         minimum=0,
     ),
+    Setting(
+        "PROXIES",
+        0,
+        "proxies in front of the app that add the client's address to X-Forwarded-For "
+        "(nginx as in deploy/: 1): the address is then read from there, for the corrections "
+        "rate limit and the log; 0: the address the connection comes from",
+        minimum=0,
+    ),
+    Setting(
+        "REQUEST_LOG",
+        1,
+        "1: one JSON line per request on the server's output (time, method, path, status, "
+        "duration, request id; never the body); 0: none",
+        minimum=0,
+    ),
+    Setting(
+        "LOG_ADDRESSES",
+        0,
+        "1: the request log names the client's address too; 0: it does not",
+        minimum=0,
+    ),
+    Setting(
+        "METRICS",
+        0,
+        "1: Prometheus metrics at /metrics (requests, latency, verdicts, corrections), every "
+        "worker's added up; 0: no /metrics",
+        minimum=0,
+    ),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 
