@@ -533,13 +533,13 @@ def finish(run, fitted):
     out = Path(args.out)
     report_dir = Path(args.report_dir) if args.report_dir else checkpoint.report_path(out)
     calibration, calibration_figures, before, after = calibrate.calibrate(
-        Classifier(model, {}), digits, labels, described, negatives=held_out_negatives
+        Classifier.from_model(model, {}), digits, labels, described, negatives=held_out_negatives
     )
     report.reliability(report_dir / "reliability.png", before, after, labels)
     report.training_samples(report_dir / "training_samples.png", train_images, train_labels)
     # The test set is used once, here, for the report: answered as the app answers, calibration
     # included.
-    served = Classifier(model, {"calibration": calibration.to_dict()})
+    served = Classifier.from_model(model, {"calibration": calibration.to_dict()})
     test_probs, test_answers, test_acc, test_loss = report.score(served, test_images, test_labels)
     test_x = data.to_tensor(test_images)
     test_y = torch.tensor(test_labels, dtype=torch.long)

@@ -79,7 +79,7 @@ def measure(args):
     limit_threads(1)  # as in each server worker
     model, info = checkpoint.load(args.model)
     model.eval()
-    classifier = Classifier(model, info)
+    classifier = Classifier.from_model(model, info)
     sets = {name: compare(classifier, model, x) for name, x in input_sets(args).items()}
     return {
         "model": record.shown_path(args.model),

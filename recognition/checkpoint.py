@@ -5,11 +5,10 @@ import json
 from pathlib import Path
 
 from safetensors import SafetensorError
-from safetensors.torch import load as weights_from_bytes
-from safetensors.torch import save_file
+from safetensors.numpy import load as arrays_from_bytes
 
-from . import preprocess
-from .model import MEAN, MLP, STD, ModelConfig
+from . import architecture, preprocess
+from .architecture import MEAN, STD, ModelConfig
 
 FORMAT = "digit-mlp/1"
 
@@ -42,6 +41,8 @@ def save(model, path, **meta):
     """Write weights (safetensors) and the JSON sidecar; meta adds sections (training,
     metrics...).
     """
+    from safetensors.torch import save_file
+
     path = weights_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
@@ -92,28 +93,55 @@ def read_sidecar(path):
 
 
 def load(path):
-    """Rebuild the model from its sidecar and weights; returns (model in eval mode, sidecar
-    dict).
+    """Rebuild the torch model from its sidecar and weights, for training and reports; returns
+    (model in eval mode, sidecar dict). Serving needs no torch: load_folded.
     """
+    from safetensors.torch import load as tensors_from_bytes
+
+    from .model import MLP
+
     info = read_sidecar(path)
-    try:
-        config = ModelConfig.from_dict(info.get("architecture"))
-    except ValueError as exc:
-        raise CheckpointError(f"{sidecar_path(path)}: {exc}") from exc
-    model = MLP(config)
+    model = MLP(_config(path, info))
     weights_file = weights_path(path)
     try:
         blob = weights_file.read_bytes()
-        model.load_state_dict(weights_from_bytes(blob))
+        model.load_state_dict(tensors_from_bytes(blob))
     except (OSError, RuntimeError, KeyError, SafetensorError) as exc:
-        reason = (
-            "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
-            or type(exc).__name__
-        )
-        raise CheckpointError(f"{weights_file}: weights do not load ({reason})") from exc
+        raise CheckpointError(f"{weights_file}: weights do not load ({_reason(exc)})") from exc
     check_weights(weights_file, blob, info)
     model.eval()
     return model, info
+
+
+def load_folded(path):
+    """The model as the classifier serves it, read with numpy alone: ([(weight, bias)] float32
+    per layer, BatchNorm and input scaling folded in; sidecar dict). The same checks as load():
+    the arrays the architecture needs, of their shapes, and the weights' SHA-256.
+    """
+    info = read_sidecar(path)
+    config = _config(path, info)
+    weights_file = weights_path(path)
+    try:
+        blob = weights_file.read_bytes()
+        state = arrays_from_bytes(blob)
+        architecture.check_state(state, config)
+    except (OSError, ValueError, SafetensorError) as exc:
+        raise CheckpointError(f"{weights_file}: weights do not load ({_reason(exc)})") from exc
+    check_weights(weights_file, blob, info)
+    return architecture.fold(state, config), info
+
+
+def _config(path, info):
+    try:
+        return ModelConfig.from_dict(info.get("architecture"))
+    except ValueError as exc:
+        raise CheckpointError(f"{sidecar_path(path)}: {exc}") from exc
+
+
+def _reason(exc):
+    """An exception's message on one line."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return "; ".join(lines) or type(exc).__name__
 
 
 def check_weights(weights_file, blob, info):

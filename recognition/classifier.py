@@ -5,11 +5,11 @@ probabilities mean for a drawing (a verdict, a number) is recognition.answer's
 and recognition.numbers' business: they use the classifier, it knows neither.
 """
 
+import sys
 from pathlib import Path
 
 import numpy as np
 import threadpoolctl
-import torch
 
 from . import checkpoint
 from .answer import INPUT_SIZE, decide
@@ -30,12 +30,13 @@ class Classifier:
     reads each weight once for them all.
     """
 
-    def __init__(self, model, info):
+    def __init__(self, layers, info):
         self.info = info
-        # (weight (outputs, inputs), bias) per layer, BatchNorm and input scaling folded in.
-        self.layers = model.cpu().folded()
+        # (weight (outputs, inputs), bias) per layer, float32, BatchNorm and input scaling folded
+        # in (recognition.architecture.fold).
+        self.layers = layers
         # The same weights laid out (inputs, outputs): a contiguous row per input.
-        self.rows = [(np.ascontiguousarray(w.numpy().T), b.numpy()) for w, b in self.layers]
+        self.rows = [(np.ascontiguousarray(w.T), b) for w, b in self.layers]
         try:
             self.calibration = Calibration.from_dict(info.get("calibration"))
         except ValueError as exc:
@@ -43,8 +44,14 @@ class Classifier:
 
     @classmethod
     def load(cls, path=DEFAULT_MODEL):
-        """A classifier for the model saved at path (CheckpointError if it does not load)."""
-        return cls(*checkpoint.load(path))
+        """A classifier for the model saved at path (CheckpointError if it does not load), read
+        without torch."""
+        return cls(*checkpoint.load_folded(path))
+
+    @classmethod
+    def from_model(cls, model, info):
+        """A classifier for a torch model in memory (training, reports)."""
+        return cls([(w.numpy(), b.numpy()) for w, b in model.cpu().folded()], info)
 
     def logits(self, pixels):
         """uint8 array (28, 28) or (N, 28, 28) -> float64 logits (classes,) or (N, classes),
@@ -71,16 +78,15 @@ class Classifier:
                 np.maximum(x, 0, out=x)
         return x
 
-    @torch.inference_mode()
     def _batch(self, x):
         """Inputs (N, inputs) on the 0..1 scale -> float32 logits, one dense product a layer."""
-        x = torch.from_numpy(x)
-        last = len(self.layers) - 1
-        for i, (weight, bias) in enumerate(self.layers):
-            x = torch.nn.functional.linear(x, weight, bias)
+        last = len(self.rows) - 1
+        for i, (weight, bias) in enumerate(self.rows):
+            x = x @ weight
+            x += bias
             if i < last:
-                x = torch.relu_(x)
-        return x.numpy()
+                np.maximum(x, 0, out=x)
+        return x
 
     def probabilities(self, pixels):
         """Calibrated probabilities (classes,) or (N, classes) for uint8 (28, 28) or (N, 28, 28)
@@ -94,11 +100,14 @@ class Classifier:
 
 
 def limit_threads(count):
-    """Run torch's and BLAS's arithmetic on count threads (0: leave the libraries' defaults).
+    """Run BLAS's arithmetic, and torch's where a process has imported it (training), on count
+    threads (0: leave the libraries' defaults).
 
     A server runs a worker per core, each answering one request at a time on one thread: more
     threads a product only contend (OpenBLAS's spin, waiting for work, takes a whole core).
     """
     if count:
-        torch.set_num_threads(count)
         threadpoolctl.threadpool_limits(count, user_api="blas")
+        torch = sys.modules.get("torch")
+        if torch is not None:
+            torch.set_num_threads(count)

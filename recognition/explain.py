@@ -51,7 +51,7 @@ class Explainer:
     """The classifier's folded layers in float32, run one input at a time with every step kept."""
 
     def __init__(self, classifier):
-        self.layers = [(w.numpy(), b.numpy()) for w, b in classifier.layers]
+        self.layers = classifier.layers
 
     def activations(self, pixels):
         """uint8 (28, 28) -> [input on 0..1, hidden layer 1 after ReLU, ..., logits]."""

@@ -8,8 +8,6 @@ centre of a 28x28 field. Output: uint8, ink bright (0..255), or None for no ink.
 import math
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 from PIL import Image, ImageDraw, ImageOps
 
 FIELD = 28
@@ -211,8 +209,10 @@ def _paste(field, patch, top, left):
 
 def normalize_batch(images):
     """Training's version of normalize(): (N, 1, 28, 28) float 0..1 -> re-cropped, re-scaled,
-    re-centred.
+    re-centred. torch is imported here, not at the top: serving uses this module without it.
     """
+    import torch.nn.functional as F
+
     grid = F.affine_grid(normalizing_theta(images), list(images.shape), align_corners=False)
     return F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
 
@@ -223,6 +223,8 @@ def normalizing_theta(images):
     The same geometry as normalize(), batched in torch so that augmented training
     digits are placed exactly as drawn input is. An empty digit keeps the identity.
     """
+    import torch
+
     n = images.shape[0]
     x = images[:, 0]
     mask = x > INK_THRESHOLD

@@ -102,7 +102,7 @@ def test_the_inference_check_finds_the_served_path_equal_to_the_module(small_mod
 
     model, info = checkpoint.load(small_model)
     model.eval()
-    found = compare(Classifier(model, info), model, mnist_test[0][:50])
+    found = compare(Classifier.from_model(model, info), model, mnist_test[0][:50])
     assert found["count"] == 50
     assert found["one_changed"] == found["batch_changed"] == 0
     assert found["one_max_diff"] < 1e-5 and found["batch_max_diff"] < 1e-5

@@ -3,6 +3,8 @@ inference path.
 """
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -12,7 +14,7 @@ from safetensors.torch import load_file
 from recognition import checkpoint, preprocess
 from recognition.classifier import Classifier
 from recognition.model import MEAN, MLP, ModelConfig
-from tests.support.data import SHIPPED_MODEL
+from tests.support.data import ROOT, SHIPPED_MODEL
 from tests.support.reference import ReferenceMLP
 
 
@@ -102,10 +104,14 @@ def edited(meta, section, key, value):
         (lambda m: edited(m, "weights", "sha256", "0" * 64), None, "the sidecar says 000000000000"),
     ],
 )
-def test_a_broken_checkpoint_is_one_clear_error(small_model, tmp_path, sidecar, weights, needle):
+@pytest.mark.parametrize("loader", [checkpoint.load, checkpoint.load_folded])
+def test_a_broken_checkpoint_is_one_clear_error(
+    small_model, tmp_path, sidecar, weights, needle, loader
+):
+    """For training's torch loader and serving's numpy one alike."""
     path = broken_copy(small_model, tmp_path, sidecar, weights)
     with pytest.raises(checkpoint.CheckpointError) as info:
-        checkpoint.load(path)
+        loader(path)
     message = str(info.value)
     assert needle in message and "\n" not in message
     assert str(tmp_path / "m.") in message  # names the file
@@ -126,12 +132,47 @@ def test_both_inference_paths_equal_the_module(small_model, mnist_test):
         module = torch.softmax(
             net(torch.tensor(images, dtype=torch.float32) / 255).double(), 1
         ).numpy()
-    classifier = Classifier(net, info)
-    batched = classifier.probabilities(images)
-    one_at_a_time = np.stack([classifier.probabilities(image) for image in images])
-    for fast in (batched, one_at_a_time):
-        np.testing.assert_allclose(fast, module, atol=1e-5)
-        np.testing.assert_array_equal(fast.argmax(1), module.argmax(1))
+    # Served: read from disk with numpy alone; training's: folded from the torch module.
+    for classifier in (Classifier.load(small_model), Classifier.from_model(net, info)):
+        batched = classifier.probabilities(images)
+        one_at_a_time = np.stack([classifier.probabilities(image) for image in images])
+        for fast in (batched, one_at_a_time):
+            np.testing.assert_allclose(fast, module, atol=1e-5)
+            np.testing.assert_array_equal(fast.argmax(1), module.argmax(1))
+
+
+def test_weights_of_another_architecture_are_named_by_the_serving_loader(small_model, tmp_path):
+    """The arrays the sidecar's architecture needs, by name and shape, as torch's strict
+    load_state_dict would say."""
+    from safetensors.numpy import load, save
+
+    path = broken_copy(small_model, tmp_path, None, None)
+    state = load(path.read_bytes())
+    state["net.2.weight"] = state["net.2.weight"][:, :100]
+    state["extra"] = np.zeros(3, np.float32)
+    del state["net.3.running_var"]
+    path.write_bytes(save(state))
+    sidecar = json.loads(path.with_suffix(".json").read_text())
+    del sidecar["weights"]["sha256"]
+    path.with_suffix(".json").write_text(json.dumps(sidecar))
+    with pytest.raises(checkpoint.CheckpointError) as info:
+        Classifier.load(path)
+    message = str(info.value)
+    assert "missing net.3.running_var" in message and "unexpected extra" in message
+    assert "net.2.weight is (32, 100), expected (32, 784)" in message
+
+
+def test_serving_imports_no_torch():
+    """The server's start is most of what a restarted instance waits for: torch's import took
+    most of it, and serving needs none of torch."""
+    code = (
+        "import sys; from webapp import create_app; "
+        "create_app({'DATABASE_URL': 'sqlite://'}); "
+        "print('torch' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
 
 
 def test_single_and_batch_agree(small_model):

@@ -249,7 +249,7 @@ def main(argv=None):
         test_images, test_labels = mnist.load_split("test", args.data_dir)
     except (checkpoint.CheckpointError, mnist.MnistError, OSError, ValueError) as exc:
         sys.exit(f"training.report: {exc}")
-    served = Classifier(model, info)
+    served = Classifier.from_model(model, info)
     probs, answers, _, _ = score(served, test_images, test_labels)
     confusion = np.array(metrics["confusion"])
     _curves(folder / "curves.png", metrics["history"])

@@ -95,17 +95,17 @@ def write_json_error(sock, status, reason, message):
 
 
 def worker_setup(app):
-    """gunicorn's post_fork hook: each worker sets its math thread counts before it serves.
+    """gunicorn's post_fork hook: each worker sets its math thread count before it serves, and
+    writes gunicorn's own errors in the API's shape.
 
-    torch is used in the master before the fork (the model is loaded and checked there); a forked
-    worker whose two threads then make their first torch call at once can hit "Invalid thread
-    pool!" (a 500). Setting the thread count in the worker first builds its pool on one thread.
+    The count is set per worker, before its threads start: a library's thread pool built in the
+    master and inherited by a fork is not safe to use from two threads at once (torch's was
+    not: "Invalid thread pool!", a 500; serving no longer imports torch, BLAS's pool is set the
+    same way).
     """
-    import torch
-
     from recognition.classifier import limit_threads
 
-    threads = app.config["MATH_THREADS"] or torch.get_num_threads()
+    threads = app.config["MATH_THREADS"]
 
     def post_fork(server, worker):
         limit_threads(threads)
@@ -140,9 +140,12 @@ def log_requests():
     """The request log's JSON lines on standard error, one per line and nothing around them."""
     from .observe import REQUEST_LOG
 
+    log = logging.getLogger(REQUEST_LOG)
+    if any(getattr(h, "request_lines", False) for h in log.handlers):
+        return  # main() run again in one process (tests): one handler, not two
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
-    log = logging.getLogger(REQUEST_LOG)
+    handler.request_lines = True
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     log.propagate = False
