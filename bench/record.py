@@ -71,17 +71,16 @@ def add_output_options(parser):
     )
 
 
-def publish(name, argv, args, result, text, body=None):
+def publish(name, argv, args, result, text, body=None, section=None):
     """Print a bench's figures (one JSON object with --json, else text) and, unless --no-record,
     write its section of BENCHMARKS.md with the command that made them (body, when the section
-    shows them otherwise).
+    shows them otherwise) under its own name, or section's.
     """
     print(json.dumps(result) if args.json else text)
     if not args.no_record:
         given = " ".join(argv if argv is not None else sys.argv[1:])
-        write_section(
-            name, f"python -m bench.{name} {given}".strip(), text if body is None else body
-        )
+        command = f"python -m bench.{name} {given}".strip()
+        write_section(section or name, command, text if body is None else body)
 
 
 def today():

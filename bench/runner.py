@@ -75,10 +75,11 @@ def add_set_options(p):
     mnist.add_data_dir_option(p)
 
 
-def run(name, argv, parse_args, measure, table, body=None):
+def run(name, argv, parse_args, measure, table, body=None, section=None):
     """Parse, measure, print and record one bench; returns (args, result).
 
     body(text): how the section in BENCHMARKS.md shows the table, when not as printed.
+    section(args): the section's name, where a bench's flags make runs of different kinds.
     """
     args = parse_args(argv)
     try:
@@ -86,5 +87,8 @@ def run(name, argv, parse_args, measure, table, body=None):
     except USER_ERRORS as exc:
         sys.exit(f"bench.{name}: {exc}")
     text = table(result)
-    record.publish(name, argv, args, result, text, None if body is None else body(text))
+    shown = None if body is None else body(text)
+    record.publish(
+        name, argv, args, result, text, shown, None if section is None else section(args)
+    )
     return args, result

@@ -19,6 +19,7 @@ one directly, in the same run.
 import json
 import random
 import shutil
+import signal
 import statistics
 import threading
 import time
@@ -27,14 +28,15 @@ from pathlib import Path
 
 from bench import numbers, runner, wrk
 from harness.strokes import canvas_payload, load_strokes
-from harness.topology import Topology, render_nginx
+from harness.topology import Topology
 from recognition.checkpoint import sidecar_path
 from webapp.model_cli import files_of, replace
 
 CLIENTS = 16
-# One correction every so many requests is not a rate one client reaches; here every client is
-# nginx's 127.0.0.1, so the per-address limit is lifted for the run.
+# Every client here is 127.0.0.1, which sends more corrections than any one person: the limits
+# per address, nginx's and the app's, are lifted for the run.
 BENCH_ENVIRONMENT = {"DIGITS_CORRECTIONS_RATE": "1000000 per minute"}
+BENCH_CORRECTIONS_RATE = "1000000r/m"
 # The page's mix: mostly single digits as they are drawn, some numbers, explain, corrections.
 CLIENT_CLOSED = 499
 # wrk's cap on a run's length; it is interrupted long before.
@@ -214,16 +216,19 @@ def throughput(topology, requests, seconds, clients):
 
 def reload_nginx(topology, ports):
     """nginx with only these upstreams (SIGHUP: it reads its configuration again)."""
-    conf = render_nginx(ports, topology.http_port, topology.https_port, topology.folder)
-    (topology.folder / "digits.conf").write_text(conf)
-    topology.nginx.send_signal(1)
+    topology.write_nginx_conf(ports)
+    topology.nginx.send_signal(signal.SIGHUP)
     time.sleep(1.0)
 
 
 def measure(args):
     records = load_strokes(args.strokes)
     model_sha = json.loads(sidecar_path(Path(args.model)).read_text())["weights"]["sha256"]
-    topology = Topology(args.instances, extra_environment=dict(BENCH_ENVIRONMENT))
+    topology = Topology(
+        args.instances,
+        extra_environment=dict(BENCH_ENVIRONMENT),
+        corrections_rate=BENCH_CORRECTIONS_RATE,
+    )
     served = new = new_name = None
     if args.rolling:
         served, new, new_name = staged_models(topology, args.model)
@@ -368,7 +373,14 @@ def shown_s(value):
 
 
 def main(argv=None):
-    _, result = runner.run("scale", argv, parse_args, measure, table)
+    _, result = runner.run(
+        "scale",
+        argv,
+        parse_args,
+        measure,
+        table,
+        section=lambda args: "scale-rolling" if args.rolling else "scale",
+    )
     return result
 
 

@@ -64,7 +64,9 @@ def measure(args):
     records = load_strokes(args.strokes)
     model_sha = json.loads(sidecar_path(Path(args.model)).read_text())["weights"]["sha256"]
     environment = {**scale.BENCH_ENVIRONMENT, "DIGITS_MODEL_PATH": str(Path(args.model).resolve())}
-    topology = Topology(3, extra_environment=environment).start()
+    topology = Topology(
+        3, extra_environment=environment, corrections_rate=scale.BENCH_CORRECTIONS_RATE
+    ).start()
     minutes = []
     try:
         requests = scale.page_requests(records, model_sha)

@@ -30,6 +30,8 @@ UNIT = DEPLOY / "digits@.service"
 ENV_FILE = DEPLOY / "digits.env"
 # The instances' ports as deploy/ names them (the unit's instance name is its port).
 DEPLOY_PORTS = (8001, 8002, 8003)
+# nginx's corrections limit per client address, as deploy's config sets it.
+DEPLOY_CORRECTIONS_RATE = "30r/m"
 
 # nginx's main file around digits.conf, as Debian's /etc/nginx/nginx.conf is around conf.d/.
 NGINX_MAIN = """{user}
@@ -97,10 +99,13 @@ def instance_environment(port, unit=None, settings=None):
     return environment
 
 
-def nginx_changes(ports, http_port, https_port, folder):
+def nginx_changes(ports, http_port, https_port, folder, corrections_rate=None):
     """{text in digits.conf: what it becomes here}; ports: this run's instances, in order (up to
-    three; with fewer, the other upstream lines go)."""
+    three; with fewer, the other upstream lines go); corrections_rate: nginx's limit per address
+    in its notation (e.g. "600r/m"), where a benchmark's one address sends more than a person."""
     changes = {}
+    if corrections_rate:
+        changes[f"rate={DEPLOY_CORRECTIONS_RATE};"] = f"rate={corrections_rate};"
     for index, deployed in enumerate(DEPLOY_PORTS):
         line = f"    server 127.0.0.1:{deployed} "
         changes[line] = f"    server 127.0.0.1:{ports[index]} " if index < len(ports) else None
@@ -117,11 +122,12 @@ def nginx_changes(ports, http_port, https_port, folder):
     return changes
 
 
-def render_nginx(ports, http_port, https_port, folder, text=None):
+def render_nginx(ports, http_port, https_port, folder, text=None, corrections_rate=None):
     """digits.conf as this run uses it. Raises ValueError if a change finds nothing to change:
     the deploy file and the tested one have drifted apart."""
     text = NGINX_CONF.read_text() if text is None else text
-    for old, new in nginx_changes(ports, http_port, https_port, folder).items():
+    changes = nginx_changes(ports, http_port, https_port, folder, corrections_rate)
+    for old, new in changes.items():
         if old not in text:
             raise ValueError(f"deploy/nginx/digits.conf no longer holds {old.strip()!r}")
         if new is None:
@@ -244,7 +250,7 @@ def private_kib(pid):
 class Topology:
     """PostgreSQL, N instances and nginx in `folder`; start() brings them up in that order."""
 
-    def __init__(self, instances=3, folder=None, extra_environment=None):
+    def __init__(self, instances=3, folder=None, extra_environment=None, corrections_rate=None):
         if shutil.which("nginx") is None:
             raise RuntimeError("nginx is not installed (Debian: apt-get install nginx)")
         if find_bin() is None:
@@ -256,6 +262,7 @@ class Topology:
         for sub in ("log", "tls", "run", "nginx-tmp"):
             (self.folder / sub).mkdir(exist_ok=True)
         self.extra_environment = extra_environment or {}
+        self.corrections_rate = corrections_rate
         self.ports = [free_port() for _ in range(instances)]
         self.http_port, self.https_port = free_port(), free_port()
         self.cluster = Cluster(self.folder / "postgres")
@@ -299,8 +306,7 @@ class Topology:
 
     def start_nginx(self):
         self.make_certificate()
-        conf = render_nginx(self.ports, self.http_port, self.https_port, self.folder)
-        (self.folder / "digits.conf").write_text(conf)
+        self.write_nginx_conf(self.ports)
         user = "user root;" if os.geteuid() == 0 else ""
         main = NGINX_MAIN.format(user=user, folder=self.folder)
         (self.folder / "nginx.conf").write_text(main)
@@ -327,6 +333,17 @@ class Topology:
             finally:
                 connection.close()
         raise RuntimeError("nginx did not start within 30 s")
+
+    def write_nginx_conf(self, ports):
+        """digits.conf for these instances (nginx reads it at its start or on SIGHUP)."""
+        conf = render_nginx(
+            ports,
+            self.http_port,
+            self.https_port,
+            self.folder,
+            corrections_rate=self.corrections_rate,
+        )
+        (self.folder / "digits.conf").write_text(conf)
 
     def make_certificate(self):
         """A self-signed certificate for 127.0.0.1, where deploy's config expects a real one."""

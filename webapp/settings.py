@@ -70,8 +70,8 @@ SETTINGS = (
     Setting(
         "MATH_THREADS",
         1,
-        "threads the model's arithmetic uses per worker process, in torch and in numpy's BLAS "
-        "(0: the libraries' defaults)",
+        "threads the model's arithmetic uses per worker process, in numpy's BLAS "
+        "(0: the library's default)",
         minimum=0,
     ),
     Setting(
@@ -123,7 +123,9 @@ SETTINGS = (
     Setting(
         "CORRECTIONS_RATE",
         "30 per minute",
-        "how many corrections one client may send (Flask-Limiter's notation; more: 429)",
+        "how many corrections one client may send (Flask-Limiter's notation; more: 429), "
+        "counted by each server process on its own; behind nginx, deploy/'s limit counts once "
+        "for every instance",
     ),
     Setting(
         "CORRECTIONS_KEEP_DAYS",

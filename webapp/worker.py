@@ -10,7 +10,7 @@ greenlet, which writes it to the client however slowly that one reads.
 
 gevent patches the standard library's sockets, so reading and writing yield to the event loop.
 It does not patch threads here: the app's threads are the operating system's, with their own
-locks, as the app and torch expect.
+locks, as the app and numpy expect.
 """
 
 import io
