@@ -55,9 +55,25 @@ def processes(topology):
     roles["nginx master"] = master
     for index, pid in enumerate(sorted(workers)):
         roles[f"nginx worker {index + 1}"] = pid
-    for index, pid in enumerate(topology.postgres_pids()):
-        roles["postgres master" if index == 0 else f"postgres {index}"] = pid
+    master, *others = topology.postgres_pids()
+    roles["postgres master"] = master
+    backends = 0
+    for pid in sorted(others):
+        title = process_title(pid)
+        if title.startswith("postgres: postgres digits"):
+            backends += 1  # a connection of an instance's pool: "postgres: USER DB ADDRESS STATE"
+            roles[f"postgres connection {backends}"] = pid
+        else:
+            roles[title.replace("postgres: ", "postgres ")] = pid
     return roles
+
+
+def process_title(pid):
+    """What a process calls itself (PostgreSQL's say what each one does)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+    except OSError:
+        return ""
 
 
 def measure(args):
@@ -70,7 +86,7 @@ def measure(args):
     minutes = []
     try:
         requests = scale.page_requests(records, model_sha)
-        roles = processes(topology)
+        roles = {}
         for minute in range(1, args.minutes + 1):
             figures = wrk.run(f"{topology.url}/", requests, args.clients, args.minute)
             now = processes(topology)
@@ -83,14 +99,15 @@ def measure(args):
                     "p50_ms": figures["p50_us"] / 1e3,
                     "p99_ms": figures["p99_us"] / 1e3,
                     "max_ms": figures["max_us"] / 1e3,
-                    # A process that is no longer the one named at the start (a worker replaced)
-                    # is recorded as such, not as a fresh start of the same line.
+                    # A process that is no longer the one of the same name a minute before (a
+                    # worker replaced, a connection opened again) is recorded as such.
                     "rss_kib": {role: rss_kib(pid) for role, pid in now.items()},
                     "private_kib": {role: private_kib(pid) for role, pid in now.items()},
-                    "replaced": sorted(r for r in now if roles.get(r) != now[r]),
+                    "replaced": sorted(r for r in now if r in roles and roles[r] != now[r]),
                     "time": time.time(),
                 }
             )
+            roles = now
         stored = topology.count("SELECT count(*) FROM corrections")
     finally:
         topology.remove()
