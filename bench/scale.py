@@ -29,7 +29,7 @@ from pathlib import Path
 from bench import numbers, runner, wrk
 from harness.strokes import canvas_payload, load_strokes
 from harness.topology import Topology
-from recognition.checkpoint import sidecar_path
+from recognition import checkpoint
 from webapp.model_cli import files_of, replace
 
 CLIENTS = 16
@@ -62,8 +62,10 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def page_requests(records, model_sha, count=400, seed=0):
-    """[(method, path, body, keyed)]: the page's requests, shuffled, from real pen strokes."""
+def page_requests(records, model, count=400, seed=0):
+    """[(method, path, body, keyed)]: the page's requests, shuffled, from real pen strokes; the
+    corrections name the SHA-256 of model's weights, as the page does."""
+    model_sha = checkpoint.read_sidecar(model)["weights"]["sha256"]
     rng = random.Random(seed)
     numbers_made = numbers.build(records, per_length=20, seed=seed)
     made = [strokes for length in sorted(numbers_made) for _, strokes in numbers_made[length]]
@@ -188,10 +190,9 @@ def staged_models(topology, shipped):
                 shutil.copytree(source, destination)
             elif source.exists():
                 shutil.copy2(source, destination)
-    info = json.loads(sidecar_path(new).read_text())
-    info["name"] = f"{info.get('name', 'model')}-rolled"
-    sidecar_path(new).write_text(json.dumps(info, indent=2) + "\n")
-    return served, new, info["name"]
+    name = f"{checkpoint.read_sidecar(new).get('name', 'model')}-rolled"
+    checkpoint.update_sidecar(new, name=name)
+    return served, new, name
 
 
 def served_names(topology):
@@ -223,7 +224,6 @@ def reload_nginx(topology, ports):
 
 def measure(args):
     records = load_strokes(args.strokes)
-    model_sha = json.loads(sidecar_path(Path(args.model)).read_text())["weights"]["sha256"]
     topology = Topology(
         args.instances,
         extra_environment=dict(BENCH_ENVIRONMENT),
@@ -235,7 +235,7 @@ def measure(args):
     topology.extra_environment["DIGITS_MODEL_PATH"] = str(served or Path(args.model).resolve())
     topology.start()
     try:
-        requests = page_requests(records, model_sha)
+        requests = page_requests(records, args.model)
         events = {}
         began = time.time()
         # The load lasts --seconds, or until the kill and restart or the rolling update is over

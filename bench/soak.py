@@ -12,7 +12,6 @@ The targets: 0 errors; every process's memory at the end within 5% of its memory
 warm-up; p99 flat (the last 5 minutes' within 1.5x of the first 5 after the warm-up).
 """
 
-import json
 import statistics
 import time
 from pathlib import Path
@@ -20,7 +19,6 @@ from pathlib import Path
 from bench import record, runner, scale, wrk
 from harness.strokes import load_strokes
 from harness.topology import Topology, private_kib, rss_kib
-from recognition.checkpoint import sidecar_path
 
 DEFAULT_PLOT = Path(__file__).resolve().parent.parent / "docs" / "soak.png"
 # Memory growth and p99 drift allowed (issue 26's targets).
@@ -78,14 +76,13 @@ def process_title(pid):
 
 def measure(args):
     records = load_strokes(args.strokes)
-    model_sha = json.loads(sidecar_path(Path(args.model)).read_text())["weights"]["sha256"]
     environment = {**scale.BENCH_ENVIRONMENT, "DIGITS_MODEL_PATH": str(Path(args.model).resolve())}
     topology = Topology(
         3, extra_environment=environment, corrections_rate=scale.BENCH_CORRECTIONS_RATE
     ).start()
     minutes = []
     try:
-        requests = scale.page_requests(records, model_sha)
+        requests = scale.page_requests(records, args.model)
         roles = {}
         for minute in range(1, args.minutes + 1):
             figures = wrk.run(f"{topology.url}/", requests, args.clients, args.minute)

@@ -4,8 +4,8 @@ PostgreSQL (harness.postgres) that they share.
 
 Everything lives in one temporary folder. The deploy files are used as they are, but for what
 a test machine must change: the instances' ports, nginx's ports, the TLS certificate (a
-self-signed one, made here) and the log paths (RENDERED lists each change; a test checks that
-nothing else differs).
+self-signed one, made here) and the log paths (nginx_changes lists each change; a test checks
+that nothing else differs).
 """
 
 import http.client

@@ -68,6 +68,9 @@ def create_app(config=None):
     # `corrections prune`).
     if not app.extensions["corrections"].open(app.config["CORRECTIONS_KEEP_DAYS"]):
         app.logger.warning("corrections: the database is unavailable; predict works without it")
+    # First of the app's before_request functions, so that every request gets an id and a time,
+    # those the rate limiter's check (the next one) refuses included.
+    observe.configure(app)
     # Behind nginx every connection comes from nginx: the client's address is the one it adds to
     # X-Forwarded-For (and the scheme its X-Forwarded-Proto). The host stays the app's own.
     if app.config["PROXIES"]:
@@ -79,7 +82,6 @@ def create_app(config=None):
     # No redirect for a doubled slash: werkzeug would build its Location from the client's Host
     # header. /api//health is a 404 like any other path the app does not have.
     app.url_map.merge_slashes = False
-    observe.configure(app)
 
     from . import api, corrections, errors, model_cli, pages, review
 
