@@ -177,9 +177,11 @@ def test_serving_imports_no_torch():
 
 def test_single_and_batch_agree(small_model):
     classifier = Classifier.load(small_model)
-    pixels = np.random.default_rng(0).integers(0, 256, (3, 28, 28)).astype(np.uint8)
+    # More inputs than are read one at a time: this batch takes the dense product.
+    count = Classifier.ONE_BY_ONE + 2
+    pixels = np.random.default_rng(0).integers(0, 256, (count, 28, 28)).astype(np.uint8)
     batch = classifier.probabilities(pixels)
-    assert batch.shape == (3, 10)
+    assert batch.shape == (count, 10)
     np.testing.assert_allclose(batch.sum(axis=1), 1.0)
     # One input reads only its non-zero inputs' weight rows, several the whole weights: the same
     # float32 sums, in another order.

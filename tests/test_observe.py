@@ -5,13 +5,14 @@ client's own address for the rate limit.
 
 import json
 import logging
+import os
 import re
 
 import pytest
 
 from tests.support.api import SEVEN
 from webapp import create_app
-from webapp.observe import REQUEST_LOG
+from webapp.observe import REQUEST_LOG, new_request_id
 
 SHA = "ab" * 32
 
@@ -60,6 +61,27 @@ def test_a_proxys_request_id_is_kept_and_a_missing_one_is_made(client):
     for bad in ("two words", "a\u00e9b", "x" * 129):
         answer = client.get("/api/health", headers={"X-Request-Id": bad})
         assert re.fullmatch(r"[0-9a-f]{32}", answer.headers["X-Request-Id"])
+
+
+def test_forked_workers_make_ids_of_their_own():
+    """The server's workers are forks of one process: each must draw other ids than its
+    siblings' and its parent's."""
+    new_request_id()  # the parent's generator in use before the fork, as the server's is
+    reading, writing = os.pipe()
+    children = []
+    for _ in range(3):
+        pid = os.fork()
+        if pid == 0:
+            os.write(writing, (new_request_id() + "\n").encode())
+            os._exit(0)
+        children.append(pid)
+    for pid in children:
+        os.waitpid(pid, 0)
+    os.close(writing)
+    with os.fdopen(reading) as pipe:
+        ids = pipe.read().split()
+    ids.append(new_request_id())
+    assert len(ids) == 4 and len(set(ids)) == 4
 
 
 def test_every_request_is_one_json_line_without_its_body_or_address(client, request_log):
