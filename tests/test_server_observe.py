@@ -6,8 +6,10 @@ import http.client
 import json
 import os
 import re
+import socket
 import threading
 
+from harness.raw_http import read_response
 from harness.server import start_server, stop_server
 from tests.support.data import SHIPPED_MODEL
 from tests.test_observe import metric
@@ -80,3 +82,46 @@ def test_the_server_writes_one_json_line_per_request(tmp_path):
     model, missing = [line for line in lines if line["path"] != "/api/health"]
     assert (model["request_id"], model["status"], missing["status"]) == ("trace-me-42", 200, 404)
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT.*", line["time"]) for line in lines)
+
+
+def test_answers_the_server_writes_itself_are_logged_and_counted(tmp_path):
+    """A request gunicorn cannot parse, and a body that stops coming, never reach the app: they
+    still get an X-Request-Id, their own log line and a count, as the app's answers do."""
+    env = {
+        **os.environ,
+        "DIGITS_METRICS": "1",
+        "DIGITS_READ_TIMEOUT": "1",
+        "DIGITS_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+    }
+    proc, base = start_server(model=SHIPPED_MODEL, workers=1, env=env)
+    port = int(base.rsplit(":", 1)[1])
+    answers = []
+    try:
+        for raw in (
+            b"NOT A REQUEST LINE\r\n\r\n",
+            b"GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n",
+            b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{",
+        ):
+            with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
+                sock.sendall(raw)
+                answers.append(read_response(sock))
+        _, text = get(port, "/metrics")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    proc.log.seek(0)
+    lines = [json.loads(line) for line in proc.log if line.startswith("{")]
+    proc.log.close()
+    served = [line for line in lines if line["path"] not in ("/api/health", "/metrics")]
+    assert [line["status"] for line in served] == [400, 431, 408]
+    ids = [headers["x-request-id"] for _, headers, _ in answers]
+    assert [line["request_id"] for line in served] == ids
+    assert all(re.fullmatch(r"[0-9a-f]{32}", found) for found in ids)
+    unparsed, too_large, too_slow = served
+    assert unparsed["method"] is None and unparsed["duration_ms"] is None
+    assert (too_slow["method"], too_slow["path"]) == ("POST", "/api/predict")
+    assert too_slow["duration_ms"] >= 1000
+    for status, method in (("400", ""), ("431", ""), ("408", "POST")):
+        labels = {"endpoint": "(server)", "method": method, "status": status}
+        assert metric(text, "digits_requests_total", **labels) == 1

@@ -11,7 +11,6 @@ import socket
 import sys
 import tempfile
 
-from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 
 from . import settings
@@ -82,21 +81,8 @@ def cannot_listen(host, port):
     return None
 
 
-def write_json_error(sock, status, reason, message):
-    """What gunicorn writes for a request it cannot parse (a bad request line, a line or header
-    too long): the API's one error shape, with the headers every response of the app carries,
-    instead of gunicorn's HTML page."""
-    from .errors import server_error
-
-    body, headers = server_error(status, message)
-    headers = [("Connection", "close"), *headers]
-    head = f"HTTP/1.1 {status} {reason}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers)
-    gunicorn_util.write_nonblock(sock, head.encode("latin-1") + b"\r\n" + body)
-
-
 def worker_setup(app):
-    """gunicorn's post_fork hook: each worker sets its math thread count before it serves, and
-    writes gunicorn's own errors in the API's shape.
+    """gunicorn's post_fork hook: each worker sets its math thread count before it serves.
 
     The count is set per worker, before its threads start: a library's thread pool built in the
     master and inherited by a fork is not safe to use from two threads at once (torch's was
@@ -109,8 +95,6 @@ def worker_setup(app):
 
     def post_fork(server, worker):
         limit_threads(threads)
-        # gunicorn's workers write their own errors through this one function.
-        gunicorn_util.write_error = write_json_error
 
     return post_fork
 

@@ -6,7 +6,7 @@ from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
 # HTTP status -> the code word clients can switch on; 403, 414, 417, 431 and 501 are gunicorn's
-# own, for requests it refuses before the app sees them (webapp.__main__); 408 is the server
+# own, for requests it refuses before the app sees them (webapp.worker); 408 is the server
 # worker's, for a body that does not arrive in time (webapp.worker).
 CODES = {
     400: "bad_request",
@@ -42,7 +42,7 @@ def error_body(code, message):
 
 def server_error(status, message):
     """(body, headers) of an error the server writes itself, outside Flask: gunicorn's refusals
-    (webapp.__main__) and the worker's 408 (webapp.worker). The one shape, with the headers every
+    and the worker's 408 (both in webapp.worker). The one shape, with the headers every
     response of the app carries.
     """
     from . import CONTENT_SECURITY_POLICY, SECURITY_HEADERS

@@ -120,17 +120,40 @@ def new_request_id():
 
 def log_line(request_id, status, seconds, config):
     """One request as the log's JSON object."""
-    line = {
+    return line(
+        request_id, request.method, request.path, status, seconds, request.remote_addr, config
+    )
+
+
+def line(request_id, method, path, status, seconds, address, config):
+    """The log's JSON object for one request: no body, and the address only with LOG_ADDRESSES.
+    method, path and seconds are None for a request the server refused before it was read."""
+    found = {
         "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
         "request_id": request_id,
-        "method": request.method,
-        "path": request.path,
+        "method": method,
+        "path": path,
         "status": status,
-        "duration_ms": round(1000 * seconds, 2),
+        "duration_ms": None if seconds is None else round(1000 * seconds, 2),
     }
     if config["LOG_ADDRESSES"]:
-        line["address"] = request.remote_addr
-    return line
+        found["address"] = address
+    return found
+
+
+def server_answered(app, status, method=None, path=None, seconds=None, address=None):
+    """A request the server answered itself, never reaching the app (a request line or header
+    it cannot parse, a body that came too slowly): logged and counted as the app's own answers
+    are, under the endpoint "(server)". Returns its request id, for the answer's X-Request-Id."""
+    request_id = new_request_id()
+    metrics = app.extensions["metrics"]
+    if metrics is not None:
+        metrics.requests.labels("(server)", method or "", str(status)).inc()
+    log = logging.getLogger(REQUEST_LOG)
+    if app.config["REQUEST_LOG"] and log.isEnabledFor(logging.INFO):
+        found = line(request_id, method, path, status, seconds, address, app.config)
+        log.info(json.dumps(found))
+    return request_id
 
 
 def count_verdict(verdict):

@@ -14,13 +14,16 @@ locks, as the app and numpy expect.
 """
 
 import io
+import time
 
 import gevent
 from gevent import monkey
 from gevent.threadpool import ThreadPool
+from gunicorn import util as gunicorn_util
 from gunicorn.workers.ggevent import GeventWorker
 
 from .errors import drain_body, server_error
+from .observe import server_answered
 
 READ_CHUNK = 64 * 1024
 
@@ -43,10 +46,40 @@ class EventLoopWorker(GeventWorker):
 
     def init_process(self):
         self.pool = ThreadPool(self.cfg.threads)
-        app = self.app.wsgi()
-        self.read_timeout = app.config["READ_TIMEOUT"]
-        self.max_body = app.config["MAX_CONTENT_LENGTH"]
+        self.flask_app = self.app.wsgi()
+        self.read_timeout = self.flask_app.config["READ_TIMEOUT"]
+        self.max_body = self.flask_app.config["MAX_CONTENT_LENGTH"]
+        # What handle_error knew of each request gunicorn refuses (its parsed part, if any, and
+        # the client's address), by the client's socket, for write_error.
+        self.refusing = {}
+        # gunicorn writes its own refusals (a request line or header it cannot parse, one too
+        # long) through this one function of its util module.
+        gunicorn_util.write_error = self.write_error
         super().init_process()
+
+    def handle_error(self, req, client, addr, exc):
+        self.refusing[id(client)] = (req, addr)
+        try:
+            super().handle_error(req, client, addr, exc)
+        finally:
+            self.refusing.pop(id(client), None)
+
+    def write_error(self, sock, status, reason, message):
+        """What gunicorn writes for a request it cannot parse: the API's one error shape with
+        the headers every response of the app carries, instead of gunicorn's HTML page, and the
+        request log's line and count, as for the app's own answers."""
+        req, addr = self.refusing.get(id(sock), (None, None))
+        request_id = server_answered(
+            self.flask_app,
+            status,
+            getattr(req, "method", None),
+            getattr(req, "path", None),
+            address=addr[0] if addr else None,
+        )
+        body, headers = server_error(status, message)
+        headers = [("Connection", "close"), ("X-Request-Id", request_id), *headers]
+        head = f"HTTP/1.1 {status} {reason}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers)
+        gunicorn_util.write_nonblock(sock, head.encode("latin-1") + b"\r\n" + body)
 
     def timeout_ctx(self):
         # Around the wait for a request and the reading of its headers: a connection that does
@@ -62,10 +95,11 @@ class EventLoopWorker(GeventWorker):
         """app as a WSGI callable that reads the whole body first and runs app in a thread."""
 
         def call(environ, start_response):
+            started = time.perf_counter()
             try:
                 body, over = self.read_body(environ)
             except BodyTooSlow:
-                return self.refuse_slow_body(start_response)
+                return self.refuse_slow_body(environ, start_response, time.perf_counter() - started)
             inner = dict(environ, **{"wsgi.input": io.BytesIO(body)})
             inner.pop("wsgi.file_wrapper", None)
             status, headers, chunks = self.pool.spawn(run_app, app, inner).get()
@@ -109,13 +143,22 @@ class EventLoopWorker(GeventWorker):
         except BodyTooSlow:
             return False
 
-    def refuse_slow_body(self, start_response):
-        """408 in the API's one error shape, and the connection closed: its body is still coming."""
+    def refuse_slow_body(self, environ, start_response, seconds):
+        """408 in the API's one error shape, and the connection closed: its body is still coming.
+        Logged and counted as the app's answers are: the app never saw the request."""
+        request_id = server_answered(
+            self.flask_app,
+            408,
+            environ["REQUEST_METHOD"],
+            environ.get("PATH_INFO"),
+            seconds,
+            environ.get("REMOTE_ADDR"),
+        )
         body, headers = server_error(
             408, f"the request's body did not arrive within {self.read_timeout} s"
         )
         force_close(start_response)
-        start_response("408 Request Timeout", headers)
+        start_response("408 Request Timeout", [("X-Request-Id", request_id), *headers])
         return [body]
 
 
