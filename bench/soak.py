@@ -5,8 +5,11 @@ bench.scale starts (3 instances as deploy/digits@.service runs them, nginx with
 deploy/nginx/digits.conf over TLS, one PostgreSQL) and drives it through nginx with wrk, 16
 clients sending the page's mix of real pen strokes (single digits, numbers, explain,
 corrections), one wrk run a minute. After each minute it records that minute's requests,
-failures and latency percentiles, and every process's resident memory: each instance's master
-and worker, nginx's master and workers, PostgreSQL's processes.
+failures and latency percentiles, and every process's memory, its own (pages of its private
+mappings that no other process maps: harness.topology.private_kib) and resident: each instance's
+master and worker, nginx's master and workers, PostgreSQL's processes. The warm-up ends with a
+PostgreSQL checkpoint (else 5 minutes in), so that the checkpointer has done all it does once
+before memory is compared.
 
 The targets: 0 errors; every process's memory at the end within 5% of its memory after the
 warm-up; p99 flat (the last 5 minutes' within 1.5x of the first 5 after the warm-up).
@@ -86,6 +89,9 @@ def measure(args):
         roles = {}
         for minute in range(1, args.minutes + 1):
             figures = wrk.run(f"{topology.url}/", requests, args.clients, args.minute)
+            if minute == args.warmup:
+                # Before the warm-up's memory sample, which the end is compared with.
+                topology.checkpoint()
             now = processes(topology)
             minutes.append(
                 {
@@ -198,6 +204,11 @@ def table(r):
         f"{100 * r['largest_private_growth']:+.1f}% (target <= {100 * MEMORY_GROWTH:.0f}%); "
         f"of its resident memory: {100 * r['largest_resident_growth']:+.1f}%",
         f"processes replaced during the run: {', '.join(r['replaced']) or 'none'}",
+        "",
+        "Private: the pages of a process's own mappings that no other process maps (what a "
+        "leak grows). Resident also counts pages shared with others: the master a worker was "
+        "forked from, PostgreSQL's shared buffer cache as it fills (at most shared_buffers, "
+        "128 MB), nginx's zones. The warm-up ended with a PostgreSQL checkpoint.",
         "",
         "| minute | requests/s | errors | p50 ms | p99 ms | max ms |",
         "|---:|---:|---:|---:|---:|---:|",
