@@ -101,7 +101,8 @@ def test_answers_the_server_writes_itself_are_logged_and_counted(tmp_path):
         for raw in (
             b"NOT A REQUEST LINE\r\n\r\n",
             b"GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n",
-            b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{",
+            b"POST /api/predict HTTP/1.1\r\nHost: x\r\nX-Request-Id: from-nginx-7\r\n"
+            b"Content-Length: 50\r\n\r\n{",
         ):
             with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
                 sock.sendall(raw)
@@ -117,7 +118,9 @@ def test_answers_the_server_writes_itself_are_logged_and_counted(tmp_path):
     assert [line["status"] for line in served] == [400, 431, 408]
     ids = [headers["x-request-id"] for _, headers, _ in answers]
     assert [line["request_id"] for line in served] == ids
-    assert all(re.fullmatch(r"[0-9a-f]{32}", found) for found in ids)
+    # Made where none was sent; the proxy's kept where it sent one.
+    assert all(re.fullmatch(r"[0-9a-f]{32}", found) for found in ids[:2])
+    assert ids[2] == "from-nginx-7"
     unparsed, too_large, too_slow = served
     assert unparsed["method"] is None and unparsed["duration_ms"] is None
     assert (too_slow["method"], too_slow["path"]) == ("POST", "/api/predict")

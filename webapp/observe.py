@@ -141,11 +141,12 @@ def line(request_id, method, path, status, seconds, address, config):
     return found
 
 
-def server_answered(app, status, method=None, path=None, seconds=None, address=None):
+def server_answered(app, status, method=None, path=None, seconds=None, address=None, sent=""):
     """A request the server answered itself, never reaching the app (a request line or header
     it cannot parse, a body that came too slowly): logged and counted as the app's own answers
-    are, under the endpoint "(server)". Returns its request id, for the answer's X-Request-Id."""
-    request_id = new_request_id()
+    are, under the endpoint "(server)". Returns its request id (sent: the proxy's X-Request-Id,
+    kept where it is one), for the answer's X-Request-Id."""
+    request_id = sent if REQUEST_ID.fullmatch(sent or "") else new_request_id()
     metrics = app.extensions["metrics"]
     if metrics is not None:
         metrics.requests.labels("(server)", method or "", str(status)).inc()

@@ -69,12 +69,14 @@ class EventLoopWorker(GeventWorker):
         the headers every response of the app carries, instead of gunicorn's HTML page, and the
         request log's line and count, as for the app's own answers."""
         req, addr = self.refusing.get(id(sock), (None, None))
+        sent = [v for k, v in getattr(req, "headers", ()) if k.upper() == "X-REQUEST-ID"]
         request_id = server_answered(
             self.flask_app,
             status,
             getattr(req, "method", None),
             getattr(req, "path", None),
             address=addr[0] if addr else None,
+            sent=sent[0] if sent else "",
         )
         body, headers = server_error(status, message)
         headers = [("Connection", "close"), ("X-Request-Id", request_id), *headers]
@@ -153,6 +155,7 @@ class EventLoopWorker(GeventWorker):
             environ.get("PATH_INFO"),
             seconds,
             environ.get("REMOTE_ADDR"),
+            environ.get("HTTP_X_REQUEST_ID", ""),
         )
         body, headers = server_error(
             408, f"the request's body did not arrive within {self.read_timeout} s"
