@@ -181,6 +181,14 @@ def build_parser():
         help="add slashed zeros, continental ones and crossed sevens to some MNIST training digits",
     )
     p.add_argument(
+        "--real-conventions",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="add them to some real pen digits too, in stroke space (training.stroke_conventions; "
+        "off: over three seeds it lifted the slashed zero and the flagged one, but neither the "
+        "worst convention nor the letters; BENCHMARKS.md)",
+    )
+    p.add_argument(
         "--negatives",
         type=int,
         default=16000,
@@ -439,6 +447,7 @@ def build(args, limits):
         real_records,
         args.real_digits,
         args.real_copies,
+        args.real_conventions,
     )
     # Held out: the writers never trained on, drawn as the app draws them, and negatives from their
     # own seed.

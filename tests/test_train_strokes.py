@@ -10,7 +10,7 @@ import pytest
 import train
 from recognition import checkpoint
 from tests.support.data import MNIST_ONLY_FLAGS, small_training_flags, write_mnist
-from training import stroke_files, trainset
+from training import stroke_conventions, stroke_files, trainset
 from training.stroke_augment import BOUNDS
 
 
@@ -89,6 +89,8 @@ def test_a_dry_run_with_strokes_records_each_file_and_never_trains_on_held_out_w
     # a dry run keeps two copies at most
     assert real_digits["count"] == 40 and real_digits["bank"] == 50 * 2
     assert real_digits["augment"]["rotate_degrees"] == BOUNDS["rotate_degrees"]
+    # Conventions on the real digits only when asked for (--real-conventions).
+    assert real_digits["conventions"] is None and info["training"]["real_conventions"] is False
     # What training was given holds no held-out writer, and every trained record.
     assert len(given) == 50 and not any(stroke_files.is_held_out(r) for r in given)
     # The held-out writers choose the epoch and take part in the calibration.
@@ -98,6 +100,17 @@ def test_a_dry_run_with_strokes_records_each_file_and_never_trains_on_held_out_w
     )
     assert info["metrics"]["pen_val_accuracy"] is not None
     assert "12 pen digits by the held-out writers" in info["calibration"]["fitted_on"]
+
+
+def test_real_conventions_are_recorded_in_the_sidecar_when_asked_for(tiny_mnist, tmp_path):
+    strokes = stroke_file(tmp_path / "a.json.gz", [f"pendigits/tra{i % 3}" for i in range(30)])
+    out = tmp_path / "m.safetensors"
+    run(tiny_mnist, out, "--strokes", str(strokes), "--real-digits", "20", "--real-conventions")
+    _, info = checkpoint.load(out)
+    added = info["training"]["real_digits"]["conventions"]
+    assert info["training"]["real_conventions"] is True
+    assert added["rates"] == {str(k): v for k, v in stroke_conventions.RATES.items()}
+    assert set(added["kinds"]) == {"0", "1", "7"}
 
 
 def test_no_stroke_files_trains_on_mnist_alone(tiny_mnist, tmp_path):

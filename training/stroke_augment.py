@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from recognition import preprocess
+from training import stroke_conventions
 
 # The largest change each copy may get; the sidecar records these, and a test holds augment() to
 # them.
@@ -108,9 +109,19 @@ def augment(strokes, rng, bounds=BOUNDS):
     return affine(moved, drawn["rotate_degrees"], drawn["slant"], drawn["aspect"]), drawn
 
 
-def render_bank(records, copies, seed):
+def variant(record, rng, conventions):
+    """One stroke-space variant of a record: its class's writing convention added first at the
+    class's rate (training.stroke_conventions), where conventions is true.
+    """
+    strokes, label = record["strokes"], record["label"]
+    if conventions and rng.random() < stroke_conventions.RATES.get(label, 0.0):
+        strokes = stroke_conventions.add(strokes, label, rng) or strokes
+    return augment(strokes, rng)[0]
+
+
+def render_bank(records, copies, seed, conventions=False):
     """(uint8 (len(records) * copies, 28, 28), labels int64): each record drawn as-is, then
-    copies - 1 variants.
+    copies - 1 variants (some with a writing convention added, where conventions is true).
 
     A copy that renders empty (it cannot, for a record that has ink, but a bank must be whole) is
     the record as it was written.
@@ -122,7 +133,7 @@ def render_bank(records, copies, seed):
         plain = preprocess.strokes_to_input(record["strokes"])
         for k in range(copies):
             pixels = (
-                None if k == 0 else preprocess.strokes_to_input(augment(record["strokes"], rng)[0])
+                None if k == 0 else preprocess.strokes_to_input(variant(record, rng, conventions))
             )
             images[i * copies + k] = plain if pixels is None else pixels
             labels[i * copies + k] = record["label"]

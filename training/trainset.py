@@ -7,7 +7,16 @@ import numpy as np
 import torch
 
 from recognition.answer import DIGITS, NOT_A_DIGIT_CLASS
-from training import background, conventions, data, negatives, pen_digits, redraw, stroke_augment
+from training import (
+    background,
+    conventions,
+    data,
+    negatives,
+    pen_digits,
+    redraw,
+    stroke_augment,
+    stroke_conventions,
+)
 
 BANK = 3  # negatives drawn per negative slot: each batch samples the bank, so few are seen twice
 # Banks of at least this many drawings are drawn in other processes while this one redraws the
@@ -25,11 +34,13 @@ def drawn_banks(negative_count, pen_count, seed):
     return bank, pen
 
 
-def real_bank(records, copies, seed):
+def real_bank(records, copies, seed, with_conventions=False):
     """(real pen digits uint8, labels) or None: each record as written, and copies - 1
-    stroke-space variants.
+    stroke-space variants (some with a writing convention added, if with_conventions).
     """
-    return stroke_augment.render_bank(records, copies, seed + 2) if records else None
+    if not records:
+        return None
+    return stroke_augment.render_bank(records, copies, seed + 2, with_conventions)
 
 
 class TrainSet:
@@ -53,13 +64,14 @@ class TrainSet:
         real_records=(),
         real_count=0,
         real_copies=8,
+        real_conventions=False,
     ):
         images = (x[:, 0].numpy() * 255).round().astype(np.uint8)
         labels = y.numpy()
         real_records = list(real_records) if real_count else []
         jobs = [
             (drawn_banks, (negative_count, pen_count, seed)),
-            (real_bank, (real_records, real_copies, seed)),
+            (real_bank, (real_records, real_copies, seed, real_conventions)),
         ]
         # The banks come from their own seeds, so drawing them in other processes gives the same
         # ones.
@@ -70,6 +82,7 @@ class TrainSet:
         banks = background.finish(*started) if started else None
         (bank, pen), real = banks or [function(*args) for function, args in jobs]
         self.digit_count = len(y)
+        self.real_conventions = real_conventions
         self.negative_count, self.bank = negative_count, None
         if negative_count:
             self.bank = data.to_tensor(bank)
@@ -180,6 +193,7 @@ class TrainSet:
                 "count": self.real_count,
                 "bank": len(self.real[1]),
                 "augment": stroke_augment.describe(self.real_copies),
+                "conventions": stroke_conventions.describe() if self.real_conventions else None,
             }
             if self.real_count
             else None,
