@@ -66,6 +66,16 @@ def test_metrics_add_up_every_worker_and_the_log_is_one_line_per_request(tmp_pat
     assert not (metrics_dir / "counter_1.db").exists()
 
 
+def stop_and_read_log(proc):
+    """Stop the server (its workers finish and write their last lines), then its JSON log lines."""
+    proc.terminate()
+    proc.wait(timeout=20)
+    proc.log.seek(0)
+    lines = [json.loads(line) for line in proc.log if line.startswith("{")]
+    proc.log.close()
+    return lines
+
+
 def test_the_server_writes_one_json_line_per_request(tmp_path):
     env = {**os.environ, "DIGITS_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
     proc, base = start_server(model=SHIPPED_MODEL, workers=1, env=env)
@@ -74,11 +84,7 @@ def test_the_server_writes_one_json_line_per_request(tmp_path):
         get(port, "/api/model", {"X-Request-Id": "trace-me-42"})
         get(port, "/api/missing")
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-    proc.log.seek(0)
-    lines = [json.loads(line) for line in proc.log if line.startswith("{")]
-    proc.log.close()
+        lines = stop_and_read_log(proc)
     model, missing = [line for line in lines if line["path"] != "/api/health"]
     assert (model["request_id"], model["status"], missing["status"]) == ("trace-me-42", 200, 404)
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT.*", line["time"]) for line in lines)
@@ -109,11 +115,7 @@ def test_answers_the_server_writes_itself_are_logged_and_counted(tmp_path):
                 answers.append(read_response(sock))
         _, text = get(port, "/metrics")
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-    proc.log.seek(0)
-    lines = [json.loads(line) for line in proc.log if line.startswith("{")]
-    proc.log.close()
+        lines = stop_and_read_log(proc)
     served = [line for line in lines if line["path"] not in ("/api/health", "/metrics")]
     assert [line["status"] for line in served] == [400, 431, 408]
     ids = [headers["x-request-id"] for _, headers, _ in answers]
