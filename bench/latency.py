@@ -84,10 +84,13 @@ def measure(args):
     port = int(base.rsplit(":", 1)[1])
     try:
         accuracy, accuracy_errors = api_accuracy(port, records)
-        runs = [run_wrk(port, payloads, n, args.duration) for n in args.clients]
         # The bare health endpoint on the same server, same run: a yardstick that moves with the
-        # machine.
-        health = [run_wrk(port, [], n, args.duration) for n in args.clients]
+        # machine. Predict and health alternate at each client count, so that a machine whose
+        # speed drifts (2x within minutes has been seen) moves the two alike.
+        runs, health = [], []
+        for clients in args.clients:
+            runs.append(run_wrk(port, payloads, clients, args.duration))
+            health.append(run_wrk(port, [], clients, args.duration))
         weight = page_weight(port)
         first = None if args.no_browser else first_prediction_ms(base, records)
     finally:
