@@ -29,28 +29,29 @@ def _ink_box(ink):
     return cols[0], rows[0], cols[-1], rows[-1]
 
 
-def _curve(draw, start, end, rng, bend):
-    """A pen line from start to end, bowed sideways by up to bend of its length."""
-    (x0, y0), (x1, y1) = start, end
-    sag = rng.uniform(-bend, bend) * math.hypot(x1 - x0, y1 - y0)
-    nx, ny = -(y1 - y0), x1 - x0
-    norm = math.hypot(nx, ny) or 1.0
-    t = np.linspace(0, 1, 16)
-    bow = np.sin(np.pi * t) * sag
-    points = [
-        (x0 + (x1 - x0) * s + nx / norm * b, y0 + (y1 - y0) * s + ny / norm * b)
-        for s, b in zip(t, bow)
-    ]
-    width = max(1, round(PEN * SCALE * rng.uniform(0.85, 1.2)))
-    draw.line(points, fill=255, width=width)
-    r = width / 2
-    for x, y in (points[0], points[-1]):
-        draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
+# How far each added line bows sideways, as a share of its length.
+BEND = {"slash": 0.06, "flag": 0.1, "foot": 0.05, "bar": 0.08}
 
 
-def slash(draw, box, rng):
+def bowed(start, end, count, rng, bend):
+    """count points (count, 2) from start to end, bowed sideways by up to bend of its length (a
+    hand is no ruler).
+    """
+    start, end = np.asarray(start, dtype=float), np.asarray(end, dtype=float)
+    length = math.hypot(*(end - start))
+    sag = rng.uniform(-bend, bend) * length
+    normal = np.array([-(end - start)[1], (end - start)[0]]) / (length or 1.0)
+    t = np.linspace(0, 1, count)[:, None]
+    return start + (end - start) * t + normal * (np.sin(np.pi * t) * sag)
+
+
+# The conventions' geometry, in any units with y down, for a digit's box (x0, y0, x1, y1): the two
+# ends of the line each adds. training.stroke_conventions draws the same lines in real strokes.
+
+
+def slash_ends(box, rng):
     """Ø: through the middle, 40-80 degrees, mostly rising to the right, overshooting the box or
-    not.
+    not: (lower end, upper end).
     """
     x0, y0, x1, y1 = box
     angle = math.radians(rng.uniform(40, 80)) * (1 if rng.random() < 0.85 else -1)
@@ -60,7 +61,54 @@ def slash(draw, box, rng):
     )
     half = (y1 - y0) * rng.uniform(0.45, 0.65) / abs(math.sin(angle))
     dx, dy = half * math.cos(angle), half * math.sin(angle)
-    _curve(draw, (cx - dx, cy + dy), (cx + dx, cy - dy), rng, 0.06)
+    return (cx - dx, cy + dy), (cx + dx, cy - dy)
+
+
+def flag_ends(box, top_x, bottom_x, rng):
+    """A continental 1's flag, down-left from the top of the stem (top_x at y0, bottom_x at y1):
+    (its free end, the stem's top).
+    """
+    _, y0, _, y1 = box
+    h = y1 - y0
+    lean = math.atan2(top_x - bottom_x, h)  # > 0: a "/" one, leaning right
+    # An up-stroke: 25-60 degrees from the vertical, and open at least 15 degrees from the stem.
+    # Flatter, on a right-leaning stem, it is the bar of a 7, and the model learnt to read MNIST
+    # sevens as ones.
+    angle = max(math.radians(rng.uniform(25, 60)), lean + math.radians(15))
+    length = h * rng.uniform(0.25, 0.55)
+    return (top_x - length * math.sin(angle), y0 + length * math.cos(angle)), (top_x, y0)
+
+
+def foot_ends(box, bottom_x, rng):
+    """A continental 1's foot, under the stem's bottom (bottom_x at y1): (left end, right end)."""
+    _, y0, _, y1 = box
+    half = (y1 - y0) * rng.uniform(0.12, 0.3)
+    return (bottom_x - half, y1), (bottom_x + half * rng.uniform(0.7, 1.3), y1)
+
+
+def bar_ends(box, y, cx, rng):
+    """A crossed 7's bar across the stem at (cx, y), tilted up to 12 degrees: (left, right)."""
+    x0, y0, x1, y1 = box
+    half = max(x1 - x0, 0.4 * (y1 - y0)) * rng.uniform(0.15, 0.33)
+    tilt = half * math.tan(math.radians(rng.uniform(-12, 12)))
+    return (cx - half, y + tilt), (cx + half * rng.uniform(0.8, 1.2), y - tilt)
+
+
+def _curve(draw, ends, rng, bend):
+    """A pen line of MNIST's width between the two ends, bowed sideways by up to bend of its
+    length.
+    """
+    points = [tuple(p) for p in bowed(*ends, 16, rng, bend)]
+    width = max(1, round(PEN * SCALE * rng.uniform(0.85, 1.2)))
+    draw.line(points, fill=255, width=width)
+    r = width / 2
+    for x, y in (points[0], points[-1]):
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
+
+
+def slash(draw, box, rng):
+    """A slashed zero."""
+    _curve(draw, slash_ends(box, rng), rng, BEND["slash"])
 
 
 def _centre_x(ink, row):
@@ -70,39 +118,19 @@ def _centre_x(ink, row):
 
 def flag(draw, box, rng, ink, rows):
     """Continental 1: a flag down-left from the top of the stem; a foot under it half the time."""
-    x0, y0, x1, y1 = box
-    h = y1 - y0
     top_x, bottom_x = _centre_x(ink, rows[0]), _centre_x(ink, rows[1])
-    lean = math.atan2(top_x - bottom_x, h)  # > 0: a "/" one, leaning right
-    # An up-stroke: 25-60 degrees from the vertical, and open at least 15 degrees from the stem.
-    # Flatter, on a right-leaning stem, it is the bar of a 7, and the model learnt to read MNIST
-    # sevens as ones.
-    angle = max(math.radians(rng.uniform(25, 60)), lean + math.radians(15))
-    length = h * rng.uniform(0.25, 0.55)
-    _curve(
-        draw,
-        (top_x - length * math.sin(angle), y0 + length * math.cos(angle)),
-        (top_x, y0),
-        rng,
-        0.1,
-    )
+    _curve(draw, flag_ends(box, top_x, bottom_x, rng), rng, BEND["flag"])
     if rng.random() < 0.5:
-        half = h * rng.uniform(0.12, 0.3)
-        _curve(
-            draw, (bottom_x - half, y1), (bottom_x + half * rng.uniform(0.7, 1.3), y1), rng, 0.05
-        )
+        _curve(draw, foot_ends(box, bottom_x, rng), rng, BEND["foot"])
 
 
 def bar(draw, box, rng, ink, rows):
-    """A crossed 7: a short bar across the stem at 40-65% of the height, tilted up to 12 degrees."""
-    x0, y0, x1, y1 = box
+    """A crossed 7: a short bar across the stem at 40-65% of the height."""
+    x0, _, x1, _ = box
     row = rows[0] + round((rows[1] - rows[0]) * rng.uniform(0.4, 0.65))
-    y = _canvas(row + 0.5)
     cols = np.flatnonzero(ink[row] > 0.3)
     cx = _canvas(cols.mean() + 0.5) if len(cols) else (x0 + x1) / 2
-    half = max(x1 - x0, 0.4 * (y1 - y0)) * rng.uniform(0.15, 0.33)
-    tilt = half * math.tan(math.radians(rng.uniform(-12, 12)))
-    _curve(draw, (cx - half, y + tilt), (cx + half * rng.uniform(0.8, 1.2), y - tilt), rng, 0.08)
+    _curve(draw, bar_ends(box, _canvas(row + 0.5), cx, rng), rng, BEND["bar"])
 
 
 def _canvas(v):

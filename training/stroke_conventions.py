@@ -5,13 +5,16 @@ MNIST's digits get their slashed zeros, continental ones and crossed sevens in p
 (training.conventions), drawn with MNIST's pen. A real writer's plain zero, one or seven gets the
 same convention here as a stroke of its own, sampled as densely as the writer's pen was, so that
 it goes through the stroke-space variation and the app's renderer with the rest of the digit. The
-geometry (angles, lengths, where a line sits) is training.conventions', so the two teach one
-thing. The bench's conventions set (bench.conventions) is its own code and shares none of this.
+geometry (angles, lengths, where a line sits, how it bows) is training.conventions' own
+functions, so the two teach one thing. The bench's conventions set (bench.conventions) is its own
+code and shares none of this.
 """
 
 import math
 
 import numpy as np
+
+from training import conventions
 
 # digit -> share of the bank's variants of that class's plain digits given the convention (as
 # training.conventions.RATES for MNIST's digits)
@@ -31,33 +34,20 @@ def _spacing(strokes):
     return float(np.median(gaps)) if len(gaps) else 0.0
 
 
-def _line(start, end, spacing, rng, bend):
-    """Points from start to end about spacing apart, bowed sideways by up to bend of its length
-    (a hand is no ruler).
-    """
-    start, end = np.asarray(start, dtype=float), np.asarray(end, dtype=float)
-    length = float(np.hypot(*(end - start)))
+def _line(ends, spacing, rng, bend):
+    """The line between the two ends as points about spacing apart, bowed as a hand bows it."""
+    length = math.dist(*ends)
     count = max(2, int(length / spacing) + 1) if spacing > 0 else 8
-    t = np.linspace(0, 1, count)[:, None]
-    normal = np.array([-(end - start)[1], (end - start)[0]]) / max(length, 1e-9)
-    sag = rng.uniform(-bend, bend) * length
-    return start + (end - start) * t + normal * (np.sin(np.pi * t) * sag)
+    return conventions.bowed(*ends, count, rng, bend)
 
 
 def slash(strokes, rng, box, spacing):
-    """A zero's slash: through the middle, 40-80 degrees, mostly rising to the right, drawn after
-    the zero."""
-    x0, y0, x1, y1 = box
-    angle = math.radians(rng.uniform(40, 80)) * (1 if rng.random() < 0.85 else -1)
-    cx = (x0 + x1) / 2 + rng.normal(0, 0.04) * (x1 - x0)
-    cy = (y0 + y1) / 2 + rng.normal(0, 0.04) * (y1 - y0)
-    half = (y1 - y0) * rng.uniform(0.45, 0.65) / abs(math.sin(angle))
-    dx, dy = half * math.cos(angle), half * math.sin(angle)
-    # y grows downwards: the upper end is (cx + dx, cy - dy). Drawn downwards or upwards.
-    ends = [(cx + dx, cy - dy), (cx - dx, cy + dy)]
+    """A zero's slash, drawn after the zero, downwards or upwards."""
+    lower, upper = conventions.slash_ends(box, rng)
+    ends = [upper, lower]
     if rng.random() < 0.5:
         ends.reverse()
-    return strokes + [_line(*ends, spacing, rng, 0.06)]
+    return strokes + [_line(ends, spacing, rng, conventions.BEND["slash"])]
 
 
 def _x_at(strokes, y, height):
@@ -71,33 +61,24 @@ def _x_at(strokes, y, height):
 def flag(strokes, rng, box, spacing):
     """A continental one: a flag down-left from the stem's top, drawn before the stem; a foot
     under it in FOOT_SHARE of them."""
-    x0, y0, x1, y1 = box
+    _, y0, _, y1 = box
     h = y1 - y0
     top_x, bottom_x = _x_at(strokes, y0, h), _x_at(strokes, y1, h)
-    lean = math.atan2(top_x - bottom_x, h)  # > 0: a "/" one, leaning right
-    # 25-60 degrees from the vertical and open at least 15 from the stem: flatter, it is a 7's bar.
-    angle = max(math.radians(rng.uniform(25, 60)), lean + math.radians(15))
-    length = h * rng.uniform(0.25, 0.55)
-    start = (top_x - length * math.sin(angle), y0 + length * math.cos(angle))
-    flagged = [_line(start, (top_x, y0), spacing, rng, 0.1)] + strokes
+    flag_ends = conventions.flag_ends(box, top_x, bottom_x, rng)
+    flagged = [_line(flag_ends, spacing, rng, conventions.BEND["flag"])] + strokes
     if rng.random() < FOOT_SHARE:
-        half = h * rng.uniform(0.12, 0.3)
-        foot_end = (bottom_x + half * rng.uniform(0.7, 1.3), y1)
-        flagged.append(_line((bottom_x - half, y1), foot_end, spacing, rng, 0.05))
+        foot_ends = conventions.foot_ends(box, bottom_x, rng)
+        flagged.append(_line(foot_ends, spacing, rng, conventions.BEND["foot"]))
     return flagged
 
 
 def bar(strokes, rng, box, spacing):
-    """A crossed seven: a short bar across the stem at 40-65% of the height, tilted up to 12
-    degrees."""
-    x0, y0, x1, y1 = box
+    """A crossed seven: a short bar across the stem at 40-65% of the height."""
+    _, y0, _, y1 = box
     h = y1 - y0
     y = y0 + h * rng.uniform(0.4, 0.65)
-    cx = _x_at(strokes, y, h)
-    half = max(x1 - x0, 0.4 * h) * rng.uniform(0.15, 0.33)
-    tilt = half * math.tan(math.radians(rng.uniform(-12, 12)))
-    end = (cx + half * rng.uniform(0.8, 1.2), y - tilt)
-    return strokes + [_line((cx - half, y + tilt), end, spacing, rng, 0.08)]
+    bar_ends = conventions.bar_ends(box, y, _x_at(strokes, y, h), rng)
+    return strokes + [_line(bar_ends, spacing, rng, conventions.BEND["bar"])]
 
 
 ADD = {0: slash, 1: flag, 7: bar}

@@ -34,13 +34,13 @@ def drawn_banks(negative_count, pen_count, seed):
     return bank, pen
 
 
-def real_bank(records, copies, seed, with_conventions=False):
+def real_bank(records, copies, seed, add_conventions=False):
     """(real pen digits uint8, labels) or None: each record as written, and copies - 1
-    stroke-space variants (some with a writing convention added, if with_conventions).
+    stroke-space variants (some with a writing convention added, if add_conventions).
     """
     if not records:
         return None
-    return stroke_augment.render_bank(records, copies, seed + 2, with_conventions)
+    return stroke_augment.render_bank(records, copies, seed + 2, add_conventions)
 
 
 class TrainSet:
