@@ -5,29 +5,42 @@ bench.scale starts (3 instances as deploy/digits@.service runs them, nginx with
 deploy/nginx/digits.conf over TLS, one PostgreSQL) and drives it through nginx with wrk, 16
 clients sending the page's mix of real pen strokes (single digits, numbers, explain,
 corrections), one wrk run a minute. After each minute it records that minute's requests,
-failures and latency percentiles, and every process's memory, its own (pages of its private
+failures and latency percentiles, every process's memory, its own (pages of its private
 mappings that no other process maps: harness.topology.private_kib) and resident: each instance's
-master and worker, nginx's master and workers, PostgreSQL's processes. The warm-up ends with a
-PostgreSQL checkpoint (else 5 minutes in), so that the checkpointer has done all it does once
-before memory is compared.
+master and worker, nginx's master and workers, PostgreSQL's processes; and the most client
+connections each nginx worker held at once during the minute (sampled 4 times a second).
+
+The warm-up brings every process to the memory its busiest moment needs, so that what grows
+afterwards is what a leak would grow:
+- Its first minute runs BURST times the clients. An nginx worker keeps the heap of the most
+  connections it has held at once (freed blocks stay with the process), and the 16 connections
+  of each minute's wrk run are shared out between the workers afresh: without the burst a
+  worker's memory stepped up whenever a minute gave it more connections than any before
+  (+11% in one step, 12 minutes in). With it, each worker has held more than the soak can give it.
+- Each warm-up minute ends with a PostgreSQL checkpoint (else the first comes 5 minutes in):
+  the checkpointer's own memory grew at its first checkpoint and again at its second, never
+  after (bench runs of 14 checkpoints' worth of corrections), so the warm-up has it do both.
 
 The targets: 0 errors; every process's memory at the end within 5% of its memory after the
 warm-up; p99 flat (the last 5 minutes' within 1.5x of the first 5 after the warm-up).
 """
 
 import statistics
+import threading
 import time
 from pathlib import Path
 
 from bench import record, runner, scale, wrk
 from harness.strokes import load_strokes
-from harness.topology import Topology, private_kib, rss_kib
+from harness.topology import Topology, connections_on, private_kib, rss_kib
 
 DEFAULT_PLOT = Path(__file__).resolve().parent.parent / "docs" / "soak.png"
 # Memory growth and p99 drift allowed (issue 26's targets).
 MEMORY_GROWTH = 0.05
 P99_DRIFT = 1.5
 WINDOW = 5  # minutes compared at each end
+BURST = 4  # the warm-up's first minute runs this many times the clients
+SAMPLE_S = 0.25  # how often nginx's workers' connections are counted
 
 
 def parse_args(argv=None):
@@ -77,6 +90,32 @@ def process_title(pid):
         return ""
 
 
+class ConnectionPeaks:
+    """The most client connections each nginx worker holds at once, counted in a thread while
+    a wrk run goes on."""
+
+    def __init__(self, topology):
+        self.topology = topology
+        self.peaks = {}
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        self.thread.join()
+
+    def sample(self):
+        while not self.done.is_set():
+            workers = self.topology.nginx_pids()[1:]
+            for pid, held in connections_on(self.topology.https_port, workers).items():
+                self.peaks[pid] = max(self.peaks.get(pid, 0), held)
+            self.done.wait(SAMPLE_S)
+
+
 def measure(args):
     records = load_strokes(args.strokes)
     environment = {**scale.BENCH_ENVIRONMENT, "DIGITS_MODEL_PATH": str(Path(args.model).resolve())}
@@ -88,14 +127,17 @@ def measure(args):
         requests = scale.page_requests(records, args.model)
         roles = {}
         for minute in range(1, args.minutes + 1):
-            figures = wrk.run(f"{topology.url}/", requests, args.clients, args.minute)
-            if minute == args.warmup:
+            clients = args.clients * BURST if minute == 1 and args.warmup >= 1 else args.clients
+            with ConnectionPeaks(topology) as peaks:
+                figures = wrk.run(f"{topology.url}/", requests, clients, args.minute)
+            if minute <= args.warmup:
                 # Before the warm-up's memory sample, which the end is compared with.
                 topology.checkpoint()
             now = processes(topology)
             minutes.append(
                 {
                     "minute": minute,
+                    "clients": clients,
                     "requests": figures["requests"],
                     "errors": figures["errors"],
                     "rps": figures["rps"],
@@ -106,6 +148,11 @@ def measure(args):
                     # worker replaced, a connection opened again) is recorded as such.
                     "rss_kib": {role: rss_kib(pid) for role, pid in now.items()},
                     "private_kib": {role: private_kib(pid) for role, pid in now.items()},
+                    "connections_peak": {
+                        role: peaks.peaks.get(pid, 0)
+                        for role, pid in now.items()
+                        if role.startswith("nginx worker")
+                    },
                     "replaced": sorted(r for r in now if r in roles and roles[r] != now[r]),
                     "time": time.time(),
                 }
@@ -115,7 +162,7 @@ def measure(args):
     finally:
         topology.remove()
     result = {"minutes": minutes, "clients": args.clients, "warmup": args.warmup, "stored": stored}
-    result.update(judge(minutes, args.warmup))
+    result.update(judge(minutes, args.warmup, args.clients))
     if args.plot:
         plot(minutes, args.warmup, args.plot)
         result["plot"] = record.shown_path(args.plot)
@@ -133,7 +180,29 @@ def growth(minutes, warmup, kind):
     return found
 
 
-def judge(minutes, warmup):
+def steps(minutes, warmup, least_kib=16):
+    """{role: [(minute, change in KiB)]}: where each process's private memory moved by at least
+    least_kib from one minute to the next after the warm-up (what to look at when one grew)."""
+    found = {}
+    start = max(warmup, 1)
+    for before, after in zip(minutes[start - 1 :], minutes[start:]):
+        for role, kib in after["private_kib"].items():
+            change = kib - before["private_kib"].get(role, kib)
+            if abs(change) >= least_kib:
+                found.setdefault(role, []).append((after["minute"], change))
+    return found
+
+
+def warmup_peaks(minutes, warmup):
+    """{nginx worker: the most client connections it held at once during the warm-up}."""
+    found = {}
+    for m in minutes[:warmup]:
+        for role, held in m.get("connections_peak", {}).items():
+            found[role] = max(found.get(role, 0), held)
+    return found
+
+
+def judge(minutes, warmup, clients):
     """The targets' figures: errors, each process's memory growth, p99 at each end."""
     private = growth(minutes, warmup, "private_kib")
     resident = growth(minutes, warmup, "rss_kib")
@@ -151,6 +220,12 @@ def judge(minutes, warmup):
         "p99_last_ms": statistics.mean(final) if final else None,
         "p99_drift": statistics.mean(final) / statistics.mean(first) if first else None,
         "replaced": sorted({r for m in minutes for r in m["replaced"]}),
+        "private_steps": steps(minutes, warmup),
+        "warmup_connections_peak": warmup_peaks(minutes, warmup),
+        # Each nginx worker held at least as many connections at once in the warm-up as the
+        # soak's clients could ever give it afterwards.
+        "warmup_reached_peak": bool(warmup_peaks(minutes, warmup))
+        and all(held >= clients for held in warmup_peaks(minutes, warmup).values()),
     }
 
 
@@ -192,6 +267,10 @@ def plot(minutes, warmup, path):
 
 
 def table(r):
+    warmup_held = (
+        ", ".join(f"{role} {n}" for role, n in sorted(r["warmup_connections_peak"].items()))
+        or "not counted"
+    )
     lines = [
         f"3 instances behind nginx (TLS), one PostgreSQL, {r['clients']} clients, "
         f"{len(r['minutes'])} minutes of the page's mix: {r['requests']} requests, "
@@ -204,19 +283,26 @@ def table(r):
         f"{100 * r['largest_private_growth']:+.1f}% (target <= {100 * MEMORY_GROWTH:.0f}%); "
         f"of its resident memory: {100 * r['largest_resident_growth']:+.1f}%",
         f"processes replaced during the run: {', '.join(r['replaced']) or 'none'}",
+        f"the most client connections each nginx worker held at once in the warm-up: "
+        f"{warmup_held} (each minute's {r['clients']} clients can give one at most "
+        f"{r['clients']}: {'reached' if r['warmup_reached_peak'] else 'NOT reached'})",
         "",
         "Private: the pages of a process's own mappings that no other process maps (what a "
         "leak grows). Resident also counts pages shared with others: the master a worker was "
         "forked from, PostgreSQL's shared buffer cache as it fills (at most shared_buffers, "
-        "128 MB), nginx's zones. The warm-up ended with a PostgreSQL checkpoint.",
+        "128 MB), nginx's zones. The warm-up's first minute ran "
+        f"{BURST}x the clients, and each warm-up minute ended with a PostgreSQL checkpoint.",
         "",
-        "| minute | requests/s | errors | p50 ms | p99 ms | max ms |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| minute | clients | requests/s | errors | p50 ms | p99 ms | max ms "
+        "| most connections at once, each nginx worker |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for m in r["minutes"]:
+        held = " / ".join(str(n) for _, n in sorted(m.get("connections_peak", {}).items()))
         lines.append(
-            f"| {m['minute']} | {m['rps']:.0f} | {m['errors']} | {m['p50_ms']:.1f} | "
-            f"{m['p99_ms']:.1f} | {m['max_ms']:.0f} |"
+            f"| {m['minute']} | {m.get('clients', r['clients'])} | {m['rps']:.0f} | "
+            f"{m['errors']} | {m['p50_ms']:.1f} | {m['p99_ms']:.1f} | {m['max_ms']:.0f} "
+            f"| {held} |"
         )
     first = r["minutes"][max(r["warmup"] - 1, 0)]
     last = r["minutes"][-1]
@@ -239,6 +325,17 @@ def table(r):
                 shown,
             ]
         lines.append(f"| {role} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Where private memory moved after the warm-up, by 16 KiB or more from one minute to the "
+        "next (minute: change):",
+        "",
+    ]
+    for role, moved in sorted(r["private_steps"].items()):
+        shown = ", ".join(f"{minute}: {change:+d} KiB" for minute, change in moved)
+        lines.append(f"- {role}: {shown}")
+    if not r["private_steps"]:
+        lines.append("- none")
     if r.get("plot"):
         lines += ["", f"![memory and latency over the soak]({r['plot']})"]
     return "\n".join(lines)

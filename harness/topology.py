@@ -28,6 +28,7 @@ DEPLOY = ROOT / "deploy"
 NGINX_CONF = DEPLOY / "nginx" / "digits.conf"
 UNIT = DEPLOY / "digits@.service"
 ENV_FILE = DEPLOY / "digits.env"
+TCP_ESTABLISHED = "01"  # the state column of /proc/net/tcp
 # The instances' ports as deploy/ names them (the unit's instance name is its port).
 DEPLOY_PORTS = (8001, 8002, 8003)
 # nginx's corrections limit per client address, as deploy's config sets it.
@@ -254,6 +255,45 @@ def private_kib(pid):
         elif not shared and fields[0] in ("Private_Clean:", "Private_Dirty:"):
             total += int(fields[1])
     return total
+
+
+def connections_on(port, pids):
+    """{pid: how many established TCP connections to local `port` that process holds}.
+
+    A socket is matched to a process through its inode: the kernel's connection tables
+    (/proc/net/tcp, tcp6) name each socket's inode and state, a process's /proc/PID/fd its
+    sockets'. The soak counts nginx's workers' client connections so: a worker's memory follows
+    the most it has held at once.
+    """
+    established = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            if fields[3] == TCP_ESTABLISHED and local_port == port:
+                established.add(fields[9])
+    return {pid: len(socket_inodes(pid) & established) for pid in pids}
+
+
+def socket_inodes(pid):
+    """The inodes of a process's open sockets (none where it is gone)."""
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return set()
+    inodes = set()
+    for fd in fds:
+        try:
+            link = os.readlink(fd)
+        except OSError:
+            continue  # closed while being read (the listing's own descriptor among them)
+        if link.startswith("socket:["):
+            inodes.add(link[len("socket:[") : -1])
+    return inodes
 
 
 class Topology:
