@@ -3,6 +3,7 @@ PATH] (gunicorn).
 """
 
 import argparse
+import gc
 import glob
 import logging
 import os
@@ -97,6 +98,20 @@ def worker_setup(app):
         limit_threads(threads)
 
     return post_fork
+
+
+def freeze_objects(server, worker):
+    """gunicorn's pre_fork hook: the master's objects (the app, every imported module) are moved
+    out of the garbage collector's reach just before each fork.
+
+    A worker's first full collection otherwise writes to every one of them (the collector keeps
+    its counts in each object's header), and the kernel then copies each page it writes to: the
+    soak saw a master and its worker each gain about 22 MB of private memory at once, minutes
+    into serving, with the same pages now held twice. Frozen, they stay one copy (Python's gc
+    documentation recommends gc.freeze() before a fork for this).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def metrics_folder():
@@ -206,6 +221,7 @@ def main(argv=None):
         # gunicorn's control socket (for gunicornc) is one path per user: two instances would
         # share it, and stopping one deletes the other's. Nothing here uses it.
         "control_socket_disable": True,
+        "pre_fork": freeze_objects,
         "post_fork": worker_setup(app),
         # The app writes one JSON line per request itself (webapp.observe, REQUEST_LOG).
         "accesslog": None,
