@@ -98,3 +98,33 @@ def test_a_workers_full_collection_leaves_the_masters_objects_shared(small_model
     # What the collection and the measuring themselves allocate is about 1.5 MB either way.
     assert unfrozen > 10 * 1024
     assert frozen < unfrozen / 8
+
+
+RELOADED = """
+import gc, sys, weakref
+from webapp import __main__ as server
+from webapp import create_app
+
+config = {"TESTING": True, "MODEL_PATH": sys.argv[1], "DATABASE_URL": "sqlite://"}
+app = create_app(config)
+old_model = weakref.ref(app.extensions["classifier"])
+master = server.Server({"pre_fork": server.freeze_objects}, app, rebuild=lambda: create_app(config))
+del app
+server.freeze_objects(None, None)  # the workers' fork
+master.reload()  # SIGHUP
+server.freeze_objects(None, None)  # the new workers' fork
+print("kept" if old_model() is not None else "freed")
+"""
+
+
+def test_a_reload_lets_the_old_model_go(small_model):
+    """SIGHUP builds a new app in the master; the old one, frozen at the last fork, must still be
+    freed, or every model promotion would keep another model in memory."""
+    ran = subprocess.run(
+        [sys.executable, "-c", RELOADED, str(small_model)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert ran.stdout.split()[-1] == "freed"

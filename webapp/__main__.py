@@ -51,6 +51,11 @@ class Server(BaseApplication):
             print(message, file=sys.stderr, flush=True)
             return
         self.app, self.callable = app, None
+        # The old app's objects were frozen before the last fork (freeze_objects): frozen, the
+        # collector would never free them (a Flask app holds reference cycles), and every reload
+        # would keep another model in the master. The next fork collects them, then freezes the
+        # new app's.
+        gc.unfreeze()
         print(f"python -m webapp: SIGHUP: serving {app.config['MODEL_PATH']} afresh", flush=True)
 
 
