@@ -1,4 +1,5 @@
-"""Forked workers answer their first requests, two at once, without torch's thread-pool race."""
+"""Forked workers: they answer their first requests, two at once, without torch's thread-pool
+race; they keep sharing the master's objects; and a reload lets the old app go."""
 
 import os
 import subprocess
@@ -76,16 +77,21 @@ print(os.read(read, 100).decode())
 """
 
 
-def private_growth_of_a_workers_collection(model, mode):
-    """KiB of memory a forked worker came to hold alone by running a full garbage collection."""
+def last_word_printed(script, *arguments):
+    """Run script in a Python process of its own; the last word it printed."""
     ran = subprocess.run(
-        [sys.executable, "-c", SHARED_AFTER_FORK, str(model), mode],
+        [sys.executable, "-c", script, *map(str, arguments)],
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     )
-    return int(ran.stdout.split()[-1])
+    return ran.stdout.split()[-1]
+
+
+def private_growth_of_a_workers_collection(model, mode):
+    """KiB of memory a forked worker came to hold alone by running a full garbage collection."""
+    return int(last_word_printed(SHARED_AFTER_FORK, model, mode))
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="gunicorn's workers are forked")
@@ -120,11 +126,4 @@ print("kept" if old_model() is not None else "freed")
 def test_a_reload_lets_the_old_model_go(small_model):
     """SIGHUP builds a new app in the master; the old one, frozen at the last fork, must still be
     freed, or every model promotion would keep another model in memory."""
-    ran = subprocess.run(
-        [sys.executable, "-c", RELOADED, str(small_model)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    assert ran.stdout.split()[-1] == "freed"
+    assert last_word_printed(RELOADED, small_model) == "freed"
