@@ -94,10 +94,9 @@ def build_parser():
     p.add_argument(
         "--seed",
         type=int,
-        default=4,
-        help="random seed: the same seed gives the same model (4: of seeds 2, 3 and 4, the one "
-        "the validation "
-        "sets rank best, shipped; python -m bench.seeds)",
+        default=3,
+        help="random seed: the same seed gives the same model (3: of seeds 2, 3 and 4, the one "
+        "the validation sets rank best, shipped; python -m bench.seeds)",
     )
     p.add_argument(
         "--val-seed",

@@ -18,6 +18,7 @@ from recognition.calibration import (
 from recognition.classifier import Classifier
 from recognition.numbers import read_digit
 from tests.support.data import SHIPPED_MODEL
+from training import calibrate
 
 
 def sampled(true_logits, seed=0):
@@ -127,3 +128,5 @@ def test_the_shipped_model_is_calibrated_as_the_issue_asks():
     assert calibration["temperature"] < 1  # label smoothing had made it underconfident
     assert figures["confident_error"] <= 0.01 and figures["ece_after"] < figures["ece_before"]
     assert "validation" in calibration["fitted_on"]
+    # Fitted with as many held-out negatives per held-out digit as training.calibrate says.
+    assert figures["negatives"] == round(figures["count"] * calibrate.NEGATIVES_PER_DIGIT)
