@@ -180,9 +180,9 @@ def test_the_calibrate_command_fits_what_training_fitted(tiny_mnist, tmp_path):
         ]
     )
     trained = json.loads(out.with_suffix(".json").read_text())["calibration"]
-    # One held-out negative for every held-out digit: 64 MNIST digits and the 20 held-out writers'
+    # Two held-out negatives for every held-out digit: 64 MNIST digits and the 20 held-out writers'
     # digits.
-    assert trained["figures"]["negatives"] == 84 and trained["figures"]["count"] == 84
+    assert trained["figures"]["negatives"] == 168 and trained["figures"]["count"] == 84
     checkpoint.update_sidecar(out, calibration=None)
     from training import calibrate
 
