@@ -5,9 +5,8 @@ Each kind is drawn by training's own generators (training.negatives) from seeds
 training never uses, so a kind the negatives hold measures how well they taught
 it, on drawings never trained on. Three shapes (a sun, a flower, a stick
 figure: training.negatives.HELD_OUT_SHAPES) are never trained on at all: they
-show what the negatives teach beyond themselves. Each
-drawing goes through the whole answer path, numbers included, as the server
-answers it.
+show what the negatives teach beyond themselves. Each drawing goes through the
+whole answer path, numbers included, as the server answers it.
 """
 
 import numpy as np

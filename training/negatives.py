@@ -147,7 +147,7 @@ def shape(kind, rng):
     if kind == "flower":  # petals around a small ring, a stem half the time
         u = 2 * np.pi * t
         middle = np.array([0.0, -0.35])
-        centre = _polyline(u, lambda u: 0.2 * np.cos(u), lambda u: -0.35 + 0.2 * np.sin(u))
+        centre = (middle + 0.2 * np.stack([np.cos(u), np.sin(u)], axis=1)).tolist()
         petals = []
         count = int(rng.integers(5, 8))
         for a in np.linspace(0, 2 * np.pi, count, endpoint=False) + rng.uniform(0, np.pi):
