@@ -11,6 +11,7 @@ import threading
 import time
 
 from harness.server import start_server, stop_server
+from harness.topology import children
 from recognition import checkpoint
 from tests.support.api import SEVEN
 from tests.support.data import SHIPPED_MODEL
@@ -56,12 +57,15 @@ def test_sighup_serves_the_new_model_and_refuses_nothing(tmp_path, small_model):
         time.sleep(0.5)
         copy_model(small_model, served)  # a promote: another model at the same path
         new = checkpoint.read_sidecar(served)["weights"]["sha256"]
+        old_workers = set(children(proc.pid))
         os.kill(proc.pid, signal.SIGHUP)
+        # New workers serve beside the old ones until those have finished what they hold: either
+        # may answer meanwhile. Once the old ones are gone, every answer is the new model's.
         deadline = time.time() + 30
-        while served_sha(port) != new and time.time() < deadline:
+        while old_workers & set(children(proc.pid)) and time.time() < deadline:
             time.sleep(0.2)
-        assert served_sha(port) == new != old
-        time.sleep(0.5)  # the old workers finish and go
+        assert not old_workers & set(children(proc.pid))
+        assert {served_sha(port) for _ in range(6)} == {new} != {old}
         # A model that does not load: the server says so and keeps serving the one it has.
         served.with_suffix(".safetensors").write_bytes(b"not a model")
         os.kill(proc.pid, signal.SIGHUP)
