@@ -85,6 +85,11 @@ def _polyline(t, x, y):
     return np.stack([x(t), y(t)], axis=1).tolist()
 
 
+def _ring(u, radius, x=0.0, y=0.0):
+    """A circle of radius around (x, y), drawn through the angles u."""
+    return _polyline(u, lambda u: x + radius * np.cos(u), lambda u: y + radius * np.sin(u))
+
+
 def shape(kind, rng):
     """One shape as strokes, in unit-ish coordinates (y down)."""
     t = np.linspace(0, 1, 80)
@@ -113,7 +118,7 @@ def shape(kind, rng):
         ]
     if kind == "smiley":
         u = 2 * np.pi * t
-        face = _polyline(u, np.cos, np.sin)
+        face = _ring(u, 1.0)
         eyes = [[[-0.35, -0.3], [-0.33, -0.28]], [[0.35, -0.3], [0.37, -0.28]]]
         mouth = _polyline(
             np.linspace(0.15, 0.85, 30) * np.pi,
@@ -138,7 +143,7 @@ def shape(kind, rng):
         return outline + (door if rng.random() < 0.5 else [])
     if kind == "sun":  # a ring and its rays
         u = 2 * np.pi * t
-        ring = _polyline(u, lambda u: 0.5 * np.cos(u), lambda u: 0.5 * np.sin(u))
+        ring = _ring(u, 0.5)
         rays = [
             [[0.65 * math.cos(a), 0.65 * math.sin(a)], [math.cos(a), math.sin(a)]]
             for a in np.linspace(0, 2 * np.pi, int(rng.integers(6, 10)), endpoint=False)
@@ -147,7 +152,7 @@ def shape(kind, rng):
     if kind == "flower":  # petals around a small ring, a stem half the time
         u = 2 * np.pi * t
         middle = np.array([0.0, -0.35])
-        centre = (middle + 0.2 * np.stack([np.cos(u), np.sin(u)], axis=1)).tolist()
+        centre = _ring(u, 0.2, *middle)
         petals = []
         count = int(rng.integers(5, 8))
         for a in np.linspace(0, 2 * np.pi, count, endpoint=False) + rng.uniform(0, np.pi):
@@ -161,7 +166,7 @@ def shape(kind, rng):
         return [centre] + petals + (stem if rng.random() < 0.5 else [])
     if kind == "person":  # a stick figure: a ring for a head, a body, arms, legs
         u = 2 * np.pi * t
-        head = _polyline(u, lambda u: 0.22 * np.cos(u), lambda u: -0.78 + 0.22 * np.sin(u))
+        head = _ring(u, 0.22, y=-0.78)
         body = [[0, -0.56], [0, 0.3]]
         arms = [[-0.5, -0.25], [0.5, -0.25]]
         legs = [[-0.4, 1], [0, 0.3], [0.4, 1]]
