@@ -62,9 +62,9 @@ def test_sighup_serves_the_new_model_and_refuses_nothing(tmp_path, small_model):
         # New workers serve beside the old ones until those have finished what they hold: either
         # may answer meanwhile. Once the old ones are gone, every answer is the new model's.
         deadline = time.time() + 30
-        while old_workers & set(children(proc.pid)) and time.time() < deadline:
+        while (still_serving := old_workers & set(children(proc.pid))) and time.time() < deadline:
             time.sleep(0.2)
-        assert not old_workers & set(children(proc.pid))
+        assert not still_serving
         assert {served_sha(port) for _ in range(6)} == {new} != {old}
         # A model that does not load: the server says so and keeps serving the one it has.
         served.with_suffix(".safetensors").write_bytes(b"not a model")
