@@ -16,7 +16,6 @@ import signal
 import threading
 import time
 import uuid
-from pathlib import Path
 
 import numpy as np
 from sqlalchemy import create_engine, select
@@ -25,6 +24,7 @@ from bench import runner
 from harness import postgres
 from harness.server import start_server, stop_server
 from harness.strokes import canvas_payload, load_strokes
+from harness.topology import children
 from recognition.checkpoint import read_sidecar
 from webapp.store import corrections, database_url
 
@@ -73,7 +73,9 @@ def writer(port, work, acknowledged, failures, stop):
                 conn.request("POST", "/api/corrections", data, {"Content-Type": "application/json"})
                 response = conn.getresponse()
                 response.read()
-            except OSError:
+            except (OSError, http.client.HTTPException):
+                # A server killed mid-answer breaks the connection or cuts the answer short
+                # (IncompleteRead): either way the body goes again, under the same key.
                 conn = None
                 failures.append("connection")
                 time.sleep(0.05)
@@ -102,22 +104,12 @@ def serve(url, model, port=None):
 
 def kill_all(proc):
     """SIGKILL the server and its workers at once, as a power cut would."""
-    children = [
-        int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _parent(p) == proc.pid
-    ]
-    for pid in [proc.pid, *children]:
+    for pid in [proc.pid, *children(proc.pid)]:
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
     proc.wait()
-
-
-def _parent(proc_dir):
-    try:
-        return int((proc_dir / "stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return None
 
 
 def load(url, args, records, kill=False):
