@@ -39,7 +39,7 @@ def keep_asking(port, stop, outcomes):
             conn.request("POST", "/api/predict", data, {"Content-Type": "application/json"})
             outcomes.append(conn.getresponse().status)
             conn.close()
-        except OSError as exc:
+        except (OSError, http.client.HTTPException) as exc:  # refused, reset or cut short
             outcomes.append(repr(exc))
 
 
