@@ -6,10 +6,10 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /opt/digits
 
-# torch's CPU build: PyPI's default torch for Linux pulls several GB of CUDA packages.
-COPY requirements.txt .
-RUN pip install --no-cache-dir --extra-index-url https://download.pytorch.org/whl/cpu \
-    -r requirements.txt
+# The serving set only, locked and hashed: no torch (the server reads the weights with
+# safetensors into numpy), nothing that only training or the tests need.
+COPY requirements/serve.txt requirements/serve.txt
+RUN pip install --no-cache-dir --require-hashes -r requirements/serve.txt
 
 # What the server reads: the recognition core, the web layer, the page, the shipped model.
 COPY recognition recognition

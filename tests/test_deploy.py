@@ -122,6 +122,18 @@ def test_the_image_runs_the_units_command_with_what_the_server_reads():
     assert cmd == ['CMD ["python", "-m", "webapp"]']
     copied = {line.split()[1] for line in lines if line.startswith("COPY ")}
     # The server's own imports and files: the web layer, the core, the page, the model.
-    assert {"requirements.txt", "recognition", "webapp", "static", "templates", "models"} <= copied
+    assert {
+        "requirements/serve.txt",
+        "recognition",
+        "webapp",
+        "static",
+        "templates",
+        "models",
+    } <= copied
     assert any("/api/ready" in line for line in lines)
-    assert any("--extra-index-url https://download.pytorch.org/whl/cpu" in line for line in lines)
+    # The serving lock alone, hashes required: no torch, nor training's or the tests' packages.
+    installs = [line for line in lines if "pip install" in line]
+    assert installs == ["RUN pip install --no-cache-dir --require-hashes -r requirements/serve.txt"]
+    assert not any(
+        name.startswith("requirements") and name != "requirements/serve.txt" for name in copied
+    )
