@@ -387,6 +387,7 @@ class Run:
     trainset: TrainSet
     validation: dict  # {name: (images, labels)}: the sets that choose the epoch
     held_out: tuple  # (digits, labels, negatives, description): what the calibration is fitted on
+    pen_records: list  # the held-out writers' pen digits: the calibration while writing
     model: MLP
     ema: AveragedModel
     ema_decay: float
@@ -498,6 +499,7 @@ def build(args, limits):
         trainset=trainset,
         validation=validation_sets(val_x, val_y, pen, ranking),
         held_out=held_out,
+        pen_records=pen_records,
         model=model,
         ema=ema,
         ema_decay=ema_decay,
@@ -548,6 +550,24 @@ def finish(run, fitted):
     # The test set is used once, here, for the report: answered as the app answers, calibration
     # included.
     served = Classifier.from_model(model, {"calibration": calibration.to_dict()})
+    written = {**calibration.to_dict(), "figures": calibration_figures}
+    if run.pen_records:
+        writing, writing_figures = calibrate.calibrate_writing(
+            served,
+            run.pen_records,
+            args.held_out_writers,
+            args.seed,
+            held_out_negatives is not None,
+        )
+        if writing is not None:
+            written["writing"] = {**writing.to_dict(), "figures": writing_figures}
+        per_length = calibrate.DRY_RUN_NUMBERS if args.dry_run else calibrate.NUMBERS_PER_LENGTH
+        number, number_figures = calibrate.calibrate_numbers(
+            served, run.pen_records, args.held_out_writers, args.seed, per_length
+        )
+        if number is not None:
+            written["number"] = {**number.to_dict(), "figures": number_figures}
+        served = Classifier.from_model(model, {"calibration": written})
     test_probs, test_answers, test_acc, test_loss = report.score(served, test_images, test_labels)
     test_x = data.to_tensor(test_images)
     test_y = torch.tensor(test_labels, dtype=torch.long)
@@ -618,7 +638,7 @@ def finish(run, fitted):
         metrics={
             k: metrics[k] for k in kept + ("per_class_accuracy", "best_epoch", "train_seconds")
         },
-        calibration={**calibration.to_dict(), "figures": calibration_figures},
+        calibration=written,
         self_test=selftest.record(served),
         data={
             "name": "MNIST",

@@ -17,9 +17,9 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from bench import runner
-from bench.numbers import compose
 from harness.images import png_data_url
 from harness.strokes import canvas_payload, load_strokes
+from training.composed import compose
 from webapp import create_app
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .calibration import Calibration
+from .calibration import Calibration, sure
 from .preprocess import FIELD
 
 # The model's input: one 28x28 field of 0..255 ink, as MNIST's digits are.
@@ -148,12 +148,17 @@ def digit_share(probabilities):
     return probabilities[..., :DIGITS], probabilities[..., NOT_A_DIGIT_CLASS]
 
 
-def rejected(not_a_digit, calibration):
-    """Where a "not a digit" probability (one or an array) reaches the model's threshold."""
-    limit = calibration.reject_above
-    if not_a_digit is None or limit is None:
+def rejected(digits, not_a_digit, calibration):
+    """Where a drawing (one, or rows) is answered "not a digit": its "not a digit" probability
+    reaches the model's threshold, or exceeds every digit's (no digit is the likeliest reading, so
+    it is never shown as one).
+    """
+    if not_a_digit is None:
         return np.asarray(False)
-    return np.asarray(not_a_digit) >= limit
+    not_a_digit = np.asarray(not_a_digit)
+    likeliest = not_a_digit > np.asarray(digits).max(axis=-1)
+    limit = calibration.reject_above
+    return likeliest if limit is None else likeliest | (not_a_digit >= limit)
 
 
 def decide(probabilities, calibration):
@@ -163,16 +168,17 @@ def decide(probabilities, calibration):
     0..9, so it counts as wrong. Confidence plays no part: an unsure answer still names its digit.
     """
     digits, not_a_digit = digit_share(probabilities)
-    return np.where(rejected(not_a_digit, calibration), NOT_A_DIGIT_CLASS, digits.argmax(axis=1))
+    answered = rejected(digits, not_a_digit, calibration)
+    return np.where(answered, NOT_A_DIGIT_CLASS, digits.argmax(axis=1))
 
 
 def judge(probabilities, calibration: Calibration, pixels=None, box=None, strokes=None):
     """One input's calibrated probabilities (classes,) -> its DigitAnswer.
 
-    Verdict: "not_a_digit" where the eleventh class reaches the model's threshold, else "digit"
-    when the likeliest digit's probability reaches the "not sure" threshold, else "unsure" with
-    the likeliest two as candidates. Confidence is calibrated: of answers this sure, about that
-    share are right.
+    Verdict: "not_a_digit" where the eleventh class reaches the model's threshold or is likelier
+    than every digit, else "digit" when the likeliest digit's probability reaches the "not sure"
+    threshold, else "unsure" with the likeliest two as candidates. Confidence is calibrated: of
+    answers this sure, about that share are right.
     """
     digits, not_a_digit = digit_share(probabilities)
     ranked = np.argsort(-digits, kind="stable")
@@ -185,22 +191,23 @@ def judge(probabilities, calibration: Calibration, pixels=None, box=None, stroke
         "box": box,
         "strokes": strokes,
     }
-    if rejected(not_a_digit, calibration):
+    if rejected(digits, not_a_digit, calibration):
         return DigitAnswer(Verdict.NOT_A_DIGIT, **common)
-    if confidence >= calibration.unsure_below:
+    if sure(confidence, calibration.unsure_below):
         return DigitAnswer(Verdict.DIGIT, likeliest, confidence, **common)
     candidates = (likeliest, int(ranked[1]))
     return DigitAnswer(Verdict.UNSURE, likeliest, confidence, candidates, **common)
 
 
-def judge_number(digits, whole_pixels, unsure_below, apart=1.0):
+def judge_number(digits, whole_pixels, calibration: Calibration, apart=1.0):
     """What several digits say as one number: the whole's DigitAnswer, with no single digit.
 
-    confidence: the product of the parts' and of apart (the chance, by the grouping's scores, that
-    the drawing is these digits rather than one thing), so the chance that every digit is right and
-    there are that many. Verdict: "not_a_digit" if any part is no digit; else "digit" when that
-    confidence reaches the "not sure" threshold (a number is answered as sure only as a single
-    digit is) and no part is unsure; else "unsure". pixels: the whole drawing as one 28x28, as a
+    confidence: the chance that every digit is right and there are that many: the model's number
+    calibration (calibration.number) of the least sure digit's confidence, their product and apart
+    (the chance, by the grouping's scores, that the drawing is these digits rather than one
+    thing); without one, the product of the parts' confidences and apart. Verdict: "not_a_digit"
+    if any part is no digit; else "digit" when that confidence reaches the number's "not sure"
+    threshold and no part is unsure; else "unsure". pixels: the whole drawing as one 28x28, as a
     single digit would have it.
     """
     verdicts = [d.verdict for d in digits]
@@ -210,10 +217,15 @@ def judge_number(digits, whole_pixels, unsure_below, apart=1.0):
         return DigitAnswer(
             Verdict.NOT_A_DIGIT, not_a_digit_probability=not_a_digit, pixels=whole_pixels
         )
-    confidence = float(np.prod([d.confidence for d in digits]) * apart)
-    sure = Verdict.UNSURE not in verdicts and confidence >= unsure_below
+    confidences = [d.confidence for d in digits]
+    if calibration.number is None:
+        confidence, threshold = float(np.prod(confidences) * apart), calibration.unsure_below
+    else:
+        confidence = calibration.number.confidence(confidences, apart)
+        threshold = calibration.number.unsure_below
+    answered_sure = Verdict.UNSURE not in verdicts and sure(confidence, threshold)
     return DigitAnswer(
-        Verdict.DIGIT if sure else Verdict.UNSURE,
+        Verdict.DIGIT if answered_sure else Verdict.UNSURE,
         confidence=confidence,
         not_a_digit_probability=not_a_digit,
         pixels=whole_pixels,

@@ -12,6 +12,58 @@ ECE_BINS = 15
 CONFIDENCE_LEVEL = 0.95
 
 
+# Confidences are clipped this far from 0 and 1 before their logit: a digit read at exactly 1.0
+# still has a finite feature.
+_EDGE = 1e-9
+
+
+def number_features(digit_confidences, apart):
+    """What separates a number read right from one read wrong, as logits: its least sure digit's
+    confidence, the product of its digits' confidences, and the grouping's apart (the chance,
+    by the grouping's scores, that the drawing is these digits rather than one thing)."""
+    confidences = np.asarray(digit_confidences, dtype=np.float64)
+    raw = np.array([confidences.min(), confidences.prod(), apart])
+    clipped = np.clip(raw, _EDGE, 1 - _EDGE)
+    return np.log(clipped / (1 - clipped))
+
+
+@dataclass(frozen=True)
+class NumberCalibration:
+    """What the sidecar's calibration "number" holds: how sure to be that every digit of a number
+    of several digits is right (a logistic fit on number_features, over numbers composed from the
+    held-out writers' digits), and how sure a number must be to be answered sure."""
+
+    weights: tuple = (0.0, 0.0, 0.0)
+    bias: float = 0.0
+    unsure_below: float = 0.6
+    fitted_on: str = "nothing"
+
+    def confidence(self, digit_confidences, apart):
+        """The chance that a number with these digits' confidences is read right."""
+        z = float(number_features(digit_confidences, apart) @ np.asarray(self.weights)) + self.bias
+        return float(0.5 * (1 + np.tanh(z / 2)))  # the logistic function, without overflow
+
+    def to_dict(self):
+        return {**asdict(self), "weights": list(self.weights)}
+
+    @classmethod
+    def from_dict(cls, section):
+        if not isinstance(section, dict):
+            raise ValueError("calibration: number must be an object")
+        fields = {k: v for k, v in section.items() if k != "figures"}
+        try:
+            made = cls(**{**fields, "weights": tuple(fields.get("weights", ()))})
+        except TypeError as exc:
+            raise ValueError(f"calibration: number: {exc}") from exc
+        weights_ok = len(made.weights) == 3 and all(np.isfinite(made.weights))
+        if not (weights_ok and np.isfinite(made.bias) and 0 <= made.unsure_below <= 1):
+            raise ValueError(
+                "calibration: number needs 3 finite weights, a finite bias and unsure_below in "
+                f"[0, 1], got {section}"
+            )
+        return made
+
+
 @dataclass(frozen=True)
 class Calibration:
     """What the sidecar's "calibration" holds; the defaults are what a model without one gets:
@@ -23,9 +75,19 @@ class Calibration:
     fitted_on: str = "nothing: uncalibrated defaults"
     # a "not a digit" probability at or over this is answered so (11-class models)
     reject_above: float = None
+    # The calibration of answers given while the pen is still down (None: this one's): fitted on
+    # digits half drawn, labelled with what they become, since a half-drawn 3 is often a sure 1.
+    writing: "Calibration | None" = None
+    # How sure a number of several digits is (None: the product of its digits' confidences and
+    # the grouping's apart, answered sure from unsure_below, as before numbers were calibrated).
+    number: NumberCalibration | None = None
 
     def to_dict(self):
         return asdict(self)
+
+    def while_writing(self):
+        """The calibration for the digit the pen is still drawing."""
+        return self if self.writing is None else self.writing
 
     @classmethod
     def from_dict(cls, section):
@@ -36,9 +98,15 @@ class Calibration:
             return cls()
         if not isinstance(section, dict):
             raise ValueError("calibration must be an object")
+        fields = {k: v for k, v in section.items() if k != "figures"}  # figures: for readers
+        if fields.get("writing") is not None:
+            if not isinstance(fields["writing"], dict) or fields["writing"].get("writing"):
+                raise ValueError("calibration: writing must be an object without its own writing")
+            fields["writing"] = cls.from_dict(fields["writing"])
+        if fields.get("number") is not None:
+            fields["number"] = NumberCalibration.from_dict(fields["number"])
         try:
-            # figures: for readers
-            made = cls(**{k: v for k, v in section.items() if k != "figures"})
+            made = cls(**fields)
         except TypeError as exc:
             raise ValueError(f"calibration: {exc}") from exc
         reject_ok = made.reject_above is None or 0 <= made.reject_above <= 1
@@ -50,12 +118,28 @@ class Calibration:
         return made
 
 
+def sure(confidence, unsure_below):
+    """Whether a confidence is answered as sure. A threshold of 1 is where no confidence was found
+    at which answers are right often enough (confident_threshold): then nothing is sure, not even
+    a probability that rounds to 1."""
+    return unsure_below < 1 and confidence >= unsure_below
+
+
 def softmax(logits, temperature=1.0):
     """Row-wise softmax of logits / temperature, in float64."""
     z = np.asarray(logits, dtype=np.float64) / temperature
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=-1, keepdims=True)
+
+
+def retempered(probabilities, temperature, new_temperature):
+    """Probabilities softmax(z / temperature) -> softmax(z / new_temperature), without z: log p is
+    z / temperature less a constant, which the softmax drops."""
+    if new_temperature == temperature:
+        return probabilities
+    with np.errstate(divide="ignore"):
+        return softmax(np.log(probabilities) * (temperature / new_temperature))
 
 
 def nll(logits, labels, temperature):

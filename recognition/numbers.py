@@ -13,6 +13,7 @@ from scipy import ndimage
 
 from . import preprocess, segment
 from .answer import EMPTY, NumberAnswer, judge, judge_number, one_digit
+from .calibration import retempered
 
 # An image with more separate specks than this is read as one drawing.
 MAX_COMPONENTS = 40
@@ -21,18 +22,19 @@ MAX_COMPONENTS = 40
 SPECK_SHARE = 0.02
 
 
-def read_number(classifier, drawing):
+def read_number(classifier, drawing, writing=False):
     """Strokes (lists of [x, y], y down) or a PIL image -> its NumberAnswer.
 
-    ValueError for strokes with coordinates that are not finite; segment.TooManyDigits for more
-    digits than a number may have.
+    writing: the pen is still down, drawing the last stroke: the digit that stroke belongs to is
+    judged by the model's calibration for digits half drawn. ValueError for strokes with
+    coordinates that are not finite; segment.TooManyDigits for more digits than a number may have.
     """
     if isinstance(drawing, Image.Image):
         return read_image(classifier, drawing)
-    return read_strokes(classifier, drawing)
+    return read_strokes(classifier, drawing, writing)
 
 
-def read_strokes(classifier, strokes):
+def read_strokes(classifier, strokes, writing=False):
     """Strokes -> NumberAnswer; each digit says which of the request's strokes it holds."""
     kept = [i for i, s in enumerate(strokes) if len(s)]
     if not kept:
@@ -58,7 +60,8 @@ def read_strokes(classifier, strokes):
     strokes_of = [tuple(kept[i] for i in group) for group in reading.groups]
     if shrink != 1.0:
         reading = reading._replace(boxes=[box / shrink for box in reading.boxes])
-    return _judged(classifier, reading, strokes_of, whole_pixels)
+    drawn_now = kept[-1] if writing else None
+    return _judged(classifier, reading, strokes_of, whole_pixels, drawn_now)
 
 
 def read_image(classifier, image):
@@ -89,19 +92,33 @@ def read_image(classifier, image):
     return _judged(classifier, reading, [None] * len(reading.groups), whole_pixels)
 
 
-def _judged(classifier, reading, strokes_of, whole_pixels):
-    """The NumberAnswer for a segment.Reading: each digit judged, then the whole."""
+def _judged(classifier, reading, strokes_of, whole_pixels, drawn_now=None):
+    """The NumberAnswer for a segment.Reading: each digit judged, then the whole.
+
+    drawn_now: the index of the stroke the pen is still drawing (None: the pen is up); its digit
+    is judged by the calibration for digits half drawn.
+    """
     calibration = classifier.calibration
     digits = tuple(
-        judge(probabilities, calibration, pixels, box=tuple(box), strokes=strokes)
+        _judged_digit(calibration, probabilities, pixels, tuple(box), strokes, drawn_now)
         for pixels, probabilities, box, strokes in zip(
             reading.pixels, reading.probs, reading.boxes, strokes_of
         )
     )
     if len(digits) == 1:
         return NumberAnswer(one_digit(digits[0]), digits)
-    whole = judge_number(digits, whole_pixels, calibration.unsure_below, reading.apart)
+    whole = judge_number(digits, whole_pixels, calibration, reading.apart)
     return NumberAnswer(whole, digits)
+
+
+def _judged_digit(calibration, probabilities, pixels, box, strokes, drawn_now):
+    """One digit's DigitAnswer; the probabilities are the model's calibrated ones, at the
+    temperature of the calibration that judges them."""
+    if drawn_now is not None and strokes is not None and drawn_now in strokes:
+        writing = calibration.while_writing()
+        probabilities = retempered(probabilities, calibration.temperature, writing.temperature)
+        calibration = writing
+    return judge(probabilities, calibration, pixels, box=box, strokes=strokes)
 
 
 def read_digit(classifier, pixels):

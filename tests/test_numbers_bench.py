@@ -10,6 +10,7 @@ import numpy as np
 from bench import numbers
 from recognition.classifier import Classifier
 from recognition.numbers import read_number
+from training import composed
 
 DIGITS = {
     0: [[[0, 0], [40, 0], [40, 80], [0, 80], [0, 0]]],
@@ -32,8 +33,8 @@ def records():
 
 def test_numbers_are_built_as_documented():
     recs = records()
-    sets = numbers.build(recs, per_length=20, seed=3)
-    assert sets == numbers.build(recs, per_length=20, seed=3) and sets != numbers.build(
+    sets = composed.build(recs, per_length=20, seed=3)
+    assert sets == composed.build(recs, per_length=20, seed=3) and sets != composed.build(
         recs, per_length=20, seed=4
     )
     assert set(sets) == {2, 3}  # each writer has three digits: no longer numbers
@@ -49,12 +50,12 @@ def test_numbers_are_built_as_documented():
                 k += n
             assert k == len(strokes)  # every stroke belongs to one digit, in writing order
             for p in parts:
-                assert 0.9 * numbers.HEIGHT - 0.2 <= np.ptp(p[:, 1]) <= 1.1 * numbers.HEIGHT + 0.2
+                assert 0.9 * composed.HEIGHT - 0.2 <= np.ptp(p[:, 1]) <= 1.1 * composed.HEIGHT + 0.2
                 # the baseline moved by 8% at most
-                assert abs(p[:, 1].min()) <= 0.08 * numbers.HEIGHT + 0.1
+                assert abs(p[:, 1].min()) <= 0.08 * composed.HEIGHT + 0.1
             for left, right in zip(parts, parts[1:]):
                 gap = right[:, 0].min() - left[:, 0].max()
-                assert -0.05 * numbers.HEIGHT - 0.2 <= gap <= 0.6 * numbers.HEIGHT + 0.2
+                assert -0.05 * composed.HEIGHT - 0.2 <= gap <= 0.6 * composed.HEIGHT + 0.2
 
 
 def test_the_bench_scores_what_the_predictor_reads(tmp_path, small_model):
@@ -74,7 +75,7 @@ def test_the_bench_scores_what_the_predictor_reads(tmp_path, small_model):
         ]
     )
     classifier = Classifier.load(small_model)
-    sets = numbers.build(records(), 5, 0)
+    sets = composed.build(records(), 5, 0)
     answers = [read_number(classifier, s).to_json() for made in sets.values() for _, s in made]
     labels = [label for made in sets.values() for label, _ in made]
     assert result["number_accuracy"] == np.mean(
@@ -88,7 +89,10 @@ def test_the_bench_scores_what_the_predictor_reads(tmp_path, small_model):
 
 def test_slanted_numbers_are_the_same_numbers_leaning_right():
     recs = records()
-    upright, slanted = numbers.build(recs, 10, seed=3), numbers.build(recs, 10, seed=3, slant=0.25)
+    upright, slanted = (
+        composed.build(recs, 10, seed=3),
+        composed.build(recs, 10, seed=3, slant=0.25),
+    )
     for (label, straight), (same, leaning) in zip(upright[2], slanted[2]):
         assert label == same and len(straight) == len(leaning)
         a, b = (
@@ -97,12 +101,12 @@ def test_slanted_numbers_are_the_same_numbers_leaning_right():
         )
         np.testing.assert_array_equal(a[:, 1], b[:, 1])  # heights stay
         # x moves right by 0.25 per unit of height above the baseline: tops lean right.
-        np.testing.assert_allclose(b[:, 0] - a[:, 0], 0.25 * (numbers.HEIGHT - a[:, 1]), atol=0.06)
+        np.testing.assert_allclose(b[:, 0] - a[:, 0], 0.25 * (composed.HEIGHT - a[:, 1]), atol=0.06)
 
 
 def test_numbers_written_uphill_are_the_same_numbers_turned():
     recs = records()
-    level, climbing = numbers.build(recs, 10, seed=3), numbers.build(recs, 10, seed=3, uphill=10)
+    level, climbing = composed.build(recs, 10, seed=3), composed.build(recs, 10, seed=3, uphill=10)
     turn = np.radians(10)
     for (label, flat), (same, up) in zip(level[2], climbing[2]):
         assert label == same

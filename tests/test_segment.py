@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw
 
 from recognition import preprocess, segment
 from recognition.answer import DigitAnswer, Verdict, judge_number
+from recognition.calibration import Calibration
 from recognition.classifier import Classifier
 from recognition.numbers import read_number
 from tests.support.api import assert_error
@@ -140,11 +141,24 @@ def part(confidence, verdict=Verdict.DIGIT):
 def test_a_number_is_sure_only_when_the_whole_of_it_is():
     whole = np.zeros((28, 28), dtype=np.uint8)
     # 0.9025 of being right
-    assert judge_number([part(0.95), part(0.95)], whole, 0.82).verdict == "digit"
+    assert (
+        judge_number([part(0.95), part(0.95)], whole, Calibration(unsure_below=0.82)).verdict
+        == "digit"
+    )
     # 0.81: each sure, not both
-    assert judge_number([part(0.9), part(0.9)], whole, 0.82).verdict == "unsure"
-    assert judge_number([part(0.99), part(0.5, Verdict.UNSURE)], whole, 0.2).verdict == "unsure"
-    rejected = judge_number([part(0.99), part(None, Verdict.NOT_A_DIGIT)], whole, 0.82)
+    assert (
+        judge_number([part(0.9), part(0.9)], whole, Calibration(unsure_below=0.82)).verdict
+        == "unsure"
+    )
+    assert (
+        judge_number(
+            [part(0.99), part(0.5, Verdict.UNSURE)], whole, Calibration(unsure_below=0.2)
+        ).verdict
+        == "unsure"
+    )
+    rejected = judge_number(
+        [part(0.99), part(None, Verdict.NOT_A_DIGIT)], whole, Calibration(unsure_below=0.82)
+    )
     assert rejected.verdict == "not_a_digit" and rejected.confidence is None
     assert rejected.to_json()["input"] == whole.tolist()
 
@@ -184,10 +198,10 @@ def test_a_number_that_may_be_one_thing_is_unsure():
     whole = np.zeros((28, 28), dtype=np.uint8)
     parts = [part(0.99)] * 2
     # an H read as "14": each part sure, the cut not
-    answer = judge_number(parts, whole, 0.82, apart=0.6)
+    answer = judge_number(parts, whole, Calibration(unsure_below=0.82), apart=0.6)
     assert answer.verdict == "unsure"
     assert answer.confidence == pytest.approx(0.99 * 0.99 * 0.6)
-    assert judge_number(parts, whole, 0.82, apart=1.0).verdict == "digit"
+    assert judge_number(parts, whole, Calibration(unsure_below=0.82), apart=1.0).verdict == "digit"
 
 
 def drawn_714(scale):

@@ -9,24 +9,39 @@ that are no digit. Run on a trained model, it fits what train.py fitted.
 """
 
 import argparse
+import itertools
 import sys
 
 import numpy as np
 import torch
 
 from recognition import checkpoint
-from recognition.answer import digit_share
+from recognition.answer import INPUT_SHAPE, digit_share, rejected
 from recognition.calibration import (
     CONFIDENCE_LEVEL,
     Calibration,
+    NumberCalibration,
     confident_threshold,
     error_bound,
     expected_calibration_error,
     fit_temperature,
+    number_features,
     softmax,
 )
 from recognition.classifier import DEFAULT_MODEL, Classifier
-from training import augment, data, mnist, negatives, report, stroke_augment, stroke_files
+from recognition.numbers import read_number
+from training import (
+    augment,
+    composed,
+    data,
+    hand,
+    mnist,
+    negatives,
+    replay,
+    report,
+    stroke_augment,
+    stroke_files,
+)
 
 # answers shown as sure are wrong at most this often on the held-out digits
 MAX_CONFIDENT_ERROR = 0.01
@@ -109,9 +124,11 @@ def calibrate(
     answered_confidence, answered_right = confidence, right
     if reject is not None:
         reject_above = float(np.quantile(reject, 1 - MAX_DIGITS_REJECTED))
-        kept = reject < reject_above
+        # Answered with a digit, as the app answers (recognition.answer.rejected).
+        rule = Calibration(temperature, reject_above=reject_above)
+        kept = ~rejected(after, reject, rule)
         negative_digits, negatives_reject = digit_share(softmax(negative_logits, temperature))
-        missed = negatives_reject < reject_above
+        missed = ~rejected(negative_digits, negatives_reject, rule)
         figures = {
             "digits_rejected": float(1 - kept.mean()),
             "negatives_rejected": float(1 - missed.mean()),
@@ -148,6 +165,144 @@ def calibrate(
     return Calibration(temperature, threshold, description, reject_above), figures, before, after
 
 
+def pen_down_inputs(classifier, drawings, every=replay.EVERY, limit=None):
+    """(uint8 (N, 28, 28), which drawing each came from): the digit the pen is still drawing, at
+    every moment the page asks while the pen is down (training.replay), as the server reads it;
+    drawings are read until there are limit inputs (None: all of them)."""
+    pixels, source = [], []
+    for index, strokes in enumerate(drawings):
+        if limit is not None and len(pixels) >= limit:
+            break
+        for moment in replay.moments(strokes, every):
+            if not moment.writing:
+                continue
+            drawn_now = len(moment.strokes) - 1
+            for digit in read_number(classifier, moment.strokes).digits:
+                if digit.pixels is not None and drawn_now in (digit.strokes or ()):
+                    pixels.append(digit.pixels)
+                    source.append(index)
+    if not pixels:
+        return np.zeros((0, *INPUT_SHAPE), dtype=np.uint8), np.zeros(0, dtype=int)
+    return np.stack(pixels), np.asarray(source)
+
+
+# Fewer moments with the pen down than this (a small trial run) fit no calibration while writing.
+MIN_MOMENTS = 50
+
+
+def half_drawn_negatives(seed):
+    """Held-out drawings that are no digit, as strokes, one after another without end (kinds in
+    equal shares, as negatives.generate draws them, from a seed of their own)."""
+    rng, glyphs = np.random.default_rng(2000 + seed), hand.Glyphs()
+    for i in itertools.count():
+        yield negatives.make(negatives.KINDS[i % len(negatives.KINDS)], rng, glyphs)
+
+
+def calibrate_writing(classifier, records, writers, seed, with_negatives=True):
+    """(Calibration, figures) for answers given while the pen is down, fitted as calibrate() fits
+    the finished digits': on the held-out writers' digits half drawn at the page's moments,
+    labelled with the digit each becomes (so "sure" means the finished digit is that digit), and
+    drawings that are no digit, half drawn too: NEGATIVES_PER_DIGIT such answers per answer
+    while a digit is drawn, as the finished digits' calibration has them per finished digit."""
+    pixels, source = pen_down_inputs(classifier, [r["strokes"] for r in records])
+    labels = np.asarray([records[i]["label"] for i in source])
+    if len(labels) < MIN_MOMENTS:
+        return None, {"count": int(len(labels))}
+    description = (
+        f"{len(labels)} moments while the pen was down (every {replay.EVERY} points) of "
+        f"{len(records)} pen digits by the held-out writers ({writers}), labelled with the digit "
+        "each became"
+    )
+    drawn = None
+    if with_negatives:
+        count = round(len(labels) * NEGATIVES_PER_DIGIT)
+        drawn, source = pen_down_inputs(classifier, half_drawn_negatives(seed), limit=count)
+        description += (
+            f", and {len(drawn)} such moments of {source[-1] + 1} held-out drawings that are no "
+            "digit"
+        )
+    calibration, figures, _, _ = calibrate(classifier, pixels, labels, description, negatives=drawn)
+    return calibration, figures
+
+
+# Numbers a number's confidence is fitted on, of each length (2 to 6 digits).
+NUMBERS_PER_LENGTH = 300
+# Numbers shown sure are wrong at most this often.
+MAX_NUMBER_ERROR = 0.02
+# Fewer numbers than this (a small trial run) fit no number calibration.
+MIN_NUMBERS = 50
+# A trial run (train.py --dry-run) holds out this many pen digits and composes this many numbers
+# of each length: the calibrations while writing and of numbers take seconds, not minutes.
+DRY_RUN_HELD_OUT = 50
+DRY_RUN_NUMBERS = 20
+
+
+def logistic_fit(features, right, l2=1e-3, steps=50):
+    """(weights, bias) of the logistic regression of right on features: Newton's method, with a
+    small L2 penalty on the weights so that separable numbers still give a finite fit."""
+    x = np.hstack([features, np.ones((len(features), 1))])
+    y = np.asarray(right, dtype=np.float64)
+    theta = np.zeros(x.shape[1])
+    penalty = np.diag([l2] * features.shape[1] + [0.0]) * len(y)
+    for _ in range(steps):
+        p = 0.5 * (1 + np.tanh(x @ theta / 2))
+        gradient = x.T @ (p - y) + penalty @ theta
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + penalty + 1e-9 * np.eye(len(theta))
+        step = np.linalg.solve(hessian, gradient)
+        theta -= step
+        if np.abs(step).max() < 1e-10:
+            break
+    return tuple(float(w) for w in theta[:-1]), float(theta[-1])
+
+
+def calibrate_numbers(classifier, records, writers, seed, per_length=NUMBERS_PER_LENGTH):
+    """(NumberCalibration, figures): how sure a number of several digits is, fitted on numbers
+    composed from the held-out writers' digits (training.composed, seed of their own) and read as
+    the server reads them; those read as one digit, or with a part that is no digit, have no
+    number confidence and take no part."""
+    # Read with the number's confidence as it was before numbers were calibrated: the product of
+    # the digits' and apart, from which apart is taken.
+    plain = {**classifier.calibration.to_dict(), "number": None}
+    classifier = Classifier(classifier.layers, {**classifier.info, "calibration": plain})
+    features, right, before = [], [], []
+    for made in composed.build(records, per_length, 3000 + seed).values():
+        for label, strokes in made:
+            number = read_number(classifier, strokes)
+            if len(number.digits) < 2 or number.verdict == "not_a_digit":
+                continue
+            confidences = [d.confidence for d in number.digits]
+            apart = number.confidence / float(np.prod(confidences))
+            features.append(number_features(confidences, apart))
+            right.append(number.number == label)
+            before.append(number.confidence)
+    if len(right) < MIN_NUMBERS:
+        return None, {"count": len(right)}
+    features, right = np.array(features), np.array(right)
+    weights, bias = logistic_fit(features, right)
+    after = 0.5 * (1 + np.tanh((features @ np.asarray(weights) + bias) / 2))
+    threshold = confident_threshold(after, right, MAX_NUMBER_ERROR, CONFIDENCE_LEVEL)
+    sure = after >= threshold
+    description = (
+        f"{len(right)} numbers of 2-6 digits composed from the pen digits of the held-out "
+        f"writers ({writers}), read as several digits"
+    )
+    figures = {
+        "count": int(len(right)),
+        "accuracy": float(right.mean()),
+        "ece_before": expected_calibration_error(_two_class(before), right.astype(int)),
+        "ece_after": expected_calibration_error(_two_class(after), right.astype(int)),
+        "confident_share": float(sure.mean()),
+        "right_when_sure": float(right[sure].mean()) if sure.any() else None,
+    }
+    return NumberCalibration(weights, bias, threshold, description), figures
+
+
+def _two_class(confidence):
+    """A confidence of "right" as the probabilities of (wrong, right), for the ECE."""
+    confidence = np.asarray(confidence, dtype=np.float64)
+    return np.stack([1 - confidence, confidence], axis=1)
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(
         prog="python -m training.calibrate",
@@ -175,14 +330,12 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def _held_out_pen(files, pattern):
-    """The held-out writers' digits of these stroke files, rendered as the app renders them, or
-    None.
-    """
+def _held_out_records(files, pattern):
+    """The held-out writers' digits of these stroke files."""
     records = []
     for path in files:
         records += stroke_files.split(stroke_files.read(path), pattern)[1]
-    return stroke_augment.render_plain(records) if records else None
+    return records
 
 
 def main(argv=None):
@@ -197,7 +350,10 @@ def main(argv=None):
             else [stroke_files.ROOT / "strokes" / n for n in named]
         )
         pattern = training.get("held_out_writers", stroke_files.HELD_OUT_WRITERS)
-        pen = _held_out_pen(files, pattern)
+        records = _held_out_records(files, pattern)
+        if training.get("dry_run"):
+            records = records[:DRY_RUN_HELD_OUT]
+        pen = stroke_augment.render_plain(records) if records else None
         images, labels = mnist.load_split("train", args.data_dir)
     except (checkpoint.CheckpointError, mnist.MnistError, stroke_files.StrokeFileError) as exc:
         sys.exit(f"training.calibrate: {exc}")
@@ -211,7 +367,18 @@ def main(argv=None):
     calibration, figures, before, after = calibrate(
         classifier, digits, digit_labels, description, negatives=drawn
     )
-    checkpoint.update_sidecar(args.model, calibration={**calibration.to_dict(), "figures": figures})
+    written = {**calibration.to_dict(), "figures": figures}
+    if records:
+        # Half-drawn digits are grouped as the server groups them: by the new calibration.
+        served = Classifier(classifier.layers, {**classifier.info, "calibration": written})
+        writing, writing_figures = calibrate_writing(served, records, pattern, seed, rejects)
+        if writing is not None:
+            written["writing"] = {**writing.to_dict(), "figures": writing_figures}
+        per_length = DRY_RUN_NUMBERS if training.get("dry_run") else NUMBERS_PER_LENGTH
+        number, number_figures = calibrate_numbers(served, records, pattern, seed, per_length)
+        if number is not None:
+            written["number"] = {**number.to_dict(), "figures": number_figures}
+    checkpoint.update_sidecar(args.model, calibration=written)
     folder = checkpoint.report_path(args.model)
     report.reliability(folder / "reliability.png", before, after, digit_labels)
     print(
@@ -223,7 +390,7 @@ def main(argv=None):
         f"{100 * CONFIDENCE_LEVEL:.0f}% "
         f"confidence); wrote {checkpoint.sidecar_path(args.model)} and {folder / 'reliability.png'}"
     )
-    return calibration, figures
+    return Calibration.from_dict(written), figures
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from recognition.numbers import read_number
 
 from . import observe, openapi
 from .errors import ApiError
-from .validation import digit_index, parse_predict_request
+from .validation import digit_index, parse_predict_request, pen_writing
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -23,10 +23,10 @@ def _classifier():
     return current_app.extensions["classifier"]
 
 
-def _read(kind, drawing):
+def _read(kind, drawing, writing=False):
     """The NumberAnswer for validated strokes or an image; what it cannot read is a 400."""
     try:
-        number = read_number(_classifier(), drawing)
+        number = read_number(_classifier(), drawing, writing)
     except segment.TooManyDigits as exc:
         raise ApiError(400, "too_many_digits", str(exc)) from exc
     except ValueError as exc:
@@ -40,7 +40,8 @@ def predict():
     """Strokes, a data-URL image or an uploaded image -> the number read, each digit's answer,
     and the single-digit fields (digit, confidence, probabilities, input).
     """
-    return jsonify(_read(*parse_predict_request(request, current_app.config)).to_json())
+    drawing = parse_predict_request(request, current_app.config)
+    return jsonify(_read(*drawing, pen_writing(request)).to_json())
 
 
 @bp.post("/explain")
@@ -54,7 +55,7 @@ def explain():
     explained as it was read: the model runs once for the reading, and the explainer once more
     on that digit's pixels, keeping every layer.
     """
-    number = _read(*parse_predict_request(request, current_app.config))
+    number = _read(*parse_predict_request(request, current_app.config), pen_writing(request))
     index = digit_index(request)
     digits = number.digits
     if index is not None and index >= len(digits):

@@ -104,13 +104,20 @@ def request_body(limits, explain=False):
         "description": f"canvas pixels, y down; at most {limits['MAX_POINTS']} points in all",
     }
     size = {"type": "number", "exclusiveMinimum": 0}
-    drawn = {"strokes": strokes, "width": size, "height": size}
+    writing = {
+        "type": ["boolean", "null"],
+        "description": "true while the pen is still down, drawing the last stroke: that digit is "
+        "judged as half drawn (the calibration for digits half drawn). Left out, null or false: "
+        "the drawing may be finished (after each pen lift, and on the final read)",
+    }
+    drawn = {"strokes": strokes, "width": size, "height": size, "writing": writing}
     image = {
         "image": {
             "type": "string",
             "pattern": "^data:image/",
             "description": "a data URL: data:image/png;base64,...",
-        }
+        },
+        "writing": {**writing, "description": "an image has no pen: taken, and changes nothing"},
     }
     if explain:
         # null, or left out: the last digit.

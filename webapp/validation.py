@@ -79,6 +79,21 @@ def digit_index(request):
     return value
 
 
+def pen_writing(request):
+    """The optional "writing" of a JSON request (the pen is still down): False when left out."""
+    if request.mimetype != "application/json":
+        return False
+    body = json_body(request)
+    value = body.get("writing") if isinstance(body, dict) else None
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise ApiError(
+            400, "invalid_input", "writing must be true (the pen is still down) or false"
+        )
+    return value
+
+
 def _from_json(body, limits):
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_input", "the JSON body must be an object")

@@ -4,12 +4,12 @@ network's answer and its version."""
 
 import numpy as np
 
-from bench.numbers import compose
 from harness.chromium import MousePen, draw_stroke
 from harness.strokes import fit_strokes
 from tests.support.data import SHIPPED_MODEL
 from tests.support.page import page_strokes, pick, settle
 from tests.support.writers import writer_digits
+from training.composed import compose
 from webapp.store import Store
 
 SHIPPED_SHA = __import__("json").loads(SHIPPED_MODEL.with_suffix(".json").read_text())["weights"][

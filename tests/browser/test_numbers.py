@@ -4,12 +4,12 @@ a pick per digit.
 
 import numpy as np
 
-from bench.numbers import compose
 from harness.chromium import MousePen, draw_stroke
 from harness.strokes import fit_strokes
 from recognition.numbers import read_number
 from tests.support.page import page_strokes, settle
 from tests.support.writers import writer_digits
+from training.composed import compose
 
 
 def test_a_number_written_with_the_mouse_is_read_while_writing(desk, stroke_records, classifier):

@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.numbers import compose
 from harness.chromium import TEST_HOOK, MousePen, TouchPen
 from harness.strokes import fit_strokes
 from tests.support.page import settle
 from tests.support.writers import writer_digits
+from training.composed import compose
 
 SCREENS = Path(__file__).resolve().parents[2] / "artifacts" / "screens"
 # (width, height, a phone or tablet held in the hand: touch, dense pixels)
