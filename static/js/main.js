@@ -30,16 +30,24 @@ const pad = new Pad(document.getElementById("pad"), {
     updateButtons();
     remember();
   },
+  // The pad changed size (a phone turned, a window resized): the drawing scaled into it is read
+  // again, so the answer is always of what is on the pad.
+  onRescale: () => {
+    if (!client) return;
+    client.refresh();
+    remember();
+  },
 });
 client = new PredictClient({
   snapshot: () => ({ ...pad.snapshot(), digit: picked }),
   view: {
-    show: (answer) => {
+    show: (answer, asked) => {
       lastAnswer = answer;
       if (picked !== null && (!answer.digits || picked >= answer.digits.length)) picked = null;
       // The kiosk's demo between two strokes of a digit is still writing it.
       const writing = Boolean(kiosk && kiosk.replaying);
-      view.show(answer, pad.penDown || writing, picked, writing);
+      // Asked while the pen was down: the answer is a guess so far, even if the pen lifted since.
+      view.show(answer, pad.penDown || Boolean(asked && asked.penDown) || writing, picked, writing);
       const several = answer.digits && answer.digits.length > 1;
       pad.setBoxes(
         several ? answer.digits.map((d) => d.box) : [],
@@ -211,7 +219,7 @@ fetch("/api/model")
 // Offline after the first load: the service worker keeps the page, scripts and styles.
 if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
 // Back online: ask again for the drawing that was kept.
-window.addEventListener("online", () => client.refresh());
+window.addEventListener("online", () => client.online());
 
 // Kiosk mode: its module and demo digits load only when asked for.
 if (isKiosk) {

@@ -3,12 +3,16 @@
 import { PointerPolicy } from "./pointer-policy.js";
 
 export class Pad {
-  // onEdit: the pen went down or moved; onStrokeEnd: the pen was lifted.
-  constructor(canvas, { onEdit, onStrokeEnd }) {
+  // onEdit: the pen went down or moved; onStrokeEnd: the pen was lifted; onRescale: the pad changed
+  // size and the drawing was scaled into it (it is to be read again).
+  constructor(canvas, { onEdit, onStrokeEnd, onRescale = () => {} }) {
     this.canvas = canvas;
     this.ctx = canvas.getContext("2d");
     this.onEdit = onEdit;
     this.onStrokeEnd = onStrokeEnd;
+    this.onRescale = onRescale;
+    this.frame = null; // the pad's CSS size when the drawing began: [width, height]
+    this.scale = 1; // the drawing's scale now against that size
     this.strokes = []; // each stroke: array of [x, y] in CSS pixels of the pad
     this.boxes = []; // light boxes around the digits of a number read: [x0, y0, x1, y1]
     this.picked = -1;
@@ -81,11 +85,39 @@ export class Pad {
     const ratio = window.devicePixelRatio || 1;
     const w = Math.round(this.canvas.clientWidth * ratio),
       h = Math.round(this.canvas.clientHeight * ratio);
-    if (this.canvas.width !== w || this.canvas.height !== h) {
+    const rescaled = this.rescale(this.canvas.clientWidth, this.canvas.clientHeight);
+    if (this.canvas.width !== w || this.canvas.height !== h || rescaled) {
       this.canvas.width = w;
       this.canvas.height = h;
       this.redraw();
     }
+    if (rescaled) this.onRescale();
+  }
+
+  // The pad is now width x height CSS px: every stroke (those Undo may bring back too) is scaled by
+  // one factor, from the top left, so that what was on the pad is all on it still and keeps its
+  // shape (a phone turned sideways never cuts a digit off). The factor is taken from the size the
+  // drawing began at, so a pad that shrinks and grows back gives the drawing back as it was. True
+  // if there was a drawing to scale.
+  rescale(width, height) {
+    const nothing = this.isEmpty && this.cleared.length === 0;
+    if (!width || !height) return false;
+    if (!this.frame || nothing) {
+      this.frame = [width, height]; // the size the drawing is measured against
+      this.scale = 1;
+      return false;
+    }
+    const scale = Math.min(width / this.frame[0], height / this.frame[1]);
+    if (scale === this.scale) return false;
+    const k = scale / this.scale;
+    this.scale = scale;
+    const scaled = (stroke) => stroke.map(([x, y]) => [x * k, y * k]);
+    this.strokes = this.strokes.map(scaled);
+    this.cleared = this.cleared.map((drawing) => drawing.map(scaled));
+    if (this.current) this.current = scaled(this.current);
+    if (this.outsideAt) this.outsideAt = [this.outsideAt[0] * k, this.outsideAt[1] * k];
+    this.boxes = []; // the last answer's boxes are of the drawing as it was
+    return true;
   }
 
   redraw() {

@@ -5,14 +5,24 @@
 // throttle), "sending" (one request in flight; changes meanwhile are sent when it returns). Every
 // change of the drawing bumps `version`. An answer is shown only if it is newer than the one shown
 // and not for a drawing from before the last undo or clear. A failed request shows its error and
-// keeps the drawing; the next change sends again.
+// keeps the drawing; the next change sends again. With no connection at all the client is offline:
+// changes are not sent (no stream of failures while the pen moves), it asks once after a pause
+// that doubles each time it fails (1 s to 30 s), and at once when the browser says it is back
+// online; the one ask that gets through is for the drawing as it is then.
 
 export const THROTTLE_MS = 80; // at most one request this often while a stroke goes on
+export const RETRY_MS = [1000, 30000]; // offline: the first pause before asking again, the longest
 
 export class PredictClient {
-  constructor({ snapshot, view, throttleMs = THROTTLE_MS, post = postStrokes }) {
+  constructor({
+    snapshot,
+    view,
+    throttleMs = THROTTLE_MS,
+    post = postStrokes,
+    retryMs = RETRY_MS,
+  }) {
     this.snapshot = snapshot; // () => ({ strokes, penDown, width, height })
-    this.view = view; // { show(answer), showEmpty(), showError(message) }
+    this.view = view; // { show(answer, drawing asked about), showEmpty(), showError(message) }
     this.throttleMs = throttleMs;
     this.post = post;
     this.state = "idle";
@@ -22,6 +32,32 @@ export class PredictClient {
     this.sentVersion = -1;
     this.lastSent = -Infinity;
     this.timer = null;
+    this.retryMs = retryMs;
+    this.offline = false; // the last ask found no connection: changes wait for the next retry
+    this.pause = retryMs[0];
+    this.retryTimer = null;
+  }
+
+  // The browser says the connection is back: if offline, ask now rather than at the next retry.
+  online() {
+    if (!this.offline) return;
+    clearTimeout(this.retryTimer);
+    this.retry();
+  }
+
+  goOffline() {
+    this.offline = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.retry(), this.pause);
+    this.pause = Math.min(this.pause * 2, this.retryMs[1]);
+  }
+
+  // Ask once for the drawing as it is now (the last ask for it failed).
+  retry() {
+    this.retryTimer = null;
+    this.offline = false;
+    this.sentVersion = -1;
+    this.sendNow();
   }
 
   // The pen went down or moved: send at most once per throttle period.
@@ -81,8 +117,8 @@ export class PredictClient {
 
   sendNow() {
     this.stopWaiting();
-    // the arrival sends what is newer
-    if (this.state === "sending" || this.sentVersion === this.version) return;
+    // the arrival sends what is newer; offline, the next retry does
+    if (this.offline || this.state === "sending" || this.sentVersion === this.version) return;
     const drawing = this.snapshot();
     if (drawing.strokes.length === 0) {
       this.showEmpty();
@@ -102,12 +138,14 @@ export class PredictClient {
     this.lastSent = performance.now();
     try {
       const answer = await this.post(drawing);
+      this.pause = this.retryMs[0];
       if (v >= this.oldestValid && v > this.shownVersion) {
         this.shownVersion = v;
-        this.view.show(answer);
+        this.view.show(answer, drawing);
       }
     } catch (err) {
       this.view.showError(err.message);
+      if (err.offline) this.goOffline();
     } finally {
       this.state = "idle";
       if (this.sentVersion !== this.version) {
@@ -124,18 +162,23 @@ export function postStrokes(drawing) {
   return postDrawing("/api/predict", drawing);
 }
 
-export async function postDrawing(url, { strokes, width, height }, extra = {}) {
+// penDown: the last stroke is still being drawn, so the server judges that digit as half drawn
+// ("writing"); its answer is a guess so far, not the finished read.
+export async function postDrawing(url, { strokes, width, height, penDown }, extra = {}) {
+  const writing = penDown ? { writing: true } : {};
   let response;
   try {
     response = await fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ strokes, width, height, ...extra }),
+      body: JSON.stringify({ strokes, width, height, ...writing, ...extra }),
     });
   } catch {
-    throw new Error(
+    const offline = new Error(
       "no connection to the server. Your drawing is kept and read as soon as it is back.",
     );
+    offline.offline = true;
+    throw offline;
   }
   let answer = null;
   try {

@@ -30,6 +30,15 @@ export class ResultView {
       list.appendChild(li);
       this.bars.push(li);
     }
+    // How likely it is that the drawing is no digit at all: the bar that explains a "not a digit"
+    // answer.
+    const none = (this.noneBar = doc.createElement("li"));
+    none.className = "none";
+    none.hidden = true; // shown with a "not a digit" answer: a row more would not fit every screen
+    none.innerHTML =
+      '<span class="digit">no digit</span>' +
+      '<span class="track"><span class="fill"></span></span><span class="pct"></span>';
+    list.appendChild(none);
   }
 
   // text: what the empty state says (the kiosk's demo says it is writing).
@@ -42,7 +51,7 @@ export class ResultView {
     this.probs.classList.remove("greyed");
     this.status.textContent = text;
     this.announce.textContent = "";
-    for (const li of this.bars) {
+    for (const li of [...this.bars, this.noneBar]) {
       li.classList.remove("top", "unsure");
       li.querySelector(".fill").style.width = "0";
       li.querySelector(".pct").textContent = "";
@@ -50,19 +59,20 @@ export class ResultView {
     this.preview.clearRect(0, 0, this.preview.canvas.width, this.preview.canvas.height);
   }
 
-  // penDown: still drawing, so the answer is not announced to screen readers yet; and a half-drawn
-  // digit may look like no digit at all, so "not a digit" waits for the pen to lift (no flicker on
-  // every point). writing: the kiosk's demo is still writing the digit, so its answer so far is
-  // shown as in progress, never as a sure answer.
+  // penDown: still drawing, so the answer is a guess so far (shown muted, its words say so) and is
+  // not announced to screen readers yet; and a half-drawn digit may look like no digit at all, so
+  // "not a digit" waits for the pen to lift (no flicker on every point). writing: the kiosk's demo
+  // is still writing the digit, so its answer so far is shown as in progress, never as sure.
   show(answer, penDown, picked = null, writing = false) {
     if (answer.verdict === "empty") {
       this.showEmpty();
       return;
     }
-    this.prediction.classList.toggle("writing", writing);
+    this.prediction.classList.toggle("writing", writing || penDown);
     if (answer.digits && answer.digits.length > 1) {
       this.showNumber(answer, penDown, picked);
       if (writing) this.status.textContent = `Still writing: so far ${numberText(answer)}`;
+      else if (penDown) this.status.textContent = `So far: ${this.status.textContent}`;
       return;
     }
     if (answer.verdict === "not_a_digit") {
@@ -83,6 +93,11 @@ export class ResultView {
     this.status.textContent = unsure
       ? `Not sure: ${answer.candidates[0]} or ${answer.candidates[1]}?`
       : `Looks like ${answer.digit} (${pct}% sure)`;
+    if (penDown && !writing) {
+      this.status.textContent = unsure
+        ? `So far: ${answer.candidates[0]} or ${answer.candidates[1]}?`
+        : `So far it looks like ${answer.digit} (${pct}% sure)`;
+    }
     if (writing) this.status.textContent = `Still writing: so far it looks like ${answer.digit}`;
     if (!penDown) this.announce.textContent = this.status.textContent;
     this.drawBars(answer, answer.digit, unsure);
@@ -135,14 +150,19 @@ export class ResultView {
     this.drawInput(answer);
   }
 
+  // top: the digit answered (null: none; "not a digit" answers light the "no digit" bar).
   drawBars(answer, top, unsure) {
     answer.probabilities.forEach((p, d) => {
       const li = this.bars[d];
       li.classList.toggle("top", d === top);
       li.classList.toggle("unsure", d === top && unsure);
-      li.querySelector(".fill").style.width = (p * 100).toFixed(1) + "%";
-      li.querySelector(".pct").textContent = (p * 100).toFixed(p < 0.1 ? 1 : 0) + "%";
+      fillBar(li, p);
     });
+    const rejected = answer.verdict === "not_a_digit";
+    this.noneBar.hidden = !rejected;
+    if (!rejected) return;
+    this.noneBar.classList.add("top");
+    fillBar(this.noneBar, answer.not_a_digit_probability);
   }
 
   // Whether the bars' digits take a correction now, and what the line above them says.
@@ -187,6 +207,11 @@ export class ResultView {
       `The network: ${layers}. It reads ${(m.test_accuracy * 100).toFixed(1)}% of ` +
       "10,000 test digits right. More under “About the network”.";
   }
+}
+
+function fillBar(li, p) {
+  li.querySelector(".fill").style.width = (p * 100).toFixed(1) + "%";
+  li.querySelector(".pct").textContent = (p * 100).toFixed(p < 0.1 ? 1 : 0) + "%";
 }
 
 // {rows, cols, values (flat, row by row)} of an answer's input, or null where it has none.

@@ -41,7 +41,7 @@ def test_prediction_updates_while_drawing_and_after_each_stroke(
     assert seen_mid_stroke == [True]
     assert len(page_strokes(page)) == 2
     assert digit_shown(page) == "4"
-    bars = page.locator("#probs li")
+    bars = page.locator("#probs li[data-digit]")
     assert bars.count() == 10 and "top" in bars.nth(4).get_attribute("class")
     context.close()
 
@@ -142,7 +142,8 @@ def test_ink_outside_the_pad_is_not_read(desk):
 
 def test_blank_canvas_shows_nothing(desk):
     assert desk.inner_text("#prediction") == "" and digit_shown(desk) == ""
-    assert desk.locator("#probs li").count() == 10
+    assert desk.locator("#probs li[data-digit]").count() == 10
+    assert desk.locator("#probs li.none").is_hidden()  # shown with a "not a digit" answer
 
 
 def test_phone_drawing_does_not_scroll_or_zoom(phone, stroke_records):
@@ -177,7 +178,7 @@ def test_without_the_query_flag_there_is_no_test_hook_and_no_error(desk_context,
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.goto(server)
-    page.wait_for_function("() => document.querySelectorAll('#probs li').length === 10")
+    page.wait_for_function("() => document.querySelectorAll('#probs li[data-digit]').length === 10")
     page.wait_for_load_state("networkidle")
     assert page.evaluate("() => window.__digits === undefined")
     assert not [u for u in requested if "test-hook" in u] and problems == []

@@ -41,6 +41,10 @@ def test_not_a_digit_is_said_plainly_with_grey_bars_once_the_pen_lifts(desk):
     assert desk.inner_text("#prediction") == "?" and digit_shown(desk) == ""
     assert "greyed" in desk.get_attribute("#probs", "class")
     assert desk.inner_text("#announce") == "That doesn't look like a digit."
+    # The bars say why: "no digit" is the likeliest, at 90%.
+    none = desk.locator("#probs li.none")
+    assert none.is_visible() and "top" in none.get_attribute("class").split()
+    assert none.locator(".pct").inner_text() == "90%" and none.inner_text().startswith("no digit")
 
 
 def test_a_digit_after_not_a_digit_takes_the_grey_away(desk):
@@ -58,6 +62,7 @@ def test_a_digit_after_not_a_digit_takes_the_grey_away(desk):
     assert digit_shown(desk) == "3" and desk.inner_text("#status").startswith("Looks like 3")
     assert "greyed" not in (desk.get_attribute("#probs", "class") or "")
     assert "not-digit" not in desk.get_attribute("#prediction", "class")
+    assert desk.locator("#probs li.none").is_hidden()
 
 
 def test_a_number_of_sure_digits_that_is_unsure_as_a_whole_says_so(desk):

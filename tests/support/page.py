@@ -2,6 +2,8 @@
 to settle.
 """
 
+import time
+
 from harness.chromium import TEST_HOOK
 from recognition.numbers import read_number
 
@@ -41,3 +43,53 @@ def expected_digit(classifier, page):
     """
     answer = read_number(classifier, page_strokes(page)).to_json()
     return "" if answer["empty"] else str(answer["digit"])
+
+
+def fake_answer(digit, verdict="digit", candidates=None):
+    """An answer no model gave: so the test knows exactly which response the page shows."""
+    probs = [0.01] * 10
+    probs[digit] = 0.91
+    return {
+        "verdict": verdict,
+        "digit": digit,
+        "confidence": 0.91,
+        "candidates": candidates,
+        "probabilities": probs,
+        "input": [[0] * 28] * 28,
+        "empty": False,
+    }
+
+
+class Api:
+    """Intercepts /api/predict. Each request is held until the test answers it, or answered at
+    once with `auto`.
+    """
+
+    def __init__(self, page, auto=None):
+        self.page, self.auto, self.held, self.bodies = page, auto, [], []
+        page.route("**/api/predict", self._arrive)
+        # Every digit the page puts on screen, in order.
+        page.evaluate("""() => { window.__shown = [];
+          const p = document.querySelector('#prediction');
+          new MutationObserver(() => window.__shown.push(p.dataset.digit))
+            .observe(p, { attributes: true, attributeFilter: ['data-digit'] }); }""")
+
+    def _arrive(self, route):
+        self.bodies.append(route.request.post_data_json)
+        if self.auto is None:
+            self.held.append(route)
+        else:
+            route.fulfill(json=fake_answer(self.auto))
+
+    def wait_for(self, count):
+        """Wait until `count` requests have arrived in all."""
+        deadline = time.monotonic() + 5
+        while len(self.bodies) < count:
+            assert time.monotonic() < deadline, f"{len(self.bodies)} requests, expected {count}"
+            self.page.wait_for_timeout(10)
+
+    def answer(self, digit):
+        self.held.pop(0).fulfill(json=fake_answer(digit))
+
+    def shown(self):
+        return self.page.evaluate("() => window.__shown")
