@@ -17,31 +17,32 @@ CONFIDENCE_LEVEL = 0.95
 _EDGE = 1e-9
 
 
-def number_features(digit_confidences, apart):
-    """What separates a number read right from one read wrong, as logits: its least sure digit's
-    confidence, the product of its digits' confidences, and the grouping's apart (the chance,
-    by the grouping's scores, that the drawing is these digits rather than one thing)."""
+def number_features(digit_confidences):
+    """What separates a number whose digits are all read right from one with a digit wrong, as
+    logits: its least sure digit's confidence and the product of its digits' confidences."""
     confidences = np.asarray(digit_confidences, dtype=np.float64)
-    raw = np.array([confidences.min(), confidences.prod(), apart])
+    raw = np.array([confidences.min(), confidences.prod()])
     clipped = np.clip(raw, _EDGE, 1 - _EDGE)
     return np.log(clipped / (1 - clipped))
 
 
 @dataclass(frozen=True)
 class NumberCalibration:
-    """What the sidecar's calibration "number" holds: how sure to be that every digit of a number
-    of several digits is right (a logistic fit on number_features, over numbers composed from the
-    held-out writers' digits), and how sure a number must be to be answered sure."""
+    """What the sidecar's calibration "number" holds: how sure to be that a number of several
+    digits is read right: that every digit is (a logistic fit on number_features, over numbers
+    composed from the held-out writers' digits) times apart, the chance by the grouping's scores
+    that the drawing is these digits rather than one thing (an H read as 11 is not); and how sure
+    a number must be to be answered sure."""
 
-    weights: tuple = (0.0, 0.0, 0.0)
+    weights: tuple = (0.0, 0.0)
     bias: float = 0.0
     unsure_below: float = 0.6
     fitted_on: str = "nothing"
 
     def confidence(self, digit_confidences, apart):
         """The chance that a number with these digits' confidences is read right."""
-        z = float(number_features(digit_confidences, apart) @ np.asarray(self.weights)) + self.bias
-        return float(0.5 * (1 + np.tanh(z / 2)))  # the logistic function, without overflow
+        z = float(number_features(digit_confidences) @ np.asarray(self.weights)) + self.bias
+        return float(0.5 * (1 + np.tanh(z / 2))) * apart  # the logistic function, and apart
 
     def to_dict(self):
         return {**asdict(self), "weights": list(self.weights)}
@@ -55,10 +56,10 @@ class NumberCalibration:
             made = cls(**{**fields, "weights": tuple(fields.get("weights", ()))})
         except TypeError as exc:
             raise ValueError(f"calibration: number: {exc}") from exc
-        weights_ok = len(made.weights) == 3 and all(np.isfinite(made.weights))
+        weights_ok = len(made.weights) == 2 and all(np.isfinite(made.weights))
         if not (weights_ok and np.isfinite(made.bias) and 0 <= made.unsure_below <= 1):
             raise ValueError(
-                "calibration: number needs 3 finite weights, a finite bias and unsure_below in "
+                "calibration: number needs 2 finite weights, a finite bias and unsure_below in "
                 f"[0, 1], got {section}"
             )
         return made

@@ -11,7 +11,7 @@ from recognition.calibration import Calibration, NumberCalibration, number_featu
 from training.calibrate import logistic_fit
 
 # Leans on the least sure digit alone: a number is as sure as its weakest digit, a bit less.
-WEAKEST = {"weights": [1.0, 0.0, 0.0], "bias": -0.5, "unsure_below": 0.9, "fitted_on": "a test"}
+WEAKEST = {"weights": [1.0, 0.0], "bias": -0.5, "unsure_below": 0.9, "fitted_on": "a test"}
 
 
 def part(confidence, verdict=Verdict.DIGIT):
@@ -20,11 +20,11 @@ def part(confidence, verdict=Verdict.DIGIT):
 
 def test_the_number_calibration_goes_to_the_sidecar_and_back_and_refuses_what_it_cannot_use():
     made = Calibration.from_dict({"number": {**WEAKEST, "figures": {"count": 3}}})
-    assert made.number == NumberCalibration((1.0, 0.0, 0.0), -0.5, 0.9, "a test")
+    assert made.number == NumberCalibration((1.0, 0.0), -0.5, 0.9, "a test")
     assert Calibration.from_dict(json.loads(json.dumps(made.to_dict()))) == made
     for bad in (
-        {**WEAKEST, "weights": [1.0, 2.0]},
-        {**WEAKEST, "weights": [1.0, float("nan"), 0.0]},
+        {**WEAKEST, "weights": [1.0, 2.0, 3.0]},
+        {**WEAKEST, "weights": [1.0, float("nan")]},
         {**WEAKEST, "unsure_below": 1.5},
         {**WEAKEST, "slope": 3},
         "sure",
@@ -33,7 +33,7 @@ def test_the_number_calibration_goes_to_the_sidecar_and_back_and_refuses_what_it
             Calibration.from_dict({"number": bad})
 
 
-def test_a_calibrated_number_is_as_sure_as_its_fit_of_the_least_sure_digit():
+def test_a_calibrated_number_is_as_sure_as_its_fit_of_the_least_sure_digit_times_apart():
     calibration = Calibration.from_dict({"unsure_below": 0.5, "number": WEAKEST})
     sure = judge_number([part(0.999), part(0.998)], None, calibration)
     expected = 1 / (1 + np.exp(-(np.log(0.998 / 0.002) - 0.5)))
@@ -41,6 +41,9 @@ def test_a_calibrated_number_is_as_sure_as_its_fit_of_the_least_sure_digit():
     # Each digit sure enough alone (0.5), yet the number is not: its weakest digit is at 0.8.
     weak = judge_number([part(0.999), part(0.8)], None, calibration)
     assert weak.verdict == "unsure" and weak.confidence < 0.9
+    # Sure digits, but the grouping doubts they are two (an H read as 11): not sure either.
+    grouped = judge_number([part(0.999), part(0.998)], None, calibration, apart=0.8)
+    assert grouped.confidence == pytest.approx(expected * 0.8) and grouped.verdict == "unsure"
     # Without a number calibration: the product of the digits and apart, as before.
     plain = judge_number([part(0.9), part(0.8)], None, Calibration(unsure_below=0.5), apart=0.9)
     assert plain.confidence == pytest.approx(0.9 * 0.8 * 0.9) and plain.verdict == "digit"
@@ -55,9 +58,10 @@ def test_an_unsure_part_or_a_threshold_of_one_is_never_a_sure_number():
 
 
 def test_features_are_finite_for_digits_read_at_exactly_one():
-    features = number_features([1.0, 1.0, 0.25], 1.0)
+    features = number_features([1.0, 1.0, 0.25])
     assert np.isfinite(features).all()
     assert features[0] == pytest.approx(np.log(0.25 / 0.75)) and features[1] == features[0]
+    assert len(features) == 2
 
 
 def test_the_logistic_fit_finds_the_slope_that_made_the_data():

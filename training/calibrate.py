@@ -190,10 +190,11 @@ def pen_down_inputs(classifier, drawings, every=replay.EVERY, limit=None):
 MIN_MOMENTS = 50
 
 
-def half_drawn_negatives(seed):
-    """Held-out drawings that are no digit, as strokes, one after another without end (kinds in
-    equal shares, as negatives.generate draws them, from a seed of their own)."""
-    rng, glyphs = np.random.default_rng(2000 + seed), hand.Glyphs()
+def negative_drawings(seed):
+    """Drawings that are no digit, as strokes, one after another without end (kinds in equal
+    shares, as negatives.generate draws them), from this seed: held out of training, whose
+    negatives come from the run's own seed."""
+    rng, glyphs = np.random.default_rng(seed), hand.Glyphs()
     for i in itertools.count():
         yield negatives.make(negatives.KINDS[i % len(negatives.KINDS)], rng, glyphs)
 
@@ -216,7 +217,7 @@ def calibrate_writing(classifier, records, writers, seed, with_negatives=True):
     drawn = None
     if with_negatives:
         count = round(len(labels) * NEGATIVES_PER_DIGIT)
-        drawn, source = pen_down_inputs(classifier, half_drawn_negatives(seed), limit=count)
+        drawn, source = pen_down_inputs(classifier, negative_drawings(2000 + seed), limit=count)
         description += (
             f", and {len(drawn)} such moments of {source[-1] + 1} held-out drawings that are no "
             "digit"
@@ -258,41 +259,63 @@ def logistic_fit(features, right, l2=1e-3, steps=50):
 def calibrate_numbers(classifier, records, writers, seed, per_length=NUMBERS_PER_LENGTH):
     """(NumberCalibration, figures): how sure a number of several digits is, fitted on numbers
     composed from the held-out writers' digits (training.composed, seed of their own) and read as
-    the server reads them; those read as one digit, or with a part that is no digit, have no
-    number confidence and take no part."""
+    the server reads them: the digits' part a logistic fit, times apart, and the threshold over
+    which those numbers are wrong at most MAX_NUMBER_ERROR of the time. Those read as one digit,
+    or with a part that is no digit, have no number confidence and take no part. Beside them,
+    NEGATIVES_PER_DIGIT held-out drawings that are no digit per number are read, for a figure
+    only: how many of those read as several digits would be a sure number (counted in the
+    threshold, they made numbers sure only a third of the time, where apart already keeps a
+    letter H from a sure 11; BENCHMARKS.md, issue 41)."""
     # Read with the number's confidence as it was before numbers were calibrated: the product of
     # the digits' and apart, from which apart is taken.
     plain = {**classifier.calibration.to_dict(), "number": None}
     classifier = Classifier(classifier.layers, {**classifier.info, "calibration": plain})
-    features, right, before = [], [], []
-    for made in composed.build(records, per_length, 3000 + seed).values():
-        for label, strokes in made:
-            number = read_number(classifier, strokes)
-            if len(number.digits) < 2 or number.verdict == "not_a_digit":
-                continue
-            confidences = [d.confidence for d in number.digits]
-            apart = number.confidence / float(np.prod(confidences))
-            features.append(number_features(confidences, apart))
-            right.append(number.number == label)
-            before.append(number.confidence)
-    if len(right) < MIN_NUMBERS:
+    numbers = [
+        pair for made in composed.build(records, per_length, 3000 + seed).values() for pair in made
+    ]
+    drawn = itertools.islice(
+        negative_drawings(4000 + seed), round(len(numbers) * NEGATIVES_PER_DIGIT)
+    )
+    features, aparts, right, before, negative = [], [], [], [], []
+    for label, strokes in itertools.chain(numbers, ((None, strokes) for strokes in drawn)):
+        number = read_number(classifier, strokes)
+        if len(number.digits) < 2 or number.verdict == "not_a_digit":
+            continue
+        confidences = [d.confidence for d in number.digits]
+        features.append(number_features(confidences))
+        aparts.append(number.confidence / float(np.prod(confidences)))
+        right.append(number.number == label)
+        before.append(number.confidence)
+        negative.append(label is None)
+    if sum(not n for n in negative) < MIN_NUMBERS:
         return None, {"count": len(right)}
-    features, right = np.array(features), np.array(right)
-    weights, bias = logistic_fit(features, right)
-    after = 0.5 * (1 + np.tanh((features @ np.asarray(weights) + bias) / 2))
-    threshold = confident_threshold(after, right, MAX_NUMBER_ERROR, CONFIDENCE_LEVEL)
+    features, right, negative = np.array(features), np.array(right), np.array(negative)
+    digits = ~negative
+    # The digits' part is fitted on the numbers; apart, the grouping's, multiplies it as it is.
+    weights, bias = logistic_fit(features[digits], right[digits])
+    after = 0.5 * (1 + np.tanh((features @ np.asarray(weights) + bias) / 2)) * np.array(aparts)
+    threshold = confident_threshold(
+        after[digits], right[digits], MAX_NUMBER_ERROR, CONFIDENCE_LEVEL
+    )
     sure = after >= threshold
     description = (
-        f"{len(right)} numbers of 2-6 digits composed from the pen digits of the held-out "
+        f"{digits.sum()} numbers of 2-6 digits composed from the pen digits of the held-out "
         f"writers ({writers}), read as several digits"
     )
     figures = {
-        "count": int(len(right)),
-        "accuracy": float(right.mean()),
-        "ece_before": expected_calibration_error(_two_class(before), right.astype(int)),
-        "ece_after": expected_calibration_error(_two_class(after), right.astype(int)),
-        "confident_share": float(sure.mean()),
-        "right_when_sure": float(right[sure].mean()) if sure.any() else None,
+        "count": int(digits.sum()),
+        "negatives": int(negative.sum()),
+        "accuracy": float(right[digits].mean()),
+        "ece_before": expected_calibration_error(
+            _two_class(np.array(before)[digits]), right[digits].astype(int)
+        ),
+        "ece_after": expected_calibration_error(
+            _two_class(after[digits]), right[digits].astype(int)
+        ),
+        "confident_share": float(sure[digits].mean()),
+        "right_when_sure": float(right[sure & digits].mean()) if (sure & digits).any() else None,
+        # of the drawings that are no digit read as several digits
+        "negatives_sure": float(sure[negative].mean()) if negative.any() else 0.0,
     }
     return NumberCalibration(weights, bias, threshold, description), figures
 
