@@ -62,14 +62,19 @@ def json_body(request):
     return request.environ["json_body"]
 
 
+def optional_field(request, name):
+    """A field of a JSON object body, as sent: None when left out, null, or not a JSON request."""
+    if request.mimetype != "application/json":
+        return None
+    body = json_body(request)
+    return body.get(name) if isinstance(body, dict) else None
+
+
 def digit_index(request):
     """The optional "digit" of a JSON request (which digit of a number to explain): None or an
     int >= 0.
     """
-    if request.mimetype != "application/json":
-        return None
-    body = json_body(request)
-    value = body.get("digit") if isinstance(body, dict) else None
+    value = optional_field(request, "digit")
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -81,10 +86,7 @@ def digit_index(request):
 
 def pen_writing(request):
     """The optional "writing" of a JSON request (the pen is still down): False when left out."""
-    if request.mimetype != "application/json":
-        return False
-    body = json_body(request)
-    value = body.get("writing") if isinstance(body, dict) else None
+    value = optional_field(request, "writing")
     if value is None:
         return False
     if not isinstance(value, bool):

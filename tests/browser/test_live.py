@@ -5,7 +5,7 @@ import math
 import time
 
 from harness.chromium import MousePen, TouchPen, draw_stroke
-from tests.support.page import Api, digit_shown, open_page, page_strokes, settle
+from tests.support.page import Api, digit_shown, page_strokes, settle
 
 
 def zigzag(page, points=60):
@@ -68,14 +68,8 @@ def within(strokes, width, height):
     return all(0 <= x <= width and 0 <= y <= height for s in strokes for x, y in s)
 
 
-def test_turning_a_phone_scales_the_drawing_into_the_pad_and_reads_it_again(browser, server):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=3,
-        is_mobile=True,
-        has_touch=True,
-    )
-    page = open_page(context, server)
+def test_turning_a_phone_scales_the_drawing_into_the_pad_and_reads_it_again(phone):
+    page = phone
     box = page.locator("#pad").bounding_box()
     # "20" across the whole width of the pad held upright.
     two = [[0.1, 0.3], [0.25, 0.15], [0.4, 0.3], [0.1, 0.8], [0.45, 0.8]]
@@ -102,4 +96,3 @@ def test_turning_a_phone_scales_the_drawing_into_the_pad_and_reads_it_again(brow
     ]
     assert k < 1 and all(abs(a - b * k) < 0.01 for a, b in pairs)
     assert asked and asked[-1]["strokes"] == after
-    context.close()
