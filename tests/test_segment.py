@@ -71,8 +71,19 @@ def test_several_digits_top_level_fields_describe_the_whole_number(classifier):
     assert (
         answer["digit"] is None and answer["probabilities"] is None and answer["candidates"] is None
     )
-    assert answer["confidence"] == pytest.approx(digits[0]["confidence"] * digits[1]["confidence"])
-    assert answer["verdict"] in ("digit", "unsure") and len(answer["input"]) == 28
+    # The model's number calibration of its digits' confidences, times apart (what the product
+    # of the digits' was multiplied by before numbers were calibrated).
+    confidences = [d["confidence"] for d in digits]
+    plain = {**classifier.calibration.to_dict(), "number": None}
+    uncalibrated = Classifier(classifier.layers, {**classifier.info, "calibration": plain})
+    before = read_number(uncalibrated, ONE + at(SEVEN, 80)).confidence
+    apart = before / (confidences[0] * confidences[1])
+    number = classifier.calibration.number
+    assert answer["confidence"] == pytest.approx(number.confidence(confidences, apart))
+    assert answer["verdict"] == (
+        "digit" if answer["confidence"] >= number.unsure_below else "unsure"
+    )
+    assert len(answer["input"]) == 28
     for d in digits:
         assert set(d) == {
             "digit",
