@@ -144,7 +144,10 @@ export class ResultView {
     this.prediction.dataset.digit = this.prediction.dataset.number = "";
     this.prediction.classList.remove("unsure", "number");
     this.prediction.classList.add("not-digit");
-    this.status.textContent = this.announce.textContent = "That doesn't look like a digit.";
+    // How sure, in words too: on an upright phone the "no digit" bar may sit below the fold.
+    const none = answer.not_a_digit_probability;
+    const sure = none == null ? "" : ` (${Math.round(none * 100)}% sure)`;
+    this.status.textContent = this.announce.textContent = `That doesn't look like a digit${sure}.`;
     this.probs.classList.add("greyed");
     this.drawBars(answer, null, false);
     this.drawInput(answer);

@@ -37,10 +37,10 @@ def test_not_a_digit_is_said_plainly_with_grey_bars_once_the_pen_lifts(desk):
     draw_stroke(MousePen(desk), desk, stroke_across(desk), halfway=halfway)
     settle(desk)
     assert seen_mid_stroke == ["Draw a digit to start."]  # mid-stroke: not shown yet
-    assert desk.inner_text("#status") == "That doesn't look like a digit."
+    assert desk.inner_text("#status") == "That doesn't look like a digit (90% sure)."
     assert desk.inner_text("#prediction") == "?" and digit_shown(desk) == ""
     assert "greyed" in desk.get_attribute("#probs", "class")
-    assert desk.inner_text("#announce") == "That doesn't look like a digit."
+    assert desk.inner_text("#announce") == "That doesn't look like a digit (90% sure)."
     # The bars say why: "no digit" is the likeliest, at 90%.
     none = desk.locator("#probs li.none")
     assert none.is_visible() and "top" in none.get_attribute("class").split()
