@@ -552,21 +552,16 @@ def finish(run, fitted):
     served = Classifier.from_model(model, {"calibration": calibration.to_dict()})
     written = {**calibration.to_dict(), "figures": calibration_figures}
     if run.pen_records:
-        writing, writing_figures = calibrate.calibrate_writing(
-            served,
-            run.pen_records,
-            args.held_out_writers,
-            args.seed,
-            held_out_negatives is not None,
+        written.update(
+            calibrate.live_and_number_calibrations(
+                served,
+                run.pen_records,
+                args.held_out_writers,
+                args.seed,
+                held_out_negatives is not None,
+                args.dry_run,
+            )
         )
-        if writing is not None:
-            written["writing"] = {**writing.to_dict(), "figures": writing_figures}
-        per_length = calibrate.DRY_RUN_NUMBERS if args.dry_run else calibrate.NUMBERS_PER_LENGTH
-        number, number_figures = calibrate.calibrate_numbers(
-            served, run.pen_records, args.held_out_writers, args.seed, per_length
-        )
-        if number is not None:
-            written["number"] = {**number.to_dict(), "figures": number_figures}
         served = Classifier.from_model(model, {"calibration": written})
     test_probs, test_answers, test_acc, test_loss = report.score(served, test_images, test_labels)
     test_x = data.to_tensor(test_images)

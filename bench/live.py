@@ -31,7 +31,7 @@ from harness.strokes import (
     readable,
     unreadable_list,
 )
-from recognition.calibration import expected_calibration_error
+from recognition.calibration import right_ece
 from recognition.classifier import Classifier
 from recognition.numbers import read_number
 from training import composed, replay
@@ -179,9 +179,7 @@ def figures(pool, read, pairs, every):
         confidence = np.array([a["confidence"] or 0.0 for _, a in labelled])
         out["end"]["accuracy"] = float(right.mean())
         out["end"]["right_when_sure"] = float(right[sure].mean()) if sure.any() else None
-        # The answer's confidence as a two-class probability: right, or not.
-        both = np.stack([1 - confidence, confidence], axis=1)
-        out["end"]["ece"] = expected_calibration_error(both, right.astype(int))
+        out["end"]["ece"] = right_ece(confidence, right)
     return out
 
 

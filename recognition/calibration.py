@@ -17,6 +17,11 @@ CONFIDENCE_LEVEL = 0.95
 _EDGE = 1e-9
 
 
+def logistic(z):
+    """1 / (1 + e^-z), elementwise, without overflow for large |z|."""
+    return 0.5 * (1 + np.tanh(np.asarray(z, dtype=np.float64) / 2))
+
+
 def number_features(digit_confidences):
     """What separates a number whose digits are all read right from one with a digit wrong, as
     logits: its least sure digit's confidence and the product of its digits' confidences."""
@@ -42,7 +47,7 @@ class NumberCalibration:
     def confidence(self, digit_confidences, apart):
         """The chance that a number with these digits' confidences is read right."""
         z = float(number_features(digit_confidences) @ np.asarray(self.weights)) + self.bias
-        return float(0.5 * (1 + np.tanh(z / 2))) * apart  # the logistic function, and apart
+        return float(logistic(z)) * apart
 
     def to_dict(self):
         return {**asdict(self), "weights": list(self.weights)}
@@ -182,6 +187,14 @@ def expected_calibration_error(probs, labels, bins=ECE_BINS):
         if members.any():
             total += members.mean() * abs(right[members].mean() - confidence[members].mean())
     return float(total)
+
+
+def right_ece(confidence, right, bins=ECE_BINS):
+    """ECE of confidences that an answer is right (a number read whole, say) against whether each
+    was: the confidence as the two-class probabilities (wrong, right)."""
+    confidence = np.asarray(confidence, dtype=np.float64)
+    both = np.stack([1 - confidence, confidence], axis=1)
+    return expected_calibration_error(both, np.asarray(right).astype(int), bins)
 
 
 def error_bound(errors, count, level=CONFIDENCE_LEVEL):

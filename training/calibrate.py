@@ -25,7 +25,9 @@ from recognition.calibration import (
     error_bound,
     expected_calibration_error,
     fit_temperature,
+    logistic,
     number_features,
+    right_ece,
     softmax,
 )
 from recognition.classifier import DEFAULT_MODEL, Classifier
@@ -246,7 +248,7 @@ def logistic_fit(features, right, l2=1e-3, steps=50):
     theta = np.zeros(x.shape[1])
     penalty = np.diag([l2] * features.shape[1] + [0.0]) * len(y)
     for _ in range(steps):
-        p = 0.5 * (1 + np.tanh(x @ theta / 2))
+        p = logistic(x @ theta)
         gradient = x.T @ (p - y) + penalty @ theta
         hessian = (x * (p * (1 - p))[:, None]).T @ x + penalty + 1e-9 * np.eye(len(theta))
         step = np.linalg.solve(hessian, gradient)
@@ -293,7 +295,7 @@ def calibrate_numbers(classifier, records, writers, seed, per_length=NUMBERS_PER
     digits = ~negative
     # The digits' part is fitted on the numbers; apart, the grouping's, multiplies it as it is.
     weights, bias = logistic_fit(features[digits], right[digits])
-    after = 0.5 * (1 + np.tanh((features @ np.asarray(weights) + bias) / 2)) * np.array(aparts)
+    after = logistic(features @ np.asarray(weights) + bias) * np.array(aparts)
     threshold = confident_threshold(
         after[digits], right[digits], MAX_NUMBER_ERROR, CONFIDENCE_LEVEL
     )
@@ -306,12 +308,8 @@ def calibrate_numbers(classifier, records, writers, seed, per_length=NUMBERS_PER
         "count": int(digits.sum()),
         "negatives": int(negative.sum()),
         "accuracy": float(right[digits].mean()),
-        "ece_before": expected_calibration_error(
-            _two_class(np.array(before)[digits]), right[digits].astype(int)
-        ),
-        "ece_after": expected_calibration_error(
-            _two_class(after[digits]), right[digits].astype(int)
-        ),
+        "ece_before": right_ece(np.array(before)[digits], right[digits]),
+        "ece_after": right_ece(after[digits], right[digits]),
         "confident_share": float(sure[digits].mean()),
         "right_when_sure": float(right[sure & digits].mean()) if (sure & digits).any() else None,
         # of the drawings that are no digit read as several digits
@@ -320,10 +318,19 @@ def calibrate_numbers(classifier, records, writers, seed, per_length=NUMBERS_PER
     return NumberCalibration(weights, bias, threshold, description), figures
 
 
-def _two_class(confidence):
-    """A confidence of "right" as the probabilities of (wrong, right), for the ECE."""
-    confidence = np.asarray(confidence, dtype=np.float64)
-    return np.stack([1 - confidence, confidence], axis=1)
+def live_and_number_calibrations(classifier, records, writers, seed, negatives, dry_run):
+    """The sidecar's calibration sections "writing" and "number" (each with its figures) for a
+    classifier already calibrated on finished digits, from the held-out writers' records; a
+    section that too few records could fit is left out. train.py and main() both write them."""
+    sections = {}
+    writing, writing_figures = calibrate_writing(classifier, records, writers, seed, negatives)
+    if writing is not None:
+        sections["writing"] = {**writing.to_dict(), "figures": writing_figures}
+    per_length = DRY_RUN_NUMBERS if dry_run else NUMBERS_PER_LENGTH
+    number, number_figures = calibrate_numbers(classifier, records, writers, seed, per_length)
+    if number is not None:
+        sections["number"] = {**number.to_dict(), "figures": number_figures}
+    return sections
 
 
 def parse_args(argv=None):
@@ -394,13 +401,10 @@ def main(argv=None):
     if records:
         # Half-drawn digits are grouped as the server groups them: by the new calibration.
         served = Classifier(classifier.layers, {**classifier.info, "calibration": written})
-        writing, writing_figures = calibrate_writing(served, records, pattern, seed, rejects)
-        if writing is not None:
-            written["writing"] = {**writing.to_dict(), "figures": writing_figures}
-        per_length = DRY_RUN_NUMBERS if training.get("dry_run") else NUMBERS_PER_LENGTH
-        number, number_figures = calibrate_numbers(served, records, pattern, seed, per_length)
-        if number is not None:
-            written["number"] = {**number.to_dict(), "figures": number_figures}
+        dry_run = bool(training.get("dry_run"))
+        written.update(
+            live_and_number_calibrations(served, records, pattern, seed, rejects, dry_run)
+        )
     checkpoint.update_sidecar(args.model, calibration=written)
     folder = checkpoint.report_path(args.model)
     report.reliability(folder / "reliability.png", before, after, digit_labels)
