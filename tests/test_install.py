@@ -125,6 +125,11 @@ def test_the_readme_the_ci_and_the_container_install_the_locks():
     # .ci/run runs the README's test command as written, in the virtualenv it has just made.
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert test in ci and ci.index(test) > ci.index('python3 -m venv "$venv"')
+    # requirements.txt, where tools look first, is the serving lock by another name.
+    entry = (ROOT / "requirements.txt").read_text().splitlines()
+    assert [line for line in entry if line and not line.startswith("#")] == [
+        "-r requirements/serve.txt"
+    ]
     docker = (ROOT / "Dockerfile").read_text()
     assert "-r requirements/serve.txt" in docker and "torch" not in docker.replace("no torch", "")
     # Every lock says the one command that regenerates it, and that command is there.
