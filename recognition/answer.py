@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from . import personal
 from .calibration import Calibration, sure
 from .preprocess import FIELD
 
@@ -43,7 +44,9 @@ class DigitAnswer:
     chance that it is no digit at all); not_a_digit_probability: the eleventh class's, None for a
     10-class model. pixels: the 28x28 uint8 input the model read, None for no ink. box and strokes
     say where a digit of a number lies: its [x0, y0, x1, y1] in the request's units and the indices
-    of the request's strokes it holds (None for images).
+    of the request's strokes it holds (None for images). feature: the digit's personal-example
+    numbers, where the request asked for them (recognition.personal), and leaning: how the
+    writer's examples moved the answer (None: none was close).
     """
 
     verdict: Verdict
@@ -55,10 +58,21 @@ class DigitAnswer:
     pixels: np.ndarray | None = None
     box: tuple[float, float, float, float] | None = None
     strokes: tuple[int, ...] | None = None
+    feature: np.ndarray | None = None
+    leaning: "Leaning | None" = None
 
     def to_json(self, with_input=True):
         """The API's fields for this answer (without box and strokes: see placed_json)."""
-        fields = {
+        fields = self._fields()
+        if self.feature is not None:
+            fields["feature"] = personal.encode(self.feature)
+            fields["personal"] = None if self.leaning is None else self.leaning.to_json(self)
+        if with_input:
+            fields["input"] = self.input_json()
+        return fields
+
+    def _fields(self):
+        return {
             "verdict": self.verdict.value,
             "digit": self.digit,
             "confidence": self.confidence,
@@ -67,9 +81,6 @@ class DigitAnswer:
             "not_a_digit_probability": self.not_a_digit_probability,
             "empty": self.verdict is Verdict.EMPTY,
         }
-        if with_input:
-            fields["input"] = self.input_json()
-        return fields
 
     def input_json(self):
         """The 28x28 input as rows of ints (all zero for no ink)."""
@@ -95,6 +106,38 @@ class DigitAnswer:
 
 
 EMPTY = DigitAnswer(Verdict.EMPTY)
+
+
+def label_json(label):
+    """A class as the API writes it: the digit, or "not_a_digit"."""
+    return "not_a_digit" if label == NOT_A_DIGIT_CLASS else label
+
+
+@dataclass(frozen=True)
+class Leaning:
+    """How a writer's own examples moved a digit's answer: the answer without them, and the
+    examples that weighed in (recognition.personal.Weighed, closest first)."""
+
+    without: DigitAnswer
+    weighed: tuple
+
+    def decided(self, answer):
+        """Whether the examples changed what the answer says (its verdict or its digit)."""
+        return (answer.verdict, answer.digit) != (self.without.verdict, self.without.digit)
+
+    def to_json(self, answer):
+        return {
+            "decided": self.decided(answer),
+            "without": {
+                "verdict": self.without.verdict.value,
+                "digit": self.without.digit,
+                "confidence": self.without.confidence,
+            },
+            "examples": [
+                {"index": w.index, "label": label_json(w.label), "similarity": w.similarity}
+                for w in self.weighed
+            ],
+        }
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import threadpoolctl
 
-from . import checkpoint
+from . import checkpoint, personal
 from .answer import INPUT_SIZE, decide
 from .calibration import Calibration, softmax
 
@@ -42,6 +42,8 @@ class Classifier:
         self.layers = layers
         # The same weights laid out (inputs, outputs): a contiguous row per input.
         self.rows = [(np.ascontiguousarray(w.T), b) for w, b in self.layers]
+        # From the last hidden layer to a personal example's numbers (recognition.personal).
+        self.projection = personal.projection(self.layers[-1][0].shape[1])
         try:
             self.calibration = Calibration.from_dict(info.get("calibration"))
         except ValueError as exc:
@@ -62,20 +64,32 @@ class Classifier:
         """uint8 array (28, 28) or (N, 28, 28) -> float64 logits (classes,) or (N, classes),
         before calibration.
         """
+        return self._through(pixels, self.rows).astype(np.float64)
+
+    def features(self, pixels):
+        """uint8 (28, 28) or (N, 28, 28) -> each input's personal-example numbers (SIZE signed
+        bytes, recognition.personal): its last hidden layer, projected."""
+        hidden = self._through(pixels, self.rows[:-1])
+        if hidden.ndim == 1:
+            return personal.feature(hidden, self.projection)
+        return np.stack([personal.feature(h, self.projection) for h in hidden])
+
+    def _through(self, pixels, rows):
+        """Inputs through the given layers (all: logits; all but the last: the last hidden layer),
+        one by one or in one product as their number says."""
         pixels = np.asarray(pixels)
         x = pixels.reshape(-1, INPUT_SIZE).astype(np.float32) * np.float32(1 / 255.0)
         if len(x) <= self.ONE_BY_ONE:
-            logits = np.stack([self._one(row) for row in x])
+            out = np.stack([self._one(row, rows) for row in x])
         else:
-            logits = self._batch(x)
-        logits = logits.astype(np.float64)
-        return logits[0] if pixels.ndim == 2 else logits
+            out = self._batch(x, rows)
+        return out[0] if pixels.ndim == 2 else out
 
-    def _one(self, x):
-        """One input (inputs,) on the 0..1 scale -> float32 logits, reading only the rows of
-        non-zero inputs."""
+    def _one(self, x, rows):
+        """One input (inputs,) on the 0..1 scale -> float32 outputs of rows, reading only the
+        weight rows of non-zero inputs."""
         last = len(self.rows) - 1
-        for i, (weight, bias) in enumerate(self.rows):
+        for i, (weight, bias) in enumerate(rows):
             on = np.flatnonzero(x)
             # take() copies the rows a little faster than weight[on] does.
             x = x[on] @ weight.take(on, axis=0)
@@ -84,10 +98,11 @@ class Classifier:
                 np.maximum(x, 0, out=x)
         return x
 
-    def _batch(self, x):
-        """Inputs (N, inputs) on the 0..1 scale -> float32 logits, one dense product a layer."""
+    def _batch(self, x, rows):
+        """Inputs (N, inputs) on the 0..1 scale -> float32 outputs of rows, one dense product a
+        layer."""
         last = len(self.rows) - 1
-        for i, (weight, bias) in enumerate(self.rows):
+        for i, (weight, bias) in enumerate(rows):
             x = x @ weight
             x += bias
             if i < last:

@@ -10,7 +10,7 @@ from recognition.numbers import read_number
 
 from . import observe, openapi
 from .errors import ApiError
-from .validation import digit_index, parse_predict_request, pen_writing
+from .validation import digit_index, parse_predict_request, pen_writing, personal_examples
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -23,10 +23,15 @@ def _classifier():
     return current_app.extensions["classifier"]
 
 
-def _read(kind, drawing, writing=False):
-    """The NumberAnswer for validated strokes or an image; what it cannot read is a 400."""
+def _read(kind, drawing):
+    """The NumberAnswer for a request's validated strokes or image, read with the pen's state and
+    the writer's examples it sends; what it cannot read is a 400."""
+    classifier = _classifier()
+    writing = pen_writing(request)
+    model = classifier.info.get("weights", {}).get("sha256")
+    examples = personal_examples(request, model, len(classifier.layers[-1][1]))
     try:
-        number = read_number(_classifier(), drawing, writing)
+        number = read_number(classifier, drawing, writing, examples)
     except segment.TooManyDigits as exc:
         raise ApiError(400, "too_many_digits", str(exc)) from exc
     except ValueError as exc:
@@ -41,7 +46,7 @@ def predict():
     and the single-digit fields (digit, confidence, probabilities, input).
     """
     drawing = parse_predict_request(request, current_app.config)
-    return jsonify(_read(*drawing, pen_writing(request)).to_json())
+    return jsonify(_read(*drawing).to_json())
 
 
 @bp.post("/explain")
@@ -55,7 +60,7 @@ def explain():
     explained as it was read: the model runs once for the reading, and the explainer once more
     on that digit's pixels, keeping every layer.
     """
-    number = _read(*parse_predict_request(request, current_app.config), pen_writing(request))
+    number = _read(*parse_predict_request(request, current_app.config))
     index = digit_index(request)
     digits = number.digits
     if index is not None and index >= len(digits):

@@ -5,6 +5,7 @@ types (recognition.answer), so the document cannot drift from what the API check
 returns; tests validate real answers against it and fuzz the app from it (Schemathesis).
 """
 
+from recognition import personal
 from recognition.answer import DIGITS, INPUT_SHAPE, Verdict
 
 ERROR = {
@@ -41,11 +42,53 @@ ANSWER_FIELDS = {
     "probabilities": PROBABILITIES,
     "not_a_digit_probability": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
 }
+# A writer's own example: what the network made of a drawing they corrected, and the right label.
+FEATURE = {
+    "type": "string",
+    "contentEncoding": "base64",
+    "pattern": "^[A-Za-z0-9+/]{86}==$",
+    "description": f"{personal.SIZE} signed bytes: the drawing's last hidden layer, projected",
+}
+LABEL = {
+    "oneOf": [
+        {"type": "integer", "minimum": 0, "maximum": DIGITS - 1},
+        {"const": "not_a_digit"},
+    ]
+}
+PERSONAL_FIELDS = {
+    "feature": {
+        **FEATURE,
+        "description": "this digit's numbers for a personal example (sent when the request "
+        "carries personal)",
+    },
+    "personal": {
+        "type": ["object", "null"],
+        "description": "how the writer's examples moved this answer; null: none was close",
+        "required": ["decided", "without", "examples"],
+        "properties": {
+            "decided": {"type": "boolean", "description": "they changed the verdict or digit"},
+            "without": {"type": "object", "description": "the answer without them"},
+            "examples": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["index", "label", "similarity"],
+                    "properties": {
+                        "index": {"type": "integer", "minimum": 0},
+                        "label": LABEL,
+                        "similarity": {"type": "number", "minimum": -1, "maximum": 1},
+                    },
+                },
+            },
+        },
+    },
+}
 PLACED_DIGIT = {
     "type": "object",
     "required": [*ANSWER_FIELDS, "box", "strokes"],
     "properties": {
         **ANSWER_FIELDS,
+        **PERSONAL_FIELDS,
         "box": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
         "strokes": {"type": ["array", "null"], "items": {"type": "integer", "minimum": 0}},
         "input": INPUT,
@@ -59,7 +102,13 @@ PREDICT_ANSWER = {
     "type": "object",
     "required": [*ANSWER_FIELDS, "empty", "input", *NUMBER_FIELDS],
     "additionalProperties": False,
-    "properties": {**ANSWER_FIELDS, "empty": {"type": "boolean"}, "input": INPUT, **NUMBER_FIELDS},
+    "properties": {
+        **ANSWER_FIELDS,
+        **PERSONAL_FIELDS,
+        "empty": {"type": "boolean"},
+        "input": INPUT,
+        **NUMBER_FIELDS,
+    },
 }
 LAYER = {
     "type": "object",
@@ -77,6 +126,7 @@ EXPLAIN_ANSWER = {
     "required": [*ANSWER_FIELDS, "empty", "layers", "saliency", "top_units", *NUMBER_FIELDS],
     "properties": {
         **ANSWER_FIELDS,
+        **PERSONAL_FIELDS,
         "empty": {"type": "boolean"},
         "input": INPUT,
         "target": {"type": "integer", "minimum": 0, "maximum": DIGITS - 1},
@@ -110,7 +160,36 @@ def request_body(limits, explain=False):
         "judged as half drawn (the calibration for digits half drawn). Left out, null or false: "
         "the drawing may be finished (after each pen lift, and on the final read)",
     }
-    drawn = {"strokes": strokes, "width": size, "height": size, "writing": writing}
+    examples = {
+        "type": ["object", "null"],
+        "description": "the writer's own examples (their corrections), from earlier answers' "
+        "feature: a drawing close to one leans to its label. Each answer's digits then carry "
+        "their feature and personal",
+        "required": ["model", "examples"],
+        "properties": {
+            "model": {
+                "type": "string",
+                "description": "the SHA-256 of the weights that made the features (/api/model); "
+                "another model's: 400 personal_other_model",
+            },
+            "examples": {
+                "type": "array",
+                "maxItems": personal.LIMIT,
+                "items": {
+                    "type": "object",
+                    "required": ["label", "feature"],
+                    "properties": {"label": LABEL, "feature": FEATURE},
+                },
+            },
+        },
+    }
+    drawn = {
+        "strokes": strokes,
+        "width": size,
+        "height": size,
+        "writing": writing,
+        "personal": examples,
+    }
     image = {
         "image": {
             "type": "string",
@@ -118,6 +197,7 @@ def request_body(limits, explain=False):
             "description": "a data URL: data:image/png;base64,...",
         },
         "writing": {**writing, "description": "an image has no pen: taken, and changes nothing"},
+        "personal": examples,
     }
     if explain:
         # null, or left out: the last digit.

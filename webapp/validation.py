@@ -10,6 +10,8 @@ import re
 from PIL import Image, UnidentifiedImageError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from recognition import personal
+from recognition.answer import NOT_A_DIGIT_CLASS
 from recognition.preprocess import WORK_SIDE
 
 from .errors import ApiError
@@ -94,6 +96,57 @@ def pen_writing(request):
             400, "invalid_input", "writing must be true (the pen is still down) or false"
         )
     return value
+
+
+def personal_examples(request, model, classes):
+    """The optional "personal" of a JSON request, the writer's own examples: None when left out,
+    else a tuple of recognition.personal.Example (maybe empty), checked.
+
+    model: the SHA-256 of the weights serving: examples made by other weights mean nothing to
+    these (a 400 the page answers by forgetting them). classes: the model's; a
+    "not_a_digit" label needs the eleventh.
+    """
+    value = optional_field(request, "personal")
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("examples"), list):
+        raise ApiError(
+            400,
+            "invalid_personal",
+            'personal must be an object {"model": SHA-256, "examples": [{"label", "feature"}]}',
+        )
+    if value.get("model") != model:
+        raise ApiError(
+            400,
+            "personal_other_model",
+            "the personal examples were made by another model than the one answering: forget "
+            "them and correct again",
+        )
+    examples = value["examples"]
+    if len(examples) > personal.LIMIT:
+        raise ApiError(
+            400,
+            "invalid_personal",
+            f"at most {personal.LIMIT} personal examples, got {len(examples)}",
+        )
+    return tuple(_example(e, k, classes) for k, e in enumerate(examples))
+
+
+def _example(value, k, classes):
+    """One personal example, checked: {"label": a digit or "not_a_digit", "feature": base64}."""
+    if not isinstance(value, dict):
+        raise ApiError(400, "invalid_personal", f"personal example {k} must be an object")
+    label = value.get("label")
+    if label == "not_a_digit" and classes > NOT_A_DIGIT_CLASS:
+        label = NOT_A_DIGIT_CLASS
+    elif isinstance(label, bool) or not isinstance(label, int) or not 0 <= label <= 9:
+        allowed = 'a digit 0 to 9 or "not_a_digit"' if classes > NOT_A_DIGIT_CLASS else "0 to 9"
+        raise ApiError(400, "invalid_personal", f"personal example {k}: label must be {allowed}")
+    try:
+        feature = personal.decode(value.get("feature"))
+    except ValueError as exc:
+        raise ApiError(400, "invalid_personal", f"personal example {k}: {exc}") from None
+    return personal.Example(label, feature)
 
 
 def _from_json(body, limits):
