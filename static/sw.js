@@ -3,7 +3,7 @@
 // Every same-origin GET goes to the network first, and a good answer refreshes the cached copy, so
 // an online visitor always gets the current page; offline, the cached copy answers. The API's POSTs
 // are never cached: offline, the page says the recogniser cannot be reached and keeps the drawing.
-const CACHE = "digits-v3";
+const CACHE = "digits-v4";
 const SHELL = [
   "/",
   "/model",
@@ -22,6 +22,8 @@ const SHELL = [
     "explain-client",
     "kiosk",
     "corrections",
+    "personal",
+    "correct-sheet",
   ].map((name) => `/static/js/${name}.js`),
 ];
 

@@ -13,6 +13,7 @@ import {
   paintZoom,
 } from "./explain-draw.js";
 import { fetchUnitTemplate } from "./explain-client.js";
+import { unpackInput } from "./personal.js";
 
 const TEMPLATE = `
   <h2>How it sees your drawing</h2>
@@ -72,6 +73,10 @@ const TEMPLATE = `
     <li>
       <h3>4. The answer</h3>
       <p class="note outputs"></p>
+      <div class="yours" hidden>
+        <p class="note yours-intro"></p>
+        <ul class="yours-list"></ul>
+      </div>
     </li>
   </ol>`;
 
@@ -79,8 +84,10 @@ const TAP_A_SQUARE = "Tap it (or use the arrow keys) to look closer at one part.
 const ZOOM = 6; // the zoomed grid shows 6 x 6 units: squares of 44 CSS pixels or more
 
 export class ExplainView {
-  constructor(root, { fetchUnit = fetchUnitTemplate } = {}) {
+  // personal: the writer's examples (personal.js), to show the ones that weighed in.
+  constructor(root, { fetchUnit = fetchUnitTemplate, personal = null } = {}) {
     this.root = root;
+    this.personal = personal;
     this.fetchUnit = fetchUnit;
     root.innerHTML = TEMPLATE;
     this.$ = (sel) => root.querySelector(sel);
@@ -118,6 +125,7 @@ export class ExplainView {
     );
     this.showLayers(answer);
     this.$(".outputs").textContent = describeOutputs(answer);
+    showYours(this, answer);
     if (this.selected >= 0) this.showUnit(this.selected);
   }
 
@@ -143,6 +151,7 @@ export class ExplainView {
       canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height);
     }
     this.$(".outputs").textContent = "Draw a digit to see how the network reads it.";
+    this.$(".yours").hidden = true;
     this.$(".saliency-caption").textContent = "";
     for (const { canvas } of this.layerCanvases)
       canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height);
@@ -315,6 +324,43 @@ export class ExplainView {
     paintNumbers(this.$(".numbers"), this.input, ...this.shape);
     this.$(".numbers-hint").hidden = holder.scrollWidth <= holder.clientWidth;
   }
+}
+
+// The writer's own examples that weighed in on this answer: their 28x28, what they said it was,
+// and how alike the network finds the two. Learning from examples, shown.
+function showYours(view, answer) {
+  const leaning = answer.personal;
+  const box = view.$(".yours");
+  const kept = view.personal ? view.personal.examples : [];
+  const shown = leaning ? leaning.examples.filter((e) => kept[e.index]) : [];
+  box.hidden = shown.length === 0;
+  if (box.hidden) return;
+  const without = leaning.without;
+  const before = without.verdict === "not_a_digit" ? "“not a digit”" : `${without.digit}`;
+  view.$(".yours-intro").textContent = leaning.decided
+    ? `Your corrections changed the answer: without them it would say ${before}. ` +
+      "It compares your drawing with the ones you corrected; the closer one is, the more it pulls " +
+      "toward what you said it was."
+    : "Your corrections that are close to this drawing pulled toward what you said they were; " +
+      "they did not change the answer.";
+  const doc = view.root.ownerDocument;
+  view.$(".yours-list").replaceChildren(
+    ...shown.map((e) => {
+      const item = doc.createElement("li");
+      const canvas = doc.createElement("canvas");
+      canvas.width = canvas.height = 28;
+      canvas.className = "yours-input";
+      canvas.setAttribute("role", "img");
+      const said = e.label === "not_a_digit" ? "not a digit" : `a ${e.label}`;
+      canvas.setAttribute("aria-label", `One of your drawings, which you said is ${said}`);
+      const input = kept[e.index].input;
+      if (input) paintGrey(canvas, unpackInput(input), 28, 28);
+      const caption = doc.createElement("span");
+      caption.textContent = `You said ${said}: ${Math.round(e.similarity * 100)}% alike`;
+      item.append(canvas, caption);
+      return item;
+    }),
+  );
 }
 
 function describeOutputs(answer) {

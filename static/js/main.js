@@ -1,14 +1,28 @@
 // The draw-a-digit page: wires the pad, the prediction requests and the result view together.
+import { CorrectSheet } from "./correct-sheet.js";
 import { keep, kept } from "./keep.js";
 import { Pad } from "./pad.js";
+import { PersonalExamples } from "./personal.js";
 import { PredictClient, postStrokes } from "./predict-client.js";
 import { ResultView } from "./result-view.js";
 
 let picked = null; // the digit of a number whose bars are shown (null: the last one written)
 let lastAnswer = null;
 let modelSha = null; // the SHA-256 of the weights that answer (/api/model), sent with a correction
-const corrected = new Map(); // digit index -> the label kept, for the drawing as it is now
-const view = new ResultView(document, { onPick: pick, onCorrect: correct });
+// digit index -> { label, example } kept for the drawing as it is now
+const corrected = new Map();
+const isKiosk = new URLSearchParams(location.search).has("kiosk");
+// The kiosk keeps a visitor's corrections as their examples until its idle reset, and sends them
+// to the corrections store only where its operator asked (/?kiosk&corrections).
+const storesCorrections = !isKiosk || new URLSearchParams(location.search).has("corrections");
+const personal = new PersonalExamples(isKiosk ? null : safeStorage());
+const view = new ResultView(document, {
+  onPick: pick,
+  onCorrect: correct,
+  onOpenCorrect: () => sheet.open(correctedLabel()),
+  onForget: forget,
+});
+const sheet = new CorrectSheet(document, correct);
 const undoButton = document.getElementById("undo");
 const clearButton = document.getElementById("clear");
 const explainButton = document.getElementById("explain-toggle");
@@ -16,7 +30,6 @@ const explainPanel = document.getElementById("explain");
 let client = null;
 let explainView = null; // loaded the first time "how it sees" is opened
 let kiosk = null; // only with /?kiosk
-const isKiosk = new URLSearchParams(location.search).has("kiosk");
 
 const pad = new Pad(document.getElementById("pad"), {
   onEdit: () => {
@@ -39,7 +52,7 @@ const pad = new Pad(document.getElementById("pad"), {
   },
 });
 client = new PredictClient({
-  snapshot: () => ({ ...pad.snapshot(), digit: picked }),
+  snapshot: () => ({ ...pad.snapshot(), digit: picked, personal: personal.request() }),
   view: {
     show: (answer, asked) => {
       lastAnswer = answer;
@@ -66,7 +79,16 @@ client = new PredictClient({
       pad.setBoxes([]);
       if (explainView) explainView.clear();
     },
-    showError: (message) => view.showError(message),
+    showError: (message, code) => {
+      // The server now answers with other weights than the examples were made by: they mean
+      // nothing to it. Forgotten, and the drawing read again.
+      if (code === "personal_other_model") {
+        personal.forget();
+        loadModel();
+        return;
+      }
+      view.showError(message);
+    },
   },
 });
 
@@ -85,44 +107,78 @@ function pick(k) {
 }
 
 // The answer on screen is for the drawing as it is, with the pen up: its digit (the picked one of
-// a number) may be corrected, once. Not in kiosk mode, where anyone passing could.
+// a number) may be corrected, and corrected again if the first tap was a slip.
 function correctable() {
   const digits = (lastAnswer && lastAnswer.digits) || [];
-  if (isKiosk || pad.penDown || !modelSha || digits.length === 0) return null;
+  if (pad.penDown || !modelSha || digits.length === 0) return null;
   if (client.shownVersion !== client.version) return null;
   const k = picked === null ? digits.length - 1 : picked;
   return { k, digit: digits[k] };
 }
 
+function correctedLabel() {
+  const target = correctable();
+  return target && corrected.has(target.k) ? corrected.get(target.k).label : null;
+}
+
 function offerCorrection() {
   const target = correctable();
   if (!target) view.offerCorrection(false);
-  else if (corrected.has(target.k)) view.offerCorrection(false, keptText(target.k));
+  else if (corrected.has(target.k)) view.offerCorrection(true, keptText(target.k));
   else view.offerCorrection(true);
+  view.markChosen(correctedLabel());
+  view.showPersonal(personal.count);
 }
+
+const AN = new Set([8, 11, 18]);
 
 function keptText(k) {
-  const several = lastAnswer.digits.length > 1;
-  const which = several ? `digit ${k + 1} ` : "";
-  return `Thank you: ${which}kept as a ${corrected.get(k)}. It helps the network learn.`;
+  const { label } = corrected.get(k);
+  const what = label === "not_a_digit" ? "not a digit" : `${AN.has(label) ? "an" : "a"} ${label}`;
+  const count = lastAnswer.digits.length;
+  const said = count > 1 ? `digit ${k + 1} of ${count} is ${what}` : `kept as ${what}`;
+  return `Thank you: ${said}.`;
 }
 
-// The visitor says digit `label` is right: the strokes of the digit shown go to the server.
+// The visitor says the digit shown is `label` (0-9, or "not_a_digit"): it becomes one of their
+// examples and the drawing is read again with it at once; its strokes go to the server's
+// corrections for review (digits only: the store and retraining know no "not a digit").
 async function correct(label) {
   const target = correctable();
-  if (!target || corrected.has(target.k)) return;
+  if (!target) return;
   const { k, digit } = target;
+  const before = corrected.get(k);
+  if (before && before.label === label) return;
+  if (before && before.example) personal.remove(before.example);
+  const example = digit.feature ? personal.add(label, digit.feature, digit.input) : null;
+  corrected.set(k, { label, example });
+  client.refresh();
+  offerCorrection();
+  if (!storesCorrections || label === "not_a_digit") return;
   const all = pad.snapshot().strokes;
   const strokes = digit.strokes ? digit.strokes.map((i) => all[i]) : all;
-  corrected.set(k, label);
-  view.offerCorrection(false, "Keeping it...");
+  const without = digit.personal ? digit.personal.without : digit;
+  const predicted = without.verdict === "not_a_digit" ? null : without.digit;
   const { sendCorrection } = await import("./corrections.js");
-  const predicted = digit.verdict === "not_a_digit" ? null : digit.digit;
   const result = await sendCorrection({ strokes, label, predicted, model: modelSha });
-  if (!result.ok) corrected.delete(k);
-  if (correctable()?.k !== k) return; // the drawing changed meanwhile
-  if (result.ok) view.offerCorrection(false, keptText(k));
-  else view.offerCorrection(true, `Not kept: ${result.message}.`);
+  if (!result.ok && correctable()?.k === k)
+    view.offerCorrection(true, `Not sent: ${result.message}.`);
+}
+
+// "Forget my handwriting": every example goes, and the drawing is read as anyone's.
+function forget() {
+  personal.forget();
+  corrected.clear();
+  view.showPersonal(0);
+  client.refresh();
+}
+
+function safeStorage() {
+  try {
+    return window.localStorage;
+  } catch {
+    return null; // refused (private mode, a sandboxed frame): examples last as long as the page
+  }
 }
 
 // Marked unavailable rather than disabled: a disabled button drops the keyboard's focus to the
@@ -141,8 +197,13 @@ function undo() {
   }
 }
 
-// forget: for the kiosk's next visitor, the drawing cannot be brought back with Undo.
+// forget: for the kiosk's next visitor, the drawing cannot be brought back with Undo, and the
+// examples their corrections made are gone.
 function clear({ forget = false } = {}) {
+  if (forget && personal.count) {
+    personal.forget();
+    view.showPersonal(0);
+  }
   if (pad.clear({ forget })) {
     client.cleared();
     updateButtons();
@@ -167,7 +228,7 @@ async function toggleExplain() {
     import("./explain-view.js"),
     import("./explain-client.js"),
   ]);
-  if (!explainView) explainView = new view.ExplainView(explainPanel);
+  if (!explainView) explainView = new view.ExplainView(explainPanel, { personal });
   client.refresh(requests.postExplain);
   bringIntoView(explainPanel);
 }
@@ -187,7 +248,10 @@ undoButton.addEventListener("click", undo);
 explainButton.addEventListener("click", toggleExplain);
 clearButton.addEventListener("click", () => clear());
 document.addEventListener("keydown", (e) => {
-  if (e.key === "Escape") {
+  if (e.key === "Escape" && sheet.isOpen) {
+    e.preventDefault();
+    sheet.close();
+  } else if (e.key === "Escape") {
     e.preventDefault();
     clear();
   } else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "z") {
@@ -207,14 +271,21 @@ if (restored) {
   client.refresh();
 }
 updateButtons();
-fetch("/api/model")
-  .then((r) => r.json())
-  .then((info) => {
-    modelSha = (info.weights && info.weights.sha256) || null;
-    view.showModel(info);
-    offerCorrection();
-  })
-  .catch(() => {});
+// The weights answering: corrections name them, and the examples are theirs. A drawing already
+// read is read again with the examples (and each digit's feature, to keep a correction).
+function loadModel() {
+  fetch("/api/model")
+    .then((r) => r.json())
+    .then((info) => {
+      modelSha = (info.weights && info.weights.sha256) || null;
+      if (modelSha) personal.useModel(modelSha);
+      view.showModel(info);
+      if (!pad.isEmpty) client.refresh();
+      offerCorrection();
+    })
+    .catch(() => {});
+}
+loadModel();
 
 // Offline after the first load: the service worker keeps the page, scripts and styles.
 if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});

@@ -22,7 +22,7 @@ export class PredictClient {
     retryMs = RETRY_MS,
   }) {
     this.snapshot = snapshot; // () => ({ strokes, penDown, width, height })
-    this.view = view; // { show(answer, drawing asked about), showEmpty(), showError(message) }
+    this.view = view; // { show(answer, drawing asked about), showEmpty(), showError(message, code) }
     this.throttleMs = throttleMs;
     this.post = post;
     this.state = "idle";
@@ -144,7 +144,7 @@ export class PredictClient {
         this.view.show(answer, drawing);
       }
     } catch (err) {
-      this.view.showError(err.message);
+      this.view.showError(err.message, err.code);
       if (err.offline) this.goOffline();
     } finally {
       this.state = "idle";
@@ -164,8 +164,10 @@ export function postStrokes(drawing) {
 
 // penDown: the last stroke is still being drawn, so the server judges that digit as half drawn
 // ("writing"); its answer is a guess so far, not the finished read.
-export async function postDrawing(url, { strokes, width, height, penDown }, extra = {}) {
+// personal: the writer's own examples (personal.js), sent with every read.
+export async function postDrawing(url, { strokes, width, height, penDown, personal }, extra = {}) {
   const writing = penDown ? { writing: true } : {};
+  if (personal) extra = { ...extra, personal };
   let response;
   try {
     response = await fetch(url, {
@@ -187,9 +189,11 @@ export async function postDrawing(url, { strokes, width, height, penDown }, extr
     /* not JSON: a proxy's error page, say */
   }
   if (!response.ok || answer === null) {
-    throw new Error(
+    const error = new Error(
       (answer && answer.error && answer.error.message) || `the server answered ${response.status}`,
     );
+    error.code = answer && answer.error && answer.error.code;
+    throw error;
   }
   return answer;
 }

@@ -4,8 +4,12 @@ import { NumberView, numberStatus, numberText, whichDigit } from "./number-view.
 
 export class ResultView {
   // onPick(k): the k-th digit of a number was picked, to see its bars and 28x28; onCorrect(d): the
-  // visitor tapped digit d's bar to say it is the right digit.
-  constructor(doc = document, { onPick = () => {}, onCorrect = () => {} } = {}) {
+  // visitor tapped digit d's bar to say it is the right digit; onOpenCorrect(): they asked for the
+  // sheet of big buttons; onForget(): "Forget my handwriting".
+  constructor(
+    doc = document,
+    { onPick = () => {}, onCorrect = () => {}, onOpenCorrect = () => {}, onForget = () => {} } = {},
+  ) {
     this.numberView = new NumberView(doc.getElementById("number-digits"), onPick);
     this.prediction = doc.getElementById("prediction");
     this.status = doc.getElementById("status");
@@ -13,6 +17,10 @@ export class ResultView {
     this.preview = doc.getElementById("model-input").getContext("2d");
     this.modelInfo = doc.getElementById("model-info");
     this.correctHint = doc.getElementById("correct-hint");
+    this.onOpenCorrect = onOpenCorrect;
+    this.personal = doc.getElementById("personal");
+    this.personalCount = doc.getElementById("personal-count");
+    doc.getElementById("forget").addEventListener("click", onForget);
     this.which = [...doc.querySelectorAll(".which-digit")]; // beside the bars' and 28x28's headings
     this.bars = [];
     const list = (this.probs = doc.getElementById("probs"));
@@ -99,6 +107,7 @@ export class ResultView {
         : `So far it looks like ${answer.digit} (${pct}% sure)`;
     }
     if (writing) this.status.textContent = `Still writing: so far it looks like ${answer.digit}`;
+    else this.status.textContent += yours(answer);
     if (!penDown) this.announce.textContent = this.status.textContent;
     this.drawBars(answer, answer.digit, unsure);
     this.drawInput(answer);
@@ -121,7 +130,7 @@ export class ResultView {
     this.prediction.classList.add("number");
     this.prediction.classList.toggle("unsure", answer.verdict === "unsure");
     this.prediction.classList.toggle("not-digit", rejected);
-    this.status.textContent = numberStatus(answer);
+    this.status.textContent = numberStatus(answer) + yoursInNumber(answer);
     if (!penDown) this.announce.textContent = this.status.textContent;
     this.probs.classList.toggle("greyed", one.verdict === "not_a_digit");
     this.drawBars(one, one.digit, one.verdict === "unsure");
@@ -147,7 +156,8 @@ export class ResultView {
     // How sure, in words too: on an upright phone the "no digit" bar may sit below the fold.
     const none = answer.not_a_digit_probability;
     const sure = none == null ? "" : ` (${Math.round(none * 100)}% sure)`;
-    this.status.textContent = this.announce.textContent = `That doesn't look like a digit${sure}.`;
+    this.status.textContent = this.announce.textContent =
+      `That doesn't look like a digit${sure}.` + yours(answer);
     this.probs.classList.add("greyed");
     this.drawBars(answer, null, false);
     this.drawInput(answer);
@@ -168,14 +178,37 @@ export class ResultView {
     fillBar(this.noneBar, answer.not_a_digit_probability);
   }
 
-  // Whether the bars' digits take a correction now, and what the line above them says.
-  offerCorrection(
-    on,
-    text = on ? "Wrong? Tap the right digit in the list (or press its key)." : "",
-  ) {
+  // Whether the bars' digits take a correction now, and what the line above them says: with a
+  // button that opens the big buttons (a finger's size), to correct or to change a correction.
+  offerCorrection(on, text = on ? wrongText() : "") {
     for (const li of this.bars)
       li.querySelector(".digit").setAttribute("aria-disabled", String(!on));
     this.correctHint.textContent = text;
+    if (!on) return;
+    const button = this.correctHint.ownerDocument.createElement("button");
+    button.type = "button";
+    button.className = "correct-open";
+    button.textContent = text.startsWith("Thank you") ? "Change" : "say what it is";
+    button.addEventListener("click", () => this.onOpenCorrect());
+    this.correctHint.append(" ", button);
+  }
+
+  // The label the visitor gave this digit, marked in the bars (null: none).
+  markChosen(label) {
+    this.bars.forEach((li, d) => {
+      li.classList.toggle("chosen", d === label);
+      li.querySelector(".digit").setAttribute("aria-pressed", String(d === label));
+    });
+    this.noneBar.classList.toggle("chosen", label === "not_a_digit");
+  }
+
+  // How many of the writer's corrections it reads with; "Forget my handwriting" beside it.
+  showPersonal(count) {
+    this.personal.hidden = count === 0;
+    this.personalCount.textContent =
+      count === 1
+        ? "It knows 1 correction of yours and reads your writing with it."
+        : `It knows ${count} corrections of yours and reads your writing with them.`;
   }
 
   showError(message) {
@@ -210,6 +243,32 @@ export class ResultView {
       `The network: ${layers}. It reads ${(m.test_accuracy * 100).toFixed(1)}% of ` +
       "10,000 test digits right. More under “About the network”.";
   }
+}
+
+// A finger cannot aim at a bar's digit: on touch screens the words point to the big buttons only.
+function wrongText() {
+  return matchMedia("(pointer: coarse)").matches
+    ? "Wrong?"
+    : "Wrong? Tap the right digit (or press its key), or";
+}
+
+// Where the writer's own examples decided the answer, the status says so.
+function yours(answer) {
+  const leaning = answer.personal;
+  if (!leaning || !leaning.decided) return "";
+  const what = answer.verdict === "not_a_digit" ? "“not a digit”" : answer.digit;
+  return ` Read as your ${what}, from your corrections.`;
+}
+
+function yoursInNumber(answer) {
+  const decided = answer.digits
+    .map((d, k) =>
+      d.personal && d.personal.decided
+        ? `digit ${k + 1} as your ${d.digit ?? "“not a digit”"}`
+        : null,
+    )
+    .filter(Boolean);
+  return decided.length ? ` Read ${decided.join(", ")}, from your corrections.` : "";
 }
 
 function fillBar(li, p) {
