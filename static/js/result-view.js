@@ -107,7 +107,8 @@ export class ResultView {
         : `So far it looks like ${answer.digit} (${pct}% sure)`;
     }
     if (writing) this.status.textContent = `Still writing: so far it looks like ${answer.digit}`;
-    else this.status.textContent += yours(answer);
+    else if (yours(answer))
+      this.status.textContent += `${/[.?]$/.test(this.status.textContent) ? "" : "."}${yours(answer)}`;
     if (!penDown) this.announce.textContent = this.status.textContent;
     this.drawBars(answer, answer.digit, unsure);
     this.drawInput(answer);
@@ -257,7 +258,7 @@ function yours(answer) {
   const leaning = answer.personal;
   if (!leaning || !leaning.decided) return "";
   const what = answer.verdict === "not_a_digit" ? "“not a digit”" : answer.digit;
-  return ` Read as your ${what}, from your corrections.`;
+  return ` Read as your ${what}.`;
 }
 
 function yoursInNumber(answer) {
@@ -268,7 +269,7 @@ function yoursInNumber(answer) {
         : null,
     )
     .filter(Boolean);
-  return decided.length ? ` Read ${decided.join(", ")}, from your corrections.` : "";
+  return decided.length ? ` Read ${decided.join(", ")}.` : "";
 }
 
 function fillBar(li, p) {

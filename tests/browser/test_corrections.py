@@ -2,10 +2,13 @@
 one correction per digit, and the server keeps exactly the strokes of that digit, the label, the
 network's answer and its version."""
 
+import time
+
 import numpy as np
 
 from harness.chromium import MousePen, draw_stroke
 from harness.strokes import fit_strokes
+from recognition.numbers import read_number
 from tests.support.data import SHIPPED_MODEL
 from tests.support.page import page_strokes, pick, settle
 from tests.support.writers import writer_digits
@@ -27,6 +30,15 @@ def stored(corrections_url):
     return Store(corrections_url, 10**6).export(everything=True)
 
 
+def stored_since(corrections_url, before, count):
+    """The corrections kept after the first `before`, once there are `count` of them (the page
+    sends one after it has re-read the drawing with the writer's new example)."""
+    deadline = time.monotonic() + 5
+    while len(rows := stored(corrections_url)[before:]) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return rows
+
+
 def wait_kept(page):
     page.wait_for_function(
         "() => document.getElementById('correct-hint').textContent.startsWith('Thank you')",
@@ -34,32 +46,95 @@ def wait_kept(page):
     )
 
 
-def test_tapping_the_right_digit_keeps_the_drawing_once(desk, stroke_records, corrections_url):
+def second_likeliest(classifier, page):
+    """The digit the pipeline finds likeliest after the one it answers: a correction to it turns
+    the answer at once."""
+    answer = read_number(classifier, page_strokes(page)).to_json()
+    return int(np.argsort(answer["probabilities"])[-2])
+
+
+def test_a_correction_is_answered_at_once_and_kept_once(
+    desk, stroke_records, corrections_url, classifier
+):
     page = desk
     before = len(stored(corrections_url))
     box = page.locator("#pad").bounding_box()
     draw(page, fit_strokes(pick(stroke_records, 4)["strokes"], box))
     assert page.inner_text("#correct-hint").startswith("Wrong? Tap the right digit")
     shown = int(page.get_attribute("#prediction", "data-digit"))
-    right = (shown + 1) % 10
+    right = second_likeliest(classifier, page)
     page.click(f"#probs li[data-digit='{right}'] button.digit")
     wait_kept(page)
-    assert f"kept as a {right}" in page.inner_text("#correct-hint")
-    # A second tap, or its key, adds nothing: one correction per digit.
-    page.click(f"#probs li[data-digit='{shown}'] button.digit", force=True)
-    page.keyboard.press(str(shown))
+    settle(page)
+    # Read again with the writer's new example: the big answer is the corrected digit, marked.
+    assert page.get_attribute("#prediction", "data-digit") == str(right)
+    assert f"Read as your {right}." in page.inner_text("#status")
+    assert f"kept as a{'n' if right == 8 else ''} {right}" in page.inner_text("#correct-hint")
+    assert page.locator("#probs li.chosen").get_attribute("data-digit") == str(right)
+    assert "It knows 1 correction" in page.inner_text("#personal")
+    # The same digit again, or its key, adds nothing.
+    page.click(f"#probs li[data-digit='{right}'] button.digit")
+    page.keyboard.press(str(right))
     page.wait_for_timeout(300)
-    rows = stored(corrections_url)[before:]
+    rows = stored_since(corrections_url, before, 1)
     assert len(rows) == 1
     [row] = rows
     assert row["label"] == right and row["predicted"] == shown and row["model"] == SHIPPED_SHA
     assert row["strokes"] == page_strokes(page)
-    # A new drawing may be corrected again, by its key this time.
-    page.click("#clear")
-    draw(page, fit_strokes(pick(stroke_records, 2)["strokes"], box))
-    page.keyboard.press("7")
+    # A slip is changed by another tap: one example still, the new label kept.
+    other = (right + 1) % 10
+    page.keyboard.press(str(other))
+    page.wait_for_function(
+        f"() => document.getElementById('correct-hint').textContent.includes(' {other}.')"
+    )
+    assert "It knows 1 correction" in page.inner_text("#personal")
+    assert [r["label"] for r in stored_since(corrections_url, before, 2)] == [right, other]
+    # "Forget my handwriting": the examples go, and the drawing is read as anyone's again.
+    page.click("#forget")
+    settle(page)
+    assert page.locator("#personal").is_hidden()
+    assert page.get_attribute("#prediction", "data-digit") == str(shown)
+    assert page.evaluate("() => localStorage.getItem('digits.personal')") is None
+
+
+def test_examples_outlive_a_new_drawing_and_a_reload(desk, stroke_records, classifier):
+    page = desk
+    box = page.locator("#pad").bounding_box()
+    strokes = fit_strokes(pick(stroke_records, 7)["strokes"], box)
+    draw(page, strokes)
+    right = second_likeliest(classifier, page)
+    page.keyboard.press(str(right))
     wait_kept(page)
-    assert [r["label"] for r in stored(corrections_url)[before:]] == [right, 7]
+    page.reload()
+    page.wait_for_function("() => window.__digits !== undefined")
+    page.click("#clear")
+    draw(page, strokes)
+    page.wait_for_function(
+        f"() => document.getElementById('prediction').dataset.digit === '{right}'"
+    )
+    assert "It knows 1 correction" in page.inner_text("#personal")
+    page.click("#forget")
+
+
+def test_a_finger_corrects_with_big_buttons(phone, stroke_records):
+    page = phone
+    box = page.locator("#pad").bounding_box()
+    draw(page, fit_strokes(pick(stroke_records, 3)["strokes"], box))
+    opener = page.locator("#correct-hint .correct-open")
+    assert opener.bounding_box()["height"] >= 44
+    opener.tap()
+    keys = page.locator(".correct-sheet button")
+    assert keys.count() == 12  # ten digits, "not a digit", cancel
+    for i in range(keys.count()):
+        size = keys.nth(i).bounding_box()
+        assert size["width"] >= 44 and size["height"] >= 44, keys.nth(i).inner_text()
+    page.locator(".correct-sheet button[data-label='not_a_digit']").tap()
+    wait_kept(page)
+    settle(page)
+    assert "kept as not a digit" in page.inner_text("#correct-hint")
+    assert page.locator(".correct-sheet").is_hidden()
+    assert page.locator("#prediction").get_attribute("class").count("not-digit") == 1
+    page.click("#forget")
 
 
 def test_a_numbers_digit_is_corrected_with_its_own_strokes(desk, stroke_records, corrections_url):
@@ -73,23 +148,38 @@ def test_a_numbers_digit_is_corrected_with_its_own_strokes(desk, stroke_records,
     page.locator("#number-digits .digit-pick").nth(0).click()  # the first digit
     page.keyboard.press("5")
     wait_kept(page)
-    assert "digit 1 kept as a 5" in page.inner_text("#correct-hint")
-    [row] = stored(corrections_url)[before:]
+    assert "digit 1 of 2 is a 5" in page.inner_text("#correct-hint")
+    [row] = stored_since(corrections_url, before, 1)
     first_strokes = len(records[0]["strokes"])
     assert row["label"] == 5 and row["predicted"] == 3
     assert row["strokes"] == page_strokes(page)[:first_strokes]
 
 
-def test_the_kiosk_takes_no_corrections(browser, server, stroke_records, corrections_url):
+def test_the_kiosk_learns_a_visitor_until_its_idle_reset_and_stores_nothing(
+    browser, server, stroke_records, corrections_url, classifier
+):
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()
-    page.goto(f"{server}/?testhook&kiosk&attract=600&idle=600")
+    page.goto(f"{server}/?testhook&kiosk&attract=600&idle=3&countdown=1")
     page.wait_for_function("() => window.__digits !== undefined")
     before = len(stored(corrections_url))
     box = page.locator("#pad").bounding_box()
-    draw(page, fit_strokes(pick(stroke_records, 6)["strokes"], box))
-    page.keyboard.press("1")
-    page.wait_for_timeout(300)
+    strokes = fit_strokes(pick(stroke_records, 6)["strokes"], box)
+    draw(page, strokes)
+    shown = page.get_attribute("#prediction", "data-digit")
+    right = second_likeliest(classifier, page)
+    page.keyboard.press(str(right))
+    wait_kept(page)
+    settle(page)
+    assert page.get_attribute("#prediction", "data-digit") == str(right)
+    assert "It knows 1 correction" in page.inner_text("#personal")
+    # The idle reset clears the drawing and the visitor's examples: the next visitor's same
+    # drawing reads as anyone's.
+    page.wait_for_function("() => window.__digits.strokes().length === 0", timeout=10000)
+    assert page.locator("#personal").is_hidden()
+    draw(page, strokes)
+    assert page.get_attribute("#prediction", "data-digit") == shown
+    assert page.evaluate("() => localStorage.getItem('digits.personal')") is None
     assert len(stored(corrections_url)) == before
     context.close()
 
