@@ -339,7 +339,8 @@ function showYours(view, answer) {
   const before = without.verdict === "not_a_digit" ? "“not a digit”" : `${without.digit}`;
   view.$(".yours-intro").textContent = leaning.decided
     ? `Your corrections changed the answer: without them it would say ${before}. ` +
-      "It compares your drawing with the ones you corrected; the closer one is, the more it pulls " +
+      "It compares your drawing with the ones you corrected; the closer one is, " +
+      "the more it pulls " +
       "toward what you said it was."
     : "Your corrections that are close to this drawing pulled toward what you said they were; " +
       "they did not change the answer.";

@@ -22,7 +22,8 @@ export class PredictClient {
     retryMs = RETRY_MS,
   }) {
     this.snapshot = snapshot; // () => ({ strokes, penDown, width, height })
-    this.view = view; // { show(answer, drawing asked about), showEmpty(), showError(message, code) }
+    // { show(answer, drawing asked about), showEmpty(), showError(message, code) }
+    this.view = view;
     this.throttleMs = throttleMs;
     this.post = post;
     this.state = "idle";

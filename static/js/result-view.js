@@ -107,8 +107,10 @@ export class ResultView {
         : `So far it looks like ${answer.digit} (${pct}% sure)`;
     }
     if (writing) this.status.textContent = `Still writing: so far it looks like ${answer.digit}`;
-    else if (yours(answer))
-      this.status.textContent += `${/[.?]$/.test(this.status.textContent) ? "" : "."}${yours(answer)}`;
+    else if (yours(answer)) {
+      const stop = /[.?]$/.test(this.status.textContent) ? "" : ".";
+      this.status.textContent += `${stop}${yours(answer)}`;
+    }
     if (!penDown) this.announce.textContent = this.status.textContent;
     this.drawBars(answer, answer.digit, unsure);
     this.drawInput(answer);
