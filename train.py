@@ -23,7 +23,6 @@ from tqdm import tqdm
 from recognition import checkpoint, selftest
 from recognition.answer import NOT_A_DIGIT_CLASS
 from recognition.classifier import Classifier
-from recognition.model import MLP, ModelConfig
 from training import (
     augment,
     baseline,
@@ -33,8 +32,10 @@ from training import (
     report,
     stroke_augment,
     stroke_files,
+    torch_checkpoint,
 )
 from training.device import get_device, get_precision
+from training.model import MLP, ModelConfig
 from training.trainset import TrainSet
 
 # Named sets of defaults; a flag given beside a preset still wins.
@@ -409,7 +410,7 @@ class Fitted:
 def start_from(model, path):
     """Load a saved model's weights into model (the fine-tune's start), or exit with one line."""
     try:
-        saved, info = checkpoint.load(path)
+        saved, info = torch_checkpoint.load(path)
     except checkpoint.CheckpointError as exc:
         sys.exit(f"train.py: --init: {exc}")
     if saved.config.hidden != model.config.hidden or saved.config.classes != model.config.classes:
@@ -626,7 +627,7 @@ def finish(run, fitted):
         "selection_score",
         "baseline_test_accuracy",
     )
-    checkpoint.save(
+    torch_checkpoint.save(
         model,
         out,
         training=training,

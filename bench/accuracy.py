@@ -31,10 +31,11 @@ from harness.strokes import (
 )
 from recognition import checkpoint, preprocess
 from recognition.answer import NAMES_A_DIGIT, NOT_A_DIGIT_CLASS, Verdict, digit_share
-from recognition.calibration import expected_calibration_error, softmax
+from recognition.calibration import softmax
 from recognition.classifier import Classifier, limit_threads
 from recognition.numbers import read_digit, read_number
 from training import mnist
+from training.fitting import expected_calibration_error
 
 
 def parse_args(argv=None):

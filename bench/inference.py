@@ -17,11 +17,11 @@ import torch
 
 from bench import conventions, drawings, record, runner
 from harness.strokes import load_strokes, pen_held_out
-from recognition import checkpoint, preprocess
+from recognition import preprocess
 from recognition.answer import decide
 from recognition.calibration import softmax
 from recognition.classifier import Classifier, limit_threads
-from training import mnist
+from training import mnist, torch_checkpoint
 
 
 def parse_args(argv=None):
@@ -77,7 +77,7 @@ def compare(classifier, model, pixels):
 
 def measure(args):
     limit_threads(1)  # as in each server worker
-    model, info = checkpoint.load(args.model)
+    model, info = torch_checkpoint.load(args.model)
     model.eval()
     classifier = Classifier.from_model(model, info)
     sets = {name: compare(classifier, model, x) for name, x in input_sets(args).items()}

@@ -31,10 +31,10 @@ from harness.strokes import (
     readable,
     unreadable_list,
 )
-from recognition.calibration import right_ece
 from recognition.classifier import Classifier
 from recognition.numbers import read_number
 from training import composed, replay
+from training.fitting import right_ece
 
 MOMENTS = ("writing", "between", "end")
 CANVAS = 500

@@ -24,6 +24,7 @@ import numpy as np
 
 from bench import accuracy, numbers, record, runner
 from recognition import checkpoint
+from training import torch_checkpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 SPREAD = 0.003  # each seed within 0.3 points of the mean
@@ -112,7 +113,7 @@ def measure_seed(args, seed):
         given += ["--data-dir", args.data_dir]
     figures = accuracy.measure(accuracy.parse_args(given))
     counted = numbers.measure(numbers.parse_args(["--model", path, "--no-server", "--no-record"]))
-    _, info = checkpoint.load(path)
+    _, info = torch_checkpoint.load(path)
     metrics = info["metrics"]
     return {
         **figures,

@@ -2,7 +2,7 @@
 its saved weights, and those weights folded into plain linear layers, as the classifier serves
 them.
 
-recognition.model builds the same network in torch for training; serving reads the weights
+training.model builds the same network in torch for training; serving reads the weights
 with numpy alone, so a server process never imports torch (it took most of a start's 3 s).
 """
 
@@ -70,7 +70,7 @@ class ModelConfig:
             raise ValueError(f"architecture: {exc}") from exc
 
 
-# torch's BatchNorm1d default, which recognition.model passes to it explicitly.
+# torch's BatchNorm1d default, which training.model passes to it explicitly.
 BN_EPS = 1e-5
 # The first two modules of the network are Flatten and input Dropout; then four per hidden layer
 # (Linear without bias, BatchNorm, ReLU, Dropout); then the output Linear.

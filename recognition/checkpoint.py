@@ -37,21 +37,15 @@ def weights_path(path):
     return Path(path).with_suffix(".safetensors")
 
 
-def save(model, path, **meta):
-    """Write weights (safetensors) and the JSON sidecar; meta adds sections (training,
-    metrics...).
-    """
-    from safetensors.torch import save_file
-
+def write(path, config, sha256, **meta):
+    """Write the JSON sidecar of weights just saved at path (their SHA-256 given): what the model
+    is, the input recipe it was trained for, and meta's sections (training, metrics...)."""
     path = weights_path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    save_file(state, str(path))
     info = {
         "format": FORMAT,
         "name": path.stem,
-        "weights": {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()},
-        "architecture": model.config.to_dict(),
+        "weights": {"file": path.name, "sha256": sha256},
+        "architecture": config.to_dict(),
         # The input recipe the model was trained for.
         "normalization": {
             "mean": MEAN,
@@ -92,53 +86,33 @@ def read_sidecar(path):
     return info
 
 
-def load(path):
-    """Rebuild the torch model from its sidecar and weights, for training and reports; returns
-    (model in eval mode, sidecar dict). Serving needs no torch: load_folded.
-    """
-    from safetensors.torch import load as tensors_from_bytes
-
-    from .model import MLP
-
-    info = read_sidecar(path)
-    model = MLP(_config(path, info))
-    weights_file = weights_path(path)
-    try:
-        blob = weights_file.read_bytes()
-        model.load_state_dict(tensors_from_bytes(blob))
-    except (OSError, RuntimeError, KeyError, SafetensorError) as exc:
-        raise CheckpointError(f"{weights_file}: weights do not load ({_reason(exc)})") from exc
-    check_weights(weights_file, blob, info)
-    model.eval()
-    return model, info
-
-
 def load_folded(path):
     """The model as the classifier serves it, read with numpy alone: ([(weight, bias)] float32
-    per layer, BatchNorm and input scaling folded in; sidecar dict). The same checks as load():
+    per layer, BatchNorm and input scaling folded in; sidecar dict). The same checks as
+    training.torch_checkpoint.load:
     the arrays the architecture needs, of their shapes, and the weights' SHA-256.
     """
     info = read_sidecar(path)
-    config = _config(path, info)
+    config = config_of(path, info)
     weights_file = weights_path(path)
     try:
         blob = weights_file.read_bytes()
         state = arrays_from_bytes(blob)
         architecture.check_state(state, config)
     except (OSError, ValueError, SafetensorError) as exc:
-        raise CheckpointError(f"{weights_file}: weights do not load ({_reason(exc)})") from exc
+        raise CheckpointError(f"{weights_file}: weights do not load ({reason(exc)})") from exc
     check_weights(weights_file, blob, info)
     return architecture.fold(state, config), info
 
 
-def _config(path, info):
+def config_of(path, info):
     try:
         return ModelConfig.from_dict(info.get("architecture"))
     except ValueError as exc:
         raise CheckpointError(f"{sidecar_path(path)}: {exc}") from exc
 
 
-def _reason(exc):
+def reason(exc):
     """An exception's message on one line."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     return "; ".join(lines) or type(exc).__name__

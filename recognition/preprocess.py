@@ -95,16 +95,6 @@ def render_strokes(everything, lengths):
     return np.asarray(canvas, dtype=np.float32) * (1 / 255.0)
 
 
-def image_to_input(image):
-    """A PIL image (any mode or size; dark-on-light, light-on-dark or on transparency) -> 28x28
-    uint8, or None.
-    """
-    ink, _ = working_ink(image)
-    if ink is None:
-        return None
-    return normalize(ink)
-
-
 def working_ink(image):
     """(ink, factor): ink intensity 0..1 (float32, ink bright; None if the image holds none),
     shrunk by a whole factor past WORK_SIDE: ink pixel (x, y) stands for the image's factor x
@@ -205,51 +195,3 @@ def _paste(field, patch, top, left):
     t1, l1 = min(top + h, field.shape[0]), min(left + w, field.shape[1])
     if t1 > t0 and l1 > l0:
         field[t0:t1, l0:l1] = patch[t0 - top : t1 - top, l0 - left : l1 - left]
-
-
-def normalize_batch(images):
-    """Training's version of normalize(): (N, 1, 28, 28) float 0..1 -> re-cropped, re-scaled,
-    re-centred. torch is imported here, not at the top: serving uses this module without it.
-    """
-    import torch.nn.functional as F
-
-    grid = F.affine_grid(normalizing_theta(images), list(images.shape), align_corners=False)
-    return F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
-
-
-def normalizing_theta(images):
-    """Per-digit affine (N, 2, 3) for F.affine_grid that crops, scales to BOX and centres the mass.
-
-    The same geometry as normalize(), batched in torch so that augmented training
-    digits are placed exactly as drawn input is. An empty digit keeps the identity.
-    """
-    import torch
-
-    n = images.shape[0]
-    x = images[:, 0]
-    mask = x > INK_THRESHOLD
-    index = torch.arange(FIELD, dtype=x.dtype, device=x.device)
-    big = torch.tensor(FIELD, dtype=x.dtype, device=x.device)
-    extents = []
-    for dim in (2, 1):  # rows that hold ink, then columns that do
-        present = mask.any(dim=dim)
-        first = torch.where(present, index, big).amin(dim=1)
-        last = torch.where(present, index, -big).amax(dim=1)
-        extents.append((last - first + 1).clamp(min=1))
-    empty = ~mask.flatten(1).any(dim=1)
-    scale = torch.where(empty, torch.ones_like(big), BOX / torch.maximum(*extents))
-    mass = x.sum(dim=(1, 2)).clamp(min=1e-6)
-    com_row = torch.where(
-        empty, torch.full_like(big, CENTRE), (x.sum(dim=2) * index).sum(dim=1) / mass
-    )
-    com_col = torch.where(
-        empty, torch.full_like(big, CENTRE), (x.sum(dim=1) * index).sum(dim=1) / mass
-    )
-    # Output pixel p samples input pixel com + (p - CENTRE) / scale; affine_grid
-    # works in [-1, 1] coordinates with align_corners=False.
-    theta = torch.zeros(n, 2, 3, dtype=x.dtype, device=x.device)
-    theta[:, 0, 0] = 1 / scale
-    theta[:, 1, 1] = 1 / scale
-    theta[:, 0, 2] = (2 * (com_col + (FIELD / 2 - 0.5 - CENTRE) / scale) + 1) / FIELD - 1
-    theta[:, 1, 2] = (2 * (com_row + (FIELD / 2 - 0.5 - CENTRE) / scale) + 1) / FIELD - 1
-    return theta

@@ -9,9 +9,9 @@ import torch
 
 from harness import postgres as postgres_harness
 from harness.strokes import load_strokes
-from recognition import checkpoint
-from recognition.model import MLP, ModelConfig
 from tests.support.data import MNIST_DIR, STROKES
+from training import torch_checkpoint
+from training.model import MLP, ModelConfig
 from webapp import create_app
 
 
@@ -26,7 +26,7 @@ def small_model(tmp_path_factory):
         net(torch.rand(64, 1, 28, 28))
     net.eval()
     path = tmp_path_factory.mktemp("model") / "small.safetensors"
-    checkpoint.save(net, path, metrics={"test_accuracy": 0.5}, training={"epochs": 0})
+    torch_checkpoint.save(net, path, metrics={"test_accuracy": 0.5}, training={"epochs": 0})
     return path
 
 

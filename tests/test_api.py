@@ -16,6 +16,7 @@ from recognition.classifier import Classifier
 from recognition.numbers import read_number
 from tests.support.api import SEVEN, check_answer, seven_image
 from tests.support.data import SHIPPED_MODEL
+from tests.support.images import image_input
 from tests.support.reference import ReferenceMLP
 from webapp import create_app
 
@@ -62,7 +63,7 @@ def test_image_data_url_and_upload_give_the_same_answer(client, small_model):
     ).get_json()
     check_answer(by_url)
     assert by_url == by_upload
-    assert by_url["input"] == preprocess.image_to_input(img).tolist()
+    assert by_url["input"] == image_input(img).tolist()
     assert by_url == read_number(Classifier.load(small_model), img).to_json()
 
 

@@ -65,7 +65,7 @@ def test_fast_helpers_match_the_torch_functions_they_replace(digits):
     assert torch.equal(
         augment._max3x3(signed), torch.nn.functional.max_pool2d(signed, 3, stride=1, padding=1)
     )
-    theta = P.normalizing_theta(digits)
+    theta = augment.normalizing_theta(digits)
     reference = torch.nn.functional.affine_grid(theta, list(digits.shape), align_corners=False)
     assert torch.allclose(
         augment._scale_shift_grid(theta, augment._identity_grid(28)), reference, atol=1e-6

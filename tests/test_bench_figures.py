@@ -11,7 +11,7 @@ from bench import drawings, seeds
 from harness.strokes import readable, unreadable_indices
 from recognition import preprocess
 from recognition.answer import DigitAnswer, NumberAnswer, Verdict
-from training import negatives
+from training import negatives, torch_checkpoint
 
 
 def test_unreadable_records_are_left_out_and_each_entry_must_match_its_record(tmp_path):
@@ -97,10 +97,9 @@ def test_the_profile_records_each_render_and_model_call_where_it_runs_and_puts_b
 
 def test_the_inference_check_finds_the_served_path_equal_to_the_module(small_model, mnist_test):
     from bench.inference import compare
-    from recognition import checkpoint
     from recognition.classifier import Classifier
 
-    model, info = checkpoint.load(small_model)
+    model, info = torch_checkpoint.load(small_model)
     model.eval()
     found = compare(Classifier.from_model(model, info), model, mnist_test[0][:50])
     assert found["count"] == 50

@@ -8,17 +8,12 @@ import numpy as np
 import pytest
 
 from recognition import checkpoint
-from recognition.calibration import (
-    Calibration,
-    confident_threshold,
-    expected_calibration_error,
-    fit_temperature,
-    softmax,
-)
+from recognition.calibration import Calibration, softmax
 from recognition.classifier import Classifier
 from recognition.numbers import read_digit
 from tests.support.data import SHIPPED_MODEL
 from training import calibrate
+from training.fitting import confident_threshold, expected_calibration_error, fit_temperature
 
 
 def sampled(true_logits, seed=0):

@@ -14,10 +14,10 @@ import pytest
 
 from bench import accuracy, explain, record, scores
 from recognition import checkpoint, preprocess
-from recognition.calibration import expected_calibration_error
 from recognition.classifier import Classifier
 from recognition.numbers import read_digit, read_number
 from tests.support.data import ROOT, synthetic_digits, write_idx
+from training.fitting import expected_calibration_error
 from webapp import __main__ as server
 
 

@@ -44,7 +44,7 @@ def loaded_after(statement):
 
 
 def test_the_core_imports_no_web_framework_and_no_training_code():
-    """Nor torch: serving reads and runs the model with numpy (recognition.model, which
+    """Nor torch: serving reads and runs the model with numpy (training.model, which
     training uses, is the torch side)."""
     loaded = loaded_after(
         "import recognition.classifier, recognition.checkpoint, recognition.preprocess, "
@@ -53,6 +53,52 @@ def test_the_core_imports_no_web_framework_and_no_training_code():
     assert "recognition" in loaded and "numpy" in loaded
     forbidden = {"flask", "werkzeug", "gunicorn", "training", "webapp", "matplotlib", "torch"}
     assert not loaded & forbidden
+
+
+def imported_names(path):
+    """Full dotted names of every module a Python file imports, inside functions too."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_the_core_never_imports_torch():
+    """By construction, not by lazy imports: no module of recognition/ names torch anywhere (the
+    torch model, its checkpoints and training's normalisation live in training/)."""
+    for path in (ROOT / "recognition").rglob("*.py"):
+        names = imported_names(path)
+        assert not {n for n in names if n.split(".")[0] == "torch" or n == "safetensors.torch"}, (
+            path
+        )
+
+
+# A finder that refuses torch, as a machine without it would.
+NO_TORCH = """
+import importlib, sys
+class NoTorch:
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch" or name.startswith("torch."):
+            raise ImportError(f"No module named {name!r}")
+sys.meta_path.insert(0, NoTorch())
+"""
+
+
+def test_every_core_and_web_module_imports_where_torch_cannot():
+    modules = sorted(
+        f"{package}.{path.stem}" if path.stem != "__init__" else package
+        for package in ("recognition", "webapp")
+        for path in (ROOT / package).glob("*.py")
+    )
+    code = NO_TORCH + f"for m in {modules!r}: importlib.import_module(m)\nprint(len({modules!r}))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(len(modules))
 
 
 def test_training_does_not_import_the_web_app():

@@ -13,9 +13,10 @@ from safetensors.torch import load_file
 
 from recognition import checkpoint, preprocess
 from recognition.classifier import Classifier
-from recognition.model import MEAN, MLP, ModelConfig
 from tests.support.data import ROOT, SHIPPED_MODEL
 from tests.support.reference import ReferenceMLP
+from training import torch_checkpoint
+from training.model import MEAN, MLP, ModelConfig
 
 
 def test_round_trip_gives_identical_outputs(tmp_path):
@@ -25,8 +26,8 @@ def test_round_trip_gives_identical_outputs(tmp_path):
     net(torch.rand(32, 1, 28, 28))  # non-trivial batch-norm statistics
     net.eval()
     path = tmp_path / "m.safetensors"
-    checkpoint.save(net, path, metrics={"test_accuracy": 0.1})
-    loaded, info = checkpoint.load(path)
+    torch_checkpoint.save(net, path, metrics={"test_accuracy": 0.1})
+    loaded, info = torch_checkpoint.load(path)
     x = torch.rand(17, 28, 28)
     with torch.no_grad():
         assert torch.equal(net(x), loaded(x))
@@ -49,7 +50,7 @@ def test_the_shipped_sidecar_rebuilds_its_config():
 
 
 def test_only_linear_layers(small_model):
-    net, _ = checkpoint.load(small_model)
+    net, _ = torch_checkpoint.load(small_model)
     kinds = {type(m).__name__ for m in net.modules()}
     assert "Linear" in kinds and not kinds & {
         "Conv1d",
@@ -104,7 +105,7 @@ def edited(meta, section, key, value):
         (lambda m: edited(m, "weights", "sha256", "0" * 64), None, "the sidecar says 000000000000"),
     ],
 )
-@pytest.mark.parametrize("loader", [checkpoint.load, checkpoint.load_folded])
+@pytest.mark.parametrize("loader", [torch_checkpoint.load, checkpoint.load_folded])
 def test_a_broken_checkpoint_is_one_clear_error(
     small_model, tmp_path, sidecar, weights, needle, loader
 ):
@@ -119,14 +120,14 @@ def test_a_broken_checkpoint_is_one_clear_error(
 
 def test_missing_model_is_a_clear_error(tmp_path):
     with pytest.raises(checkpoint.CheckpointError, match="nothing.json"):
-        checkpoint.load(tmp_path / "nothing.safetensors")
+        torch_checkpoint.load(tmp_path / "nothing.safetensors")
 
 
 def test_both_inference_paths_equal_the_module(small_model, mnist_test):
     """Batched (dense) and one input at a time (only the weight rows of non-zero inputs), with
     normalisation and batch norm folded in, the classifier computes what the module graph does in
     float32: the same sums up to their order."""
-    net, info = checkpoint.load(small_model)
+    net, info = torch_checkpoint.load(small_model)
     images = mnist_test[0][:200]
     with torch.no_grad():
         module = torch.softmax(

@@ -5,9 +5,12 @@ import io
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from PIL import Image
 
 from recognition import preprocess as P
+from tests.support.images import image_input
+from training import augment
 
 SEVEN = [[[10, 10], [90, 10], [45, 120]]]
 EIGHT = [
@@ -62,8 +65,8 @@ def test_one_keeps_its_aspect():
 def test_empty_gives_none():
     assert P.strokes_to_input([]) is None
     assert P.strokes_to_input([[], []]) is None
-    assert P.image_to_input(Image.new("L", (200, 200), 255)) is None
-    assert P.image_to_input(Image.new("RGBA", (50, 50), (0, 0, 0, 0))) is None
+    assert image_input(Image.new("L", (200, 200), 255)) is None
+    assert image_input(Image.new("RGBA", (50, 50), (0, 0, 0, 0))) is None
 
 
 @pytest.mark.parametrize(
@@ -94,7 +97,7 @@ def test_mnist_digit_upscaled_comes_back_as_itself(mnist_test):
     for digit in images[:100]:
         # dark on light
         canvas = Image.fromarray(255 - digit).resize((280, 280), Image.Resampling.NEAREST)
-        back = P.image_to_input(canvas).astype(int)
+        back = image_input(canvas).astype(int)
         errors.append(np.abs(back - digit.astype(int)).mean())
     assert np.mean(errors) < 3 and max(errors) < 16  # of 255
 
@@ -103,7 +106,7 @@ def test_smoothly_upscaled_mnist_digit_keeps_its_shape(mnist_test):
     images, _ = mnist_test
     for digit in images[:50]:
         canvas = Image.fromarray(255 - digit).resize((280, 280), Image.Resampling.BICUBIC)
-        back = P.image_to_input(canvas).astype(int)
+        back = image_input(canvas).astype(int)
         # A smooth upscale blurs by half a pixel; the digit may move a pixel, its shape stays.
         best = max(
             np.corrcoef(np.roll(back, (dy, dx), axis=(0, 1)).ravel(), digit.ravel())[0, 1]
@@ -129,8 +132,8 @@ def test_image_polarities_give_the_same_input(make):
     ink = np.zeros((300, 200), dtype=np.uint8)
     ink[40:260, 90:115] = 255  # a thick "1"
     ink[40:70, 60:115] = 255
-    reference = P.image_to_input(Image.fromarray(ink)).astype(int)
-    got = P.image_to_input(make(ink)).astype(int)
+    reference = image_input(Image.fromarray(ink)).astype(int)
+    got = image_input(make(ink)).astype(int)
     assert np.abs(got - reference).max() <= 2
 
 
@@ -139,9 +142,17 @@ def test_jpeg_noise_does_not_count_as_ink():
     img.paste(0, (120, 40, 150, 240))
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=40)
-    got = P.image_to_input(Image.open(buf))
+    got = image_input(Image.open(buf))
     h, w = ink_box(got, level=40)
     assert h == P.BOX and w <= 5
+
+
+def normalize_batch(images):
+    """Training's normalisation of whole digits: (N, 1, 28, 28) float 0..1 re-cropped, re-scaled
+    and re-centred through training.augment's normalizing_theta."""
+    theta = augment.normalizing_theta(images)
+    grid = F.affine_grid(theta, list(images.shape), align_corners=False)
+    return F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
 
 
 def test_training_normalisation_matches_serving_geometry():
@@ -149,7 +160,7 @@ def test_training_normalisation_matches_serving_geometry():
     small = np.zeros((28, 28), dtype=np.uint8)
     small[2:12, 3:9] = img[4:24:2, 8:20:2]  # a shrunken, off-centre copy in a corner
     batch = torch.tensor(small, dtype=torch.float32)[None, None] / 255
-    out = (P.normalize_batch(batch)[0, 0].numpy() * 255).round()
+    out = (normalize_batch(batch)[0, 0].numpy() * 255).round()
     row, col = centre_of_mass(out)
     assert abs(row - P.CENTRE) <= 0.5 and abs(col - P.CENTRE) <= 0.5
     # Bilinear resampling may bleed a pixel either side; serving's box is exact.
@@ -159,9 +170,9 @@ def test_training_normalisation_matches_serving_geometry():
 def test_training_normalisation_keeps_mnist_digits(mnist_test):
     images, _ = mnist_test
     batch = torch.tensor(images[:500], dtype=torch.float32)[:, None] / 255
-    out = P.normalize_batch(batch)
+    out = normalize_batch(batch)
     assert (out - batch).abs().mean() < 0.03  # MNIST is already normalised: little moves
-    empty = P.normalize_batch(torch.zeros(2, 1, 28, 28))
+    empty = normalize_batch(torch.zeros(2, 1, 28, 28))
     assert torch.equal(empty, torch.zeros(2, 1, 28, 28))
 
 
@@ -171,8 +182,8 @@ def test_opaque_image_with_a_translucent_pixel_reads_its_colours_not_its_alpha()
     rgb = np.stack([255 - ink] * 3, axis=-1)  # a dark "1" on white
     rgba = np.dstack([rgb, np.full(ink.shape, 255, dtype=np.uint8)])
     rgba[0, 0, 3] = 128  # one translucent corner pixel, as some editors leave
-    reference = P.image_to_input(Image.fromarray(rgb))
-    got = P.image_to_input(Image.fromarray(rgba, mode="RGBA"))
+    reference = image_input(Image.fromarray(rgb))
+    got = image_input(Image.fromarray(rgba, mode="RGBA"))
     assert np.abs(got.astype(int) - reference.astype(int)).max() <= 2
     h, w = ink_box(got, level=60)
     assert h >= 18 and w <= 8  # the stroke, not a filled square
@@ -182,7 +193,7 @@ def test_translucent_ink_on_an_opaque_page_is_lighter_ink():
     rgba = np.zeros((200, 200, 4), dtype=np.uint8)
     rgba[..., :3], rgba[..., 3] = 255, 255
     rgba[20:180, 90:110] = (0, 0, 0, 128)  # half-transparent black ink over white
-    got = P.image_to_input(Image.fromarray(rgba, mode="RGBA"))
+    got = image_input(Image.fromarray(rgba, mode="RGBA"))
     h, w = ink_box(got, level=60)
     assert h == P.BOX and w <= 5
 
@@ -191,7 +202,7 @@ def test_specks_too_sparse_to_show_at_28x28_are_empty_not_an_error():
     img = Image.new("L", (4000, 4000), 255)
     img.putpixel((0, 0), 0)
     img.putpixel((3999, 3999), 0)
-    assert P.image_to_input(img) is None
+    assert image_input(img) is None
 
 
 @pytest.mark.parametrize("level", [P.INK_THRESHOLD, P.INK_THRESHOLD / 2])

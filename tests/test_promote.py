@@ -12,6 +12,7 @@ from bench.compare import paired
 from harness.strokes import DEFAULT_LETTERS, load_strokes
 from recognition import checkpoint
 from tests.support.data import SHIPPED_MODEL, write_mnist
+from training import torch_checkpoint
 from webapp import create_app
 
 
@@ -78,7 +79,7 @@ def test_an_equal_model_is_promoted_and_the_old_one_kept(tmp_path, small_sets):
     assert (tmp_path / "served.previous.safetensors").read_bytes() == before
     assert served.read_bytes() == new.read_bytes()
     # The served files load as a pair, the sidecar naming its own weights' file.
-    _, info = checkpoint.load(served)
+    _, info = torch_checkpoint.load(served)
     assert info["weights"]["file"] == "served.safetensors"
 
 

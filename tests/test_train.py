@@ -12,7 +12,7 @@ import train
 from recognition import checkpoint
 from recognition.classifier import Classifier
 from tests.support.data import MNIST_ONLY_FLAGS, small_training_flags, write_mnist
-from training import conventions
+from training import conventions, torch_checkpoint
 from training import device as device_lib
 
 
@@ -37,7 +37,7 @@ def run(tiny_mnist, out, *extra):
 
 def test_dry_run_writes_a_loadable_model_and_a_report(tiny_mnist, default_run):
     accuracy, out = default_run
-    net, info = checkpoint.load(out)
+    net, info = torch_checkpoint.load(out)
     assert info["architecture"]["hidden"] == [32, 16]
     assert (
         info["training"]["seed"] == train.parse_args([]).seed
@@ -96,8 +96,8 @@ def test_same_seed_same_model_and_auto_trains_as_the_precision_it_names(
 ):
     chosen = device_lib.get_precision("auto", torch.device("cpu"))
     run(tiny_mnist, tmp_path / "b.safetensors", "--precision", chosen)
-    a, info = checkpoint.load(default_run[1])
-    b, _ = checkpoint.load(tmp_path / "b.safetensors")
+    a, info = torch_checkpoint.load(default_run[1])
+    b, _ = torch_checkpoint.load(tmp_path / "b.safetensors")
     assert info["training"]["precision"] == chosen
     for (name, pa), (_, pb) in zip(a.state_dict().items(), b.state_dict().items()):
         assert torch.equal(pa, pb), name
@@ -107,8 +107,8 @@ def test_the_other_precision_really_trains_differently(tiny_mnist, default_run, 
     chosen = device_lib.get_precision("auto", torch.device("cpu"))
     other = "fp32" if chosen == "bf16" else "bf16"
     run(tiny_mnist, tmp_path / "other.safetensors", "--precision", other)
-    a, _ = checkpoint.load(default_run[1])
-    b, info = checkpoint.load(tmp_path / "other.safetensors")
+    a, _ = torch_checkpoint.load(default_run[1])
+    b, info = torch_checkpoint.load(tmp_path / "other.safetensors")
     assert info["training"]["precision"] == other
     assert not torch.equal(a.state_dict()["net.2.weight"], b.state_dict()["net.2.weight"])
 
@@ -135,7 +135,7 @@ def test_validation_split_follows_val_seed_not_seed(tiny_mnist, tmp_path, monkey
     assert split_seeds == [3] and train.parse_args(["--seed", "5"]).val_seed == 1
     # Without conventions, negatives or pen lines: a 10-class model, with no "not a digit"
     # threshold.
-    _, info = checkpoint.load(tmp_path / "v3.safetensors")
+    _, info = torch_checkpoint.load(tmp_path / "v3.safetensors")
     assert info["architecture"]["classes"] == 10 and info["calibration"]["reject_above"] is None
     assert info["training"]["negatives"] is None and info["training"]["conventions"] is None
     assert info["training"]["pen_digits"] is None and info["training"]["redrawn"] is None
@@ -151,7 +151,7 @@ def test_pen_digits_train_a_model_that_says_so(tiny_mnist, tmp_path):
         "--pen-digits",
         "30",
     )
-    _, info = checkpoint.load(tmp_path / "pen.safetensors")
+    _, info = torch_checkpoint.load(tmp_path / "pen.safetensors")
     assert (
         info["training"]["pen_digits"]["count"] == 30
         and info["training"]["pen_digits"]["bank"] == 90
@@ -169,7 +169,7 @@ def test_redrawn_digits_train_a_model_that_says_so(tiny_mnist, tmp_path):
         "--redraw",
         "0.4",
     )
-    _, info = checkpoint.load(tmp_path / "redraw.safetensors")
+    _, info = torch_checkpoint.load(tmp_path / "redraw.safetensors")
     assert info["training"]["redraw"] == 0.4 and info["training"]["redrawn"]["rate"] == 0.4
     assert info["training"]["redrawn"]["thinning"] == "Zhang-Suen"
 
@@ -276,15 +276,15 @@ def test_init_fine_tunes_a_saved_model_and_says_so(tiny_mnist, default_run, tmp_
     _, start = default_run
     out = tmp_path / "tuned.safetensors"
     run(tiny_mnist, out, "--init", str(start), "--epochs", "1", "--lr", "0")
-    tuned, info = checkpoint.load(out)
+    tuned, info = torch_checkpoint.load(out)
     assert info["training"]["init"] == {
         "file": start.name,
         "sha256": checkpoint.read_sidecar(start)["weights"]["sha256"],
     }
     scratch_out = tmp_path / "scratch.safetensors"
     run(tiny_mnist, scratch_out, "--epochs", "1", "--lr", "0")
-    scratch, _ = checkpoint.load(scratch_out)
-    saved, _ = checkpoint.load(start)
+    scratch, _ = torch_checkpoint.load(scratch_out)
+    saved, _ = torch_checkpoint.load(start)
     weights = dict(saved.named_parameters())
     for name, value in tuned.named_parameters():
         assert torch.equal(value, weights[name]), name

@@ -10,7 +10,7 @@ import pytest
 import train
 from recognition import checkpoint
 from tests.support.data import MNIST_ONLY_FLAGS, small_training_flags, write_mnist
-from training import stroke_conventions, stroke_files, trainset
+from training import stroke_conventions, stroke_files, torch_checkpoint, trainset
 from training.stroke_augment import BOUNDS
 
 
@@ -74,7 +74,7 @@ def test_a_dry_run_with_strokes_records_each_file_and_never_trains_on_held_out_w
         "--real-copies",
         "3",
     )
-    _, info = checkpoint.load(out)
+    _, info = torch_checkpoint.load(out)
     files = info["data"]["strokes"]
     assert [f["file"] for f in files] == ["a.json.gz", "b.json.gz"]
     assert files[0]["sha256"] == stroke_files.sha256(first) and files[1][
@@ -106,7 +106,7 @@ def test_real_conventions_are_recorded_in_the_sidecar_when_asked_for(tiny_mnist,
     strokes = stroke_file(tmp_path / "a.json.gz", [f"pendigits/tra{i % 3}" for i in range(30)])
     out = tmp_path / "m.safetensors"
     run(tiny_mnist, out, "--strokes", str(strokes), "--real-digits", "20", "--real-conventions")
-    _, info = checkpoint.load(out)
+    _, info = torch_checkpoint.load(out)
     added = info["training"]["real_digits"]["conventions"]
     assert info["training"]["real_conventions"] is True
     assert added["rates"] == {str(k): v for k, v in stroke_conventions.RATES.items()}
@@ -116,7 +116,7 @@ def test_real_conventions_are_recorded_in_the_sidecar_when_asked_for(tiny_mnist,
 def test_no_stroke_files_trains_on_mnist_alone(tiny_mnist, tmp_path):
     out = tmp_path / "none.safetensors"
     run(tiny_mnist, out, "--strokes")
-    _, info = checkpoint.load(out)
+    _, info = torch_checkpoint.load(out)
     assert info["data"]["strokes"] == [] and info["training"]["real_digits"] is None
     assert info["metrics"]["pen_val_accuracy"] is None
 
@@ -139,7 +139,7 @@ def test_a_missing_stroke_file_stops_training_with_one_line_unless_told_to_go_on
         str(missing),
         "--skip-missing-strokes",
     )
-    _, info = checkpoint.load(tmp_path / "m.safetensors")
+    _, info = torch_checkpoint.load(tmp_path / "m.safetensors")
     assert [f["file"] for f in info["data"]["strokes"]] == ["a.json.gz"]
 
 

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from recognition import checkpoint
 from recognition.answer import judge
 from recognition.calibration import Calibration
-from recognition.model import MLP, ModelConfig
 from tests.support.api import SEVEN
+from training import torch_checkpoint
+from training.model import MLP, ModelConfig
 from webapp import create_app
 
 
@@ -21,7 +21,7 @@ def eleven_class_model(tmp_path, reject_bias, reject_above=0.5):
     with torch.no_grad():
         net.net[-1].bias[10] = reject_bias
     path = tmp_path / f"eleven{reject_bias}.safetensors"
-    checkpoint.save(
+    torch_checkpoint.save(
         net,
         path,
         calibration={

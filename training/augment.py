@@ -1,8 +1,9 @@
 """Training-time distortions of hand-drawn digits, batched in torch.
 
 Rotation, shear, aspect change, elastic distortion (Simard et al. 2003) and
-stroke thickness. The result is re-normalised with preprocess.normalizing_theta,
-so augmented digits stay cropped, 20 px and centred exactly as drawn input is.
+stroke thickness. The result is re-normalised with normalizing_theta (preprocess.normalize's
+geometry, batched), so augmented digits stay cropped, 20 px and centred exactly as drawn input
+is.
 """
 
 import math
@@ -10,7 +11,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from recognition.preprocess import FIELD, normalizing_theta
+from recognition.preprocess import BOX, CENTRE, FIELD, INK_THRESHOLD
 
 
 def _gaussian_kernel(sigma):
@@ -163,3 +164,39 @@ def _max3x3(images):
         torch.maximum(padded[..., :-2, :], padded[..., 1:-1, :]), padded[..., 2:, :]
     )
     return torch.maximum(torch.maximum(rows[..., :-2], rows[..., 1:-1]), rows[..., 2:])
+
+
+def normalizing_theta(images):
+    """Per-digit affine (N, 2, 3) for F.affine_grid that crops, scales to BOX and centres the mass.
+
+    The same geometry as normalize(), batched in torch so that augmented training
+    digits are placed exactly as drawn input is. An empty digit keeps the identity.
+    """
+    n = images.shape[0]
+    x = images[:, 0]
+    mask = x > INK_THRESHOLD
+    index = torch.arange(FIELD, dtype=x.dtype, device=x.device)
+    big = torch.tensor(FIELD, dtype=x.dtype, device=x.device)
+    extents = []
+    for dim in (2, 1):  # rows that hold ink, then columns that do
+        present = mask.any(dim=dim)
+        first = torch.where(present, index, big).amin(dim=1)
+        last = torch.where(present, index, -big).amax(dim=1)
+        extents.append((last - first + 1).clamp(min=1))
+    empty = ~mask.flatten(1).any(dim=1)
+    scale = torch.where(empty, torch.ones_like(big), BOX / torch.maximum(*extents))
+    mass = x.sum(dim=(1, 2)).clamp(min=1e-6)
+    com_row = torch.where(
+        empty, torch.full_like(big, CENTRE), (x.sum(dim=2) * index).sum(dim=1) / mass
+    )
+    com_col = torch.where(
+        empty, torch.full_like(big, CENTRE), (x.sum(dim=1) * index).sum(dim=1) / mass
+    )
+    # Output pixel p samples input pixel com + (p - CENTRE) / scale; affine_grid
+    # works in [-1, 1] coordinates with align_corners=False.
+    theta = torch.zeros(n, 2, 3, dtype=x.dtype, device=x.device)
+    theta[:, 0, 0] = 1 / scale
+    theta[:, 1, 1] = 1 / scale
+    theta[:, 0, 2] = (2 * (com_col + (FIELD / 2 - 0.5 - CENTRE) / scale) + 1) / FIELD - 1
+    theta[:, 1, 2] = (2 * (com_row + (FIELD / 2 - 0.5 - CENTRE) / scale) + 1) / FIELD - 1
+    return theta

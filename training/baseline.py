@@ -4,7 +4,7 @@ import torch
 import torch.nn.functional as F
 
 from recognition.answer import DIGITS, INPUT_SIZE
-from recognition.model import MEAN, STD
+from training.model import MEAN, STD
 
 
 def train_baseline(device, x, y, test_x, test_y, epochs, seed):

@@ -18,16 +18,10 @@ import torch
 from recognition import checkpoint
 from recognition.answer import INPUT_SHAPE, digit_share, rejected
 from recognition.calibration import (
-    CONFIDENCE_LEVEL,
     Calibration,
     NumberCalibration,
-    confident_threshold,
-    error_bound,
-    expected_calibration_error,
-    fit_temperature,
     logistic,
     number_features,
-    right_ece,
     softmax,
 )
 from recognition.classifier import DEFAULT_MODEL, Classifier
@@ -43,6 +37,14 @@ from training import (
     report,
     stroke_augment,
     stroke_files,
+)
+from training.fitting import (
+    CONFIDENCE_LEVEL,
+    confident_threshold,
+    error_bound,
+    expected_calibration_error,
+    fit_temperature,
+    right_ece,
 )
 
 # answers shown as sure are wrong at most this often on the held-out digits

@@ -23,6 +23,8 @@ from recognition.classifier import DEFAULT_MODEL, Classifier  # noqa: E402
 from recognition.preprocess import FIELD  # noqa: E402
 from training import mnist  # noqa: E402
 
+from . import torch_checkpoint
+
 
 def score(classifier, images, labels):
     """(probabilities (N, classes), answers, accuracy, mean loss) on the test digits, as the app
@@ -243,7 +245,7 @@ def main(argv=None):
     args = parse_args(argv)
     folder = checkpoint.report_path(args.model)
     try:
-        model, info = checkpoint.load(args.model)
+        model, info = torch_checkpoint.load(args.model)
         metrics = json.loads((folder / "metrics.json").read_text())
         train_images, train_labels = mnist.load_split("train", args.data_dir)
         test_images, test_labels = mnist.load_split("test", args.data_dir)

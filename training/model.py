@@ -4,8 +4,8 @@ recognition.architecture's, which serving uses without torch."""
 import torch
 from torch import nn
 
-from .architecture import BN_EPS, MEAN, STD, ModelConfig, fold
-from .preprocess import FIELD
+from recognition.architecture import BN_EPS, MEAN, STD, ModelConfig, fold
+from recognition.preprocess import FIELD
 
 __all__ = ["MEAN", "MLP", "STD", "ModelConfig"]
 
