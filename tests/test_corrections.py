@@ -84,6 +84,7 @@ def test_nothing_about_the_sender_is_stored(small_model, database):
         (correction(label=10), "invalid_input"),
         (correction(label=True), "invalid_input"),
         (correction(label="7"), "invalid_input"),
+        (correction(label="not a digit"), "invalid_input"),
         (correction(predicted=-1), "invalid_input"),
         (correction(model="not-a-hash"), "invalid_input"),
         (correction(model="AB" * 32), "invalid_input"),
@@ -198,6 +199,24 @@ def test_export_writes_a_stroke_file_training_reads(small_model, database, tmp_p
     assert [r["label"] for r in stroke_files.read(everything)] == [3, 5]
     with gzip.open(everything, "rt") as f:
         assert {"id", "writer", "label", "strokes"} <= set(json.load(f)[0])
+
+
+def test_not_a_digit_is_kept_reviewed_and_exported_apart(small_model, database, tmp_path):
+    app = make_app(small_model, database)
+    client = app.test_client()
+    for label in (4, "not_a_digit"):
+        assert client.post("/api/corrections", json=correction(label=label)).status_code == 201
+    kept = app.extensions["corrections"]
+    assert [r["label"] for r in kept.export(everything=True)] == [4, "not_a_digit"]
+    runner = app.test_cli_runner()
+    digits, others = tmp_path / "digits.json.gz", tmp_path / "others.json.gz"
+    result = runner.invoke(args=["corrections", "export", str(digits), "--all"])
+    assert result.exit_code == 0 and 'left out 1 "not a digit"' in result.output
+    # The digits' file is one train.py reads; the others' keeps their label.
+    assert [r["label"] for r in stroke_files.read(digits)] == [4]
+    args = ["corrections", "export", str(digits), "--all", "--not-digits", str(others)]
+    assert runner.invoke(args=args).exit_code == 0
+    assert [r["label"] for r in stroke_files.read(others, digits=False)] == ["not_a_digit"]
 
 
 def test_export_to_a_place_it_cannot_write_is_one_line(app, tmp_path):

@@ -69,7 +69,7 @@ def test_a_reviewer_sees_drawings_and_accepts_one_for_export(reviewed, tmp_path)
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and TOKEN not in cookie
     page = client.get("/corrections")
     assert page.status_code == 200 and page.data.count(b'class="review-card"') == 2
-    assert b"They said 8" in page.data and b"the network said 7" in page.data
+    assert b"They said an 8" in page.data and b"the network said 7" in page.data
     assert b'<path d="M' in page.data
     newest = app.extensions["corrections"].listing()[0]["id"]
     token = re.search(rb'name="form_token" value="([^"]+)"', page.data).group(1).decode()
@@ -82,7 +82,7 @@ def test_a_reviewer_sees_drawings_and_accepts_one_for_export(reviewed, tmp_path)
     )
     assert decided.status_code == 303
     assert client.get("/corrections").data.count(b'class="review-card"') == 1
-    assert b"They said 8" in client.get("/corrections?status=accepted").data
+    assert b"They said an 8" in client.get("/corrections?status=accepted").data
     with_token = {"form_token": token}
     missing = client.post("/corrections/999", data={"status": "accepted", **with_token})
     assert missing.status_code == 404

@@ -18,7 +18,7 @@ from flask.cli import AppGroup
 
 from . import observe
 from .errors import ApiError
-from .store import StoreFull, StoreUnavailable
+from .store import NOT_A_DIGIT, StoreFull, StoreUnavailable
 from .validation import check_strokes, json_body
 
 bp = Blueprint("corrections", __name__, url_prefix="/api")
@@ -35,7 +35,7 @@ def _store():
 @bp.post("/corrections")
 def create():
     """{"strokes", "label", "predicted", "model", "key"?} -> 201 {"id"} (200 for a key sent
-    before)."""
+    before). label: the right digit, or "not_a_digit" (the drawing is no digit at all)."""
     if request.mimetype != "application/json":
         raise ApiError(415, "unsupported_media_type", "send the correction as application/json")
     body = json_body(request)
@@ -46,9 +46,13 @@ def create():
         raise ApiError(
             400, "invalid_strokes", "a correction needs a drawing: the strokes are empty"
         )
-    label = _digit(body.get("label"), "label")
+    label = body.get("label")
+    if label != NOT_A_DIGIT:
+        label = _digit(label, "label")
     if label is None:
-        raise ApiError(400, "invalid_input", "label must be the right digit, 0 to 9")
+        raise ApiError(
+            400, "invalid_input", 'label must be the right digit, 0 to 9, or "not_a_digit"'
+        )
     predicted = _digit(body.get("predicted"), "predicted")
     model = body.get("model")
     if not isinstance(model, str) or not SHA256.fullmatch(model):
@@ -86,19 +90,38 @@ def _digit(value, name):
 @cli.command("export")
 @click.argument("out", type=click.Path(dir_okay=False, writable=True))
 @click.option("--all", "everything", is_flag=True, help="every correction, not only accepted ones")
-def export_command(out, everything):
-    """Write accepted corrections (or all) to OUT, a gzipped stroke file like ../shared/strokes."""
+@click.option(
+    "--not-digits",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help='also write those people said are "not a digit" to this file (OUT holds digits only)',
+)
+def export_command(out, everything, not_digits):
+    """Write accepted corrections (or all) to OUT, a gzipped stroke file like ../shared/strokes:
+    the digits, which train.py --strokes takes. Drawings people said are no digit go to
+    --not-digits, if given (label "not_a_digit"), else are counted and left out."""
     try:
         records = _store().export(everything)
     except StoreUnavailable as exc:
         sys.exit(f"corrections export: the database is unavailable ({exc})")
+    digits = [r for r in records if r["label"] != NOT_A_DIGIT]
+    others = [r for r in records if r["label"] == NOT_A_DIGIT]
+    kind = "corrections" if everything else "accepted corrections"
+    _write(out, digits)
+    click.echo(f"wrote {len(digits)} {kind} to {out}")
+    if not_digits is not None:
+        _write(not_digits, others)
+        click.echo(f'wrote {len(others)} "not a digit" {kind} to {not_digits}')
+    elif others:
+        click.echo(f'left out {len(others)} "not a digit" {kind} (--not-digits FILE writes them)')
+
+
+def _write(path, records):
     try:
-        with gzip.open(out, "wt", encoding="utf-8") as f:
+        with gzip.open(path, "wt", encoding="utf-8") as f:
             json.dump(records, f, separators=(",", ":"))
     except OSError as exc:
-        sys.exit(f"corrections export: cannot write {out} ({exc.strerror or exc})")
-    kind = "corrections" if everything else "accepted corrections"
-    click.echo(f"wrote {len(records)} {kind} to {out}")
+        sys.exit(f"corrections export: cannot write {path} ({exc.strerror or exc})")
 
 
 @cli.command("prune")

@@ -247,7 +247,10 @@ def corrections_body(limits):
         "required": ["strokes", "label", "model"],
         "properties": {
             "strokes": drawing,
-            "label": {**digit, "description": "the right digit"},
+            "label": {
+                "oneOf": [digit, {"const": "not_a_digit"}],
+                "description": 'the right digit, or "not_a_digit": the drawing is no digit',
+            },
             "predicted": {
                 "type": ["integer", "null"],
                 "minimum": 0,

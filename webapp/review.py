@@ -25,7 +25,7 @@ from flask import (
     url_for,
 )
 
-from .store import STATUSES, StoreUnavailable
+from .store import NOT_A_DIGIT, STATUSES, StoreUnavailable
 
 bp = Blueprint("review", __name__)
 
@@ -94,7 +94,8 @@ def listing():
         signed_in=True,
         unavailable=False,
         corrections=[
-            {**c, "path": svg_path(c["strokes"]), "when": when(c["created"])} for c in shown
+            {**c, "path": svg_path(c["strokes"]), "when": when(c["created"]), "said": said(c)}
+            for c in shown
         ],
         status=status,
         counts=counts,
@@ -133,6 +134,14 @@ def decide(ident):
         abort(404)
     shown = request.form.get("shown", "new")
     return redirect(url_for("review.listing", status=shown if shown in STATUSES else "all"), 303)
+
+
+def said(correction):
+    """What people said the drawing is, in words: "a 7", "an 8", "not a digit"."""
+    label = correction["label"]
+    if label == NOT_A_DIGIT:
+        return "not a digit"
+    return f"{'an' if label == 8 else 'a'} {label}"
 
 
 def when(created):

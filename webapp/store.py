@@ -39,6 +39,10 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 SCHEMA_VERSION = 1
+# A correction that says the drawing is no digit at all: its label, as the API and the stroke
+# files write it, and as the label column keeps it (the model's eleventh class).
+NOT_A_DIGIT = "not_a_digit"
+NOT_A_DIGIT_COLUMN = 10
 STATUSES = ("new", "accepted", "rejected")
 
 metadata = MetaData()
@@ -169,7 +173,7 @@ class Store:
         """Keep one correction; (id, True) once stored, (id, False) if its key was stored before."""
         row = {
             "created": time.time(),
-            "label": label,
+            "label": NOT_A_DIGIT_COLUMN if label == NOT_A_DIGIT else label,
             "predicted": predicted,
             "model": model,
             "strokes": json.dumps(strokes, separators=(",", ":")),
@@ -254,7 +258,7 @@ def _record(row):
     return {
         "id": row["id"],
         "writer": "corrections",
-        "label": row["label"],
+        "label": NOT_A_DIGIT if row["label"] == NOT_A_DIGIT_COLUMN else row["label"],
         "strokes": json.loads(row["strokes"]),
         "predicted": row["predicted"],
         "model": row["model"],

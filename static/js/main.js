@@ -142,7 +142,7 @@ function keptText(k) {
 
 // The visitor says the digit shown is `label` (0-9, or "not_a_digit"): it becomes one of their
 // examples and the drawing is read again with it at once; its strokes go to the server's
-// corrections for review (digits only: the store and retraining know no "not a digit").
+// corrections for review.
 async function correct(label) {
   const target = correctable();
   if (!target) return;
@@ -154,7 +154,7 @@ async function correct(label) {
   corrected.set(k, { label, example });
   client.refresh();
   offerCorrection();
-  if (!storesCorrections || label === "not_a_digit") return;
+  if (!storesCorrections) return;
   const all = pad.snapshot().strokes;
   const strokes = digit.strokes ? digit.strokes.map((i) => all[i]) : all;
   const without = digit.personal ? digit.personal.without : digit;

@@ -116,8 +116,9 @@ def test_examples_outlive_a_new_drawing_and_a_reload(desk, stroke_records, class
     page.click("#forget")
 
 
-def test_a_finger_corrects_with_big_buttons(phone, stroke_records):
+def test_a_finger_corrects_with_big_buttons(phone, stroke_records, corrections_url):
     page = phone
+    before = len(stored(corrections_url))
     box = page.locator("#pad").bounding_box()
     draw(page, fit_strokes(pick(stroke_records, 3)["strokes"], box))
     opener = page.locator("#correct-hint .correct-open")
@@ -134,6 +135,9 @@ def test_a_finger_corrects_with_big_buttons(phone, stroke_records):
     assert "kept as not a digit" in page.inner_text("#correct-hint")
     assert page.locator(".correct-sheet").is_hidden()
     assert page.locator("#prediction").get_attribute("class").count("not-digit") == 1
+    # "Not a digit" goes to the corrections too, for review.
+    [row] = stored_since(corrections_url, before, 1)
+    assert row["label"] == "not_a_digit"
     page.click("#forget")
 
 
