@@ -29,10 +29,12 @@ export function kioskSettings(search) {
 const WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
 
 export class Kiosk {
-  // clear(): clears the pad as the Clear button does; demo: { digits: [{ label, strokes }] }.
-  constructor({ pad, clear, settings, demo, doc = document }) {
+  // clear(): clears the pad as the Clear button does; demo: { digits: [{ label, strokes }] };
+  // correct(): opens the big buttons to correct the answer with.
+  constructor({ pad, clear, settings, demo, correct = () => {}, doc = document }) {
     this.pad = pad;
     this.clear = clear;
+    this.correct = correct;
     this.settings = settings;
     this.digits = demo.digits;
     this.doc = doc;
@@ -57,6 +59,7 @@ export class Kiosk {
     doc.body.insertAdjacentHTML("beforeend", '<p class="countdown" role="status" hidden></p>');
     this.badge = doc.querySelector(".demo-badge");
     this.countdown = doc.querySelector(".countdown");
+    this.addCorrectButton();
     if ("speechSynthesis" in window) this.addSpeechToggle();
     // Capture: the first touch ends a demo before the pad starts the visitor's own stroke, and a
     // touch on the pad that keeps a drawing from being cleared adds no ink to it.
@@ -64,6 +67,26 @@ export class Kiosk {
     doc.addEventListener("keydown", () => this.activity(), { capture: true });
     doc.addEventListener("contextmenu", (e) => e.preventDefault());
     setInterval(() => this.tick(), 250);
+  }
+
+  // The kiosk's way to say the answer is wrong: a button beside Undo and Clear, there (but
+  // invisible, so that nothing moves) until an answer may be corrected.
+  addCorrectButton() {
+    const tools = this.doc.querySelector(".tools");
+    tools.insertAdjacentHTML(
+      "beforeend",
+      '<button id="kiosk-correct" type="button" class="kiosk-correct">Wrong?</button>',
+    );
+    this.correctButton = this.doc.getElementById("kiosk-correct");
+    this.correctButton.addEventListener("click", () => this.correct());
+    this.offerCorrection(false);
+  }
+
+  offerCorrection(on) {
+    if (!this.correctButton) return;
+    this.correctButton.style.visibility = on ? "visible" : "hidden";
+    this.correctButton.setAttribute("aria-hidden", String(!on));
+    this.correctButton.tabIndex = on ? 0 : -1;
   }
 
   addSpeechToggle() {

@@ -34,6 +34,7 @@ let kiosk = null; // only with /?kiosk
 const pad = new Pad(document.getElementById("pad"), {
   onEdit: () => {
     corrected.clear();
+    sheet.close();
     client.edited();
     updateButtons();
     if (kiosk) kiosk.edited();
@@ -76,6 +77,8 @@ client = new PredictClient({
       corrected.clear();
       view.showEmpty(kiosk && kiosk.inDemo ? "The demo is writing a digit." : undefined);
       view.offerCorrection(false);
+      if (kiosk) kiosk.offerCorrection(false);
+      sheet.close();
       pad.setBoxes([]);
       if (explainView) explainView.clear();
     },
@@ -123,6 +126,7 @@ function correctedLabel() {
 
 function offerCorrection() {
   const target = correctable();
+  if (kiosk) kiosk.offerCorrection(Boolean(target) && !kiosk.inDemo);
   if (!target) view.offerCorrection(false);
   else if (corrected.has(target.k)) view.offerCorrection(true, keptText(target.k));
   else view.offerCorrection(true);
@@ -301,6 +305,7 @@ if (isKiosk) {
     kiosk = new module.Kiosk({
       pad,
       clear: () => clear({ forget: true }),
+      correct: () => sheet.open(correctedLabel()),
       demo,
       settings: module.kioskSettings(location.search),
     });

@@ -172,7 +172,9 @@ def test_the_kiosk_learns_a_visitor_until_its_idle_reset_and_stores_nothing(
     draw(page, strokes)
     shown = page.get_attribute("#prediction", "data-digit")
     right = second_likeliest(classifier, page)
-    page.keyboard.press(str(right))
+    # A visitor's finger: "Wrong?" beside Undo and Clear, then the big buttons.
+    page.click("#kiosk-correct")
+    page.click(f".correct-sheet button[data-label='{right}']")
     wait_kept(page)
     settle(page)
     assert page.get_attribute("#prediction", "data-digit") == str(right)
@@ -181,6 +183,7 @@ def test_the_kiosk_learns_a_visitor_until_its_idle_reset_and_stores_nothing(
     # drawing reads as anyone's.
     page.wait_for_function("() => window.__digits.strokes().length === 0", timeout=10000)
     assert page.locator("#personal").is_hidden()
+    assert page.locator("#kiosk-correct").evaluate("b => b.style.visibility") == "hidden"
     draw(page, strokes)
     assert page.get_attribute("#prediction", "data-digit") == shown
     assert page.evaluate("() => localStorage.getItem('digits.personal')") is None
