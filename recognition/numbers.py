@@ -1,9 +1,10 @@
 """A drawing read as a number: its digits found, read and judged left to right.
 
 `read_number(classifier, drawing)` owns the whole path for strokes or an
-image: segment the drawing into digits (recognition.segment, which asks the
-classifier for every candidate digit in one batch), judge each digit
-(recognition.answer.judge) and the whole (judge_number). One digit: the whole
+image, once: segment proposes the candidate digits (geometry only), each is
+rendered once and all are classified in one call (grouped), segment chooses the
+grouping, then each digit is judged (recognition.answer.judge) and the whole
+(judge_number), the whole drawing's pixels reused where it was a candidate. One digit: the whole
 is exactly that digit's answer. Several: the whole says what the number does.
 """
 
@@ -54,25 +55,22 @@ def read_strokes(classifier, strokes, writing=False, examples=None):
         parts = [p * shrink for p in parts]
 
     def render(indices):
-        return preprocess.strokes_to_input([parts[i] for i in indices])
+        return preprocess.render_parts([parts[i] for i in indices])
 
-    reading = segment.find_digits(classifier, parts, render)
-    if len(reading.groups) == 1:
-        whole_pixels = reading.pixels[0]
-    else:
-        whole_pixels = preprocess.strokes_to_input(parts)
-    strokes_of = [tuple(kept[i] for i in group) for group in reading.groups]
-    if shrink != 1.0:
-        reading = reading._replace(boxes=[box / shrink for box in reading.boxes])
+    digits, apart, whole = grouped(classifier, segment.propose(parts), render)
+    whole_pixels = whole.pixels if whole is not None else render(range(len(parts)))
+    strokes_of = [tuple(kept[i] for i in d.members) for d in digits]
+    boxes = [d.box / shrink if shrink != 1.0 else d.box for d in digits]
     drawn_now = kept[-1] if writing else None
-    return _judged(classifier, reading, strokes_of, whole_pixels, drawn_now, examples)
+    return _judged(classifier, digits, boxes, strokes_of, apart, whole_pixels, drawn_now, examples)
 
 
 def read_image(classifier, image, examples=None):
     """A PIL image -> NumberAnswer: digits found by the ink's connected components, boxes in the
     image's pixels."""
     ink, factor = preprocess.working_ink(image)
-    if ink is None or preprocess.normalize(ink) is None:
+    whole_pixels = None if ink is None else preprocess.normalize(ink)
+    if whole_pixels is None:
         return NumberAnswer(EMPTY)
     labels, _ = ndimage.label(ink > preprocess.INK_THRESHOLD, structure=np.ones((3, 3)))
     sizes = np.bincount(labels.ravel())[1:]
@@ -88,16 +86,35 @@ def read_image(classifier, image, examples=None):
         chosen = np.isin(labels, [keep[i] for i in indices])
         return preprocess.normalize(np.where(chosen, ink, 0.0))
 
-    reading = segment.find_digits(classifier, parts, render, lines=False)
-    if len(reading.groups) == 1:
-        whole_pixels = reading.pixels[0]
-    else:
-        whole_pixels = preprocess.normalize(ink)
-    return _judged(classifier, reading, [None] * len(reading.groups), whole_pixels, None, examples)
+    digits, apart, _ = grouped(classifier, segment.propose(parts, lines=False), render)
+    if len(digits) == 1:
+        # One digit: the whole is that digit, specks left out, as it was read.
+        whole_pixels = digits[0].pixels
+    boxes = [d.box for d in digits]
+    return _judged(
+        classifier, digits, boxes, [None] * len(digits), apart, whole_pixels, None, examples
+    )
 
 
-def _judged(classifier, reading, strokes_of, whole_pixels, drawn_now=None, examples=None):
-    """The NumberAnswer for a segment.Reading: each digit judged, then the whole.
+def grouped(classifier, proposal, render):
+    """The one path of a drawing's candidates: each rendered once, all classified in one call,
+    the grouping chosen. -> (the digits' candidates, apart, the whole drawing's candidate or
+    None where the whole is not one)."""
+    read = []
+    for candidate in proposal.candidates:
+        candidate.pixels = render(candidate.members)
+        if candidate.pixels is not None:
+            read.append(candidate)
+    probabilities = classifier.probabilities(np.stack([c.pixels for c in read]))
+    for candidate, p in zip(read, probabilities.reshape(len(read), -1)):
+        candidate.probabilities = p
+    digits, apart = segment.choose(proposal, read)
+    whole = next((c for c in read if c.span == proposal.whole), None)
+    return digits, apart, whole
+
+
+def _judged(classifier, read, boxes, strokes_of, apart, whole_pixels, drawn_now, examples):
+    """The NumberAnswer for the chosen candidates: each digit judged, then the whole.
 
     drawn_now: the index of the stroke the pen is still drawing (None: the pen is up); its digit
     is judged by the calibration for digits half drawn. examples: the writer's own (None: not
@@ -105,20 +122,18 @@ def _judged(classifier, reading, strokes_of, whole_pixels, drawn_now=None, examp
     """
     calibration = classifier.calibration
     digits = tuple(
-        _judged_digit(calibration, probabilities, pixels, tuple(box), strokes, drawn_now)
-        for pixels, probabilities, box, strokes in zip(
-            reading.pixels, reading.probs, reading.boxes, strokes_of
-        )
+        _judged_digit(calibration, c.probabilities, c.pixels, tuple(box), strokes, drawn_now)
+        for c, box, strokes in zip(read, boxes, strokes_of)
     )
     if examples is not None:
-        features = classifier.features(np.stack(reading.pixels))
+        features = classifier.features(np.stack([c.pixels for c in read]))
         digits = tuple(
             _leaned(calibration, digit, values, examples, drawn_now)
             for digit, values in zip(digits, features)
         )
     if len(digits) == 1:
         return NumberAnswer(one_digit(digits[0]), digits)
-    whole = judge_number(digits, whole_pixels, calibration, reading.apart)
+    whole = judge_number(digits, whole_pixels, calibration, apart)
     return NumberAnswer(whole, digits)
 
 

@@ -43,25 +43,33 @@ def coordinate_scale(points):
 
 
 def strokes_to_input(strokes):
-    """Strokes (lists of [x, y] points, y down, any units) -> 28x28 uint8, or None if empty."""
-    points = [
+    """Strokes (lists of [x, y] points, y down, any units) -> 28x28 uint8, or None if empty.
+    ValueError for coordinates that are not finite."""
+    parts = [
         np.asarray(stroke, dtype=np.float64).reshape(-1, 2) for stroke in strokes if len(stroke)
     ]
-    if not points:
+    if not parts:
         return None
-    everything = np.concatenate(points)
+    everything = np.concatenate(parts)
     if not np.isfinite(everything).all():
         raise ValueError("stroke coordinates must be finite numbers")
     scale = coordinate_scale(everything)
     if scale != 1.0:
         # Scaled before subtracting: -1e308 and 1e308 are 2e308 apart, past float's range.
-        everything = everything * scale
+        parts = [part * scale for part in parts]
+    return render_parts(parts)
+
+
+def render_parts(parts):
+    """Strokes already checked -> 28x28 uint8: (n, 2) float arrays, none empty, finite and
+    within COORD_LIMIT (as strokes_to_input and recognition.numbers leave them)."""
+    everything = np.concatenate(parts)
     origin = everything.min(axis=0)
     magnitude = np.abs(everything - origin).max()
     unit = magnitude if 0 < magnitude < _SPAN_FLOOR else 1.0
     # All points at once, not stroke by stroke: a stroke per pen dab (training's redraw) stays
     # cheap.
-    return normalize(render_strokes((everything - origin) / unit, [len(p) for p in points]))
+    return normalize(render_strokes((everything - origin) / unit, [len(p) for p in parts]))
 
 
 def render_strokes(everything, lengths):

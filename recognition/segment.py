@@ -1,5 +1,9 @@
-"""Numbers: a drawing's strokes (or an image's ink) grouped into digits, the groupings scored by
-the classifier.
+"""Numbers: a drawing's strokes (or an image's ink) grouped into digits, by geometry alone.
+
+propose() lays the parts out and lists every run of pieces that might be one
+digit; the reader (recognition.numbers) renders each once and has the
+classifier read them all in one call; choose() weighs the groupings by those
+readings and the geometry below. Segment itself neither renders nor classifies.
 
 A stroke that lies within another's width, well inside it, is always in the
 same digit (a 4's two strokes, a 7's bar, a 0's slash, a 5's top bar, written
@@ -15,13 +19,12 @@ stands well above its neighbours (a 4's corner beside its stem), plus a small
 bonus, so that two parts that each read well are two digits rather than one
 thick one. A cut's overlap is ink beside ink, row by row (slanted digits' boxes
 overlap, their ink not). The best whole reading wins (dynamic programming, not
-a greedy cut), and every candidate group is read in one batched model call. How
-far it beats reading the whole drawing as one thing is kept (Reading.apart): an
-H read as "14" wins by a hair, and the answer should say it is unsure.
+a greedy cut). How far it beats reading the whole drawing as one thing is kept
+(choose's apart): an H read as "14" wins by a hair, and the answer should say it
+is unsure.
 """
 
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 
@@ -167,17 +170,6 @@ def best_grouping(scores, overlaps, n, height):
     return cuts[::-1], best[n][0]
 
 
-class Reading(NamedTuple):
-    """A drawing grouped into digits, left to right."""
-
-    groups: list  # part indices of each digit
-    pixels: list  # each digit's 28x28 input
-    probs: np.ndarray  # each digit's probabilities (digits, classes)
-    boxes: list  # each digit's [x0, y0, x1, y1]
-    # the chance, by the scores, that the drawing is these digits rather than one thing
-    apart: float
-
-
 @dataclass
 class Layout:
     """What the penalties know of the drawing as a whole."""
@@ -190,12 +182,16 @@ class Layout:
 
 @dataclass
 class Candidate:
-    """Pieces start..end-1 read as one digit: one cell of the grouping's table."""
+    """Pieces start..end-1 read as one digit: one cell of the grouping's table. Segment proposes
+    it; the reader (recognition.numbers) renders its members and gives it the classifier's
+    probabilities, which choose() scores."""
 
     start: int
     end: int
     # Widest empty space between its pieces, in drawing-heights; None for a single piece.
     gap: float | None
+    members: list | None = None  # the indices of the parts it holds, in drawing order
+    box: np.ndarray | None = None  # its x0, y0, x1, y1
     pixels: np.ndarray | None = None  # its 28x28 input (None: no ink to read)
     probabilities: np.ndarray | None = None  # the classifier's, for its pixels
 
@@ -315,13 +311,27 @@ def best_digits(parts, row, layout, table, top, lines):
     return digits, float(1 / (1 + np.exp(scores[whole] - total)))
 
 
-def find_digits(classifier, parts, render, lines=True):
-    """Group parts into digits and read them (a Reading).
+@dataclass
+class Proposal:
+    """A drawing's parts laid out left to right as pieces, and every run of pieces that might be
+    one digit (Candidate), each to be read before choose() weighs the groupings."""
 
-    parts: (n, 2) point arrays (lines: pen lines in drawing order, else ink pixels);
-    render(part indices) -> 28x28 uint8 (or None). Every candidate digit is read in one batched
-    call of the classifier.
-    """
+    parts: list
+    row: list  # pieces: lists of part indices, left to right
+    layout: Layout
+    candidates: list
+    top: float  # the drawing's topmost coordinate
+    lines: bool  # parts are pen lines in drawing order (else ink pixels)
+
+    @property
+    def whole(self):
+        """The span of the candidate that holds the whole drawing."""
+        return (0, len(self.row))
+
+
+def propose(parts, lines=True):
+    """Parts ((n, 2) point arrays: pen lines in drawing order, else ink pixels) -> a Proposal.
+    TooManyDigits where no grouping keeps to MAX_DIGITS."""
     boxes = _boxes(parts)
     ys = np.concatenate(parts)[:, 1]
     height = max(np.ptp(ys), np.ptp(boxes[:, [0, 2]]) * 0.1, 1e-9)
@@ -337,24 +347,24 @@ def find_digits(classifier, parts, render, lines=True):
         height=height,
         digit_height=max(np.ptp(boxes[:, [1, 3]], axis=1).max(), 1e-9),
     )
-    table = []
-    for candidate in candidates(layout, len(row)):
-        members = sorted(i for piece in row[candidate.start : candidate.end] for i in piece)
-        candidate.pixels = render(members)
-        if candidate.pixels is not None:
-            table.append(candidate)
-    probabilities = classifier.probabilities(np.stack([c.pixels for c in table]))
-    for candidate, p in zip(table, probabilities.reshape(len(table), -1)):
-        candidate.probabilities = p
-    if len(row) == 1:
+    found = candidates(layout, len(row))
+    for candidate in found:
+        candidate.members = sorted(
+            i for piece in row[candidate.start : candidate.end] for i in piece
+        )
+        candidate.box = _union(layout.piece_boxes, range(candidate.start, candidate.end))
+    return Proposal(parts, row, layout, found, float(ys.min()), lines)
+
+
+def choose(proposal, read):
+    """The best grouping of a proposal into digits: (its candidates, left to right; apart, the
+    chance by the scores that the drawing is these digits rather than one thing).
+
+    read: the proposal's candidates that hold ink, each with its probabilities.
+    """
+    if len(proposal.row) == 1:
         # One piece (most single digits) can only be one digit: no grouping to weigh.
-        digits, apart = table, 1.0
-    else:
-        digits, apart = best_digits(parts, row, layout, table, ys.min(), lines)
-    return Reading(
-        [sorted(i for piece in row[d.start : d.end] for i in piece) for d in digits],
-        [d.pixels for d in digits],
-        np.stack([d.probabilities for d in digits]),
-        [_union(layout.piece_boxes, range(d.start, d.end)) for d in digits],
-        apart,
+        return read, 1.0
+    return best_digits(
+        proposal.parts, proposal.row, proposal.layout, read, proposal.top, proposal.lines
     )

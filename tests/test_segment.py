@@ -11,7 +11,7 @@ from recognition import preprocess, segment
 from recognition.answer import DigitAnswer, Verdict, judge_number
 from recognition.calibration import Calibration
 from recognition.classifier import Classifier
-from recognition.numbers import read_number
+from recognition.numbers import grouped, read_number
 from tests.support.api import assert_error
 from tests.support.data import SHIPPED_MODEL
 from tests.support.shapes import FIVE, FOUR, ONE, SEVEN, SEVEN_BAR, SLASH, TWO, ZERO, at
@@ -190,19 +190,21 @@ class _OneOrOther:
 
 def test_the_reading_says_how_far_it_beats_the_drawing_read_as_one_thing():
     parts = [np.array([[0.0, 0.0], [0.0, 100.0]]), np.array([[10.0, 0.0], [10.0, 100.0]])]
-    reading = segment.find_digits(
-        _OneOrOther(), parts, lambda idx: np.full((28, 28), len(idx), dtype=np.uint8)
+    digits, apart, _ = grouped(
+        _OneOrOther(),
+        segment.propose(parts),
+        lambda idx: np.full((28, 28), len(idx), dtype=np.uint8),
     )
-    assert reading.groups == [[0], [1]]
+    assert [d.members for d in digits] == [[0], [1]]
     # Two 1s score 2 (log 0.9 + bonus); the one thing log 0.9 + bonus, less the space between its
     # parts.
     two = 2 * (math.log(0.9) + segment.DIGIT_BONUS)
     one = math.log(0.9) + segment.DIGIT_BONUS - segment.GAP_COST * (0.1 + segment.TOUCH)
-    assert reading.apart == pytest.approx(1 / (1 + math.exp(one - two)))
-    alone = segment.find_digits(
-        _OneOrOther(), parts[:1], lambda idx: np.full((28, 28), 1, dtype=np.uint8)
+    assert apart == pytest.approx(1 / (1 + math.exp(one - two)))
+    _, alone, _ = grouped(
+        _OneOrOther(), segment.propose(parts[:1]), lambda idx: np.full((28, 28), 1, dtype=np.uint8)
     )
-    assert alone.apart == 1.0
+    assert alone == 1.0
 
 
 def test_a_number_that_may_be_one_thing_is_unsure():
@@ -273,13 +275,13 @@ def test_one_piece_is_read_as_the_grouping_would_read_it(small_model):
     def render(indices):
         return preprocess.strokes_to_input([parts[i] for i in indices])
 
-    reading = segment.find_digits(classifier, parts, render)
+    [read], read_apart, whole = grouped(classifier, segment.propose(parts), render)
     layout = segment.Layout(piece_boxes=segment._boxes(parts), height=110.0, digit_height=110.0)
-    candidate = segment.Candidate(0, 1, None, render([0]))
+    candidate = segment.Candidate(0, 1, None, pixels=render([0]))
     candidate.probabilities = classifier.probabilities(candidate.pixels[None])[0]
     digits, apart = segment.best_digits(parts, [[0]], layout, [candidate], 10.0, True)
-    assert reading.groups == [[0]] and apart == reading.apart == 1.0
+    assert read.members == [0] and apart == read_apart == 1.0 and whole is read
     assert [d.span for d in digits] == [(0, 1)]
-    np.testing.assert_array_equal(reading.pixels[0], candidate.pixels)
-    np.testing.assert_array_equal(reading.probs[0], candidate.probabilities)
-    np.testing.assert_array_equal(reading.boxes[0], [10, 10, 90, 120])
+    np.testing.assert_array_equal(read.pixels, candidate.pixels)
+    np.testing.assert_array_equal(read.probabilities, candidate.probabilities)
+    np.testing.assert_array_equal(read.box, [10, 10, 90, 120])

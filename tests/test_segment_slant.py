@@ -9,7 +9,7 @@ import pytest
 
 from recognition import segment
 from recognition.classifier import Classifier
-from recognition.numbers import read_number
+from recognition.numbers import grouped, read_number
 from tests.support.data import SHIPPED_MODEL
 from tests.support.shapes import FOUR, ONE, SEVEN, TWO, ZERO, at, lean
 
@@ -71,10 +71,10 @@ def test_digits_climbing_uphill_are_each_as_tall_as_a_digit_not_small():
     # Six upright strokes, each 100 tall and 25 higher than the last: the drawing is 225 tall.
     # Against that each stroke looked too short to be a digit, and pairs of them were read as one.
     parts = [np.array([[40.0 * k, -25.0 * k], [40.0 * k, 100 - 25.0 * k]]) for k in range(6)]
-    reading = segment.find_digits(
-        _AnythingIsADigit(), parts, lambda idx: np.ones((28, 28), dtype=np.uint8)
+    digits, _, _ = grouped(
+        _AnythingIsADigit(), segment.propose(parts), lambda idx: np.ones((28, 28), dtype=np.uint8)
     )
-    assert reading.groups == [[k] for k in range(6)]
+    assert [d.members for d in digits] == [[k] for k in range(6)]
 
 
 def test_a_number_written_uphill_keeps_its_digits(classifier):
