@@ -11,12 +11,12 @@ is exactly that digit's answer. Several: the whole says what the number does.
 from dataclasses import replace
 
 import numpy as np
-from PIL import Image
 from scipy import ndimage
 
 from . import personal, preprocess, segment
 from .answer import EMPTY, Leaning, NumberAnswer, judge, judge_number, one_digit
 from .calibration import retempered
+from .drawing import Picture, as_drawing
 
 # An image with more separate specks than this is read as one drawing.
 MAX_COMPONENTS = 40
@@ -26,33 +26,28 @@ SPECK_SHARE = 0.02
 
 
 def read_number(classifier, drawing, writing=False, examples=None):
-    """Strokes (lists of [x, y], y down) or a PIL image -> its NumberAnswer.
+    """A drawing (recognition.drawing: Strokes or Picture; plain strokes or a PIL image are
+    checked into one) -> its NumberAnswer.
 
     writing: the pen is still down, drawing the last stroke: the digit that stroke belongs to is
     judged by the model's calibration for digits half drawn. examples: None, or the writer's own
     examples (recognition.personal.Example, maybe none): each digit then carries its
-    personal-example numbers and leans to the close examples' labels. ValueError for strokes with
-    coordinates that are not finite; segment.TooManyDigits for more digits than a number may have.
+    personal-example numbers and leans to the close examples' labels. ValueError for plain
+    strokes with coordinates that are not finite; segment.TooManyDigits for more digits than a
+    number may have.
     """
-    if isinstance(drawing, Image.Image):
-        return read_image(classifier, drawing, examples)
+    drawing = as_drawing(drawing)
+    if isinstance(drawing, Picture):
+        return read_image(classifier, drawing.image, examples)
     return read_strokes(classifier, drawing, writing, examples)
 
 
 def read_strokes(classifier, strokes, writing=False, examples=None):
-    """Strokes -> NumberAnswer; each digit says which of the request's strokes it holds."""
-    kept = [i for i, s in enumerate(strokes) if len(s)]
-    if not kept:
+    """Strokes (recognition.drawing) -> NumberAnswer; each digit says which of the request's
+    strokes it holds, and its box is in the request's units."""
+    if not strokes.parts:
         return NumberAnswer(EMPTY)
-    parts = [np.asarray(strokes[i], dtype=np.float64).reshape(-1, 2) for i in kept]
-    everything = np.concatenate(parts)
-    if not np.isfinite(everything).all():
-        raise ValueError("stroke coordinates must be finite numbers")
-    # Grouping measures gaps and heights: coordinates near float's limit would overflow them.
-    # The drawing is grouped at a smaller scale, and its boxes given back in the request's units.
-    shrink = preprocess.coordinate_scale(everything)
-    if shrink != 1.0:
-        parts = [p * shrink for p in parts]
+    parts, kept, shrink = strokes.parts, strokes.ids, strokes.scale
 
     def render(indices):
         return preprocess.render_parts([parts[i] for i in indices])

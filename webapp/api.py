@@ -23,7 +23,7 @@ def _classifier():
     return current_app.extensions["classifier"]
 
 
-def _read(kind, drawing):
+def _read(drawing):
     """The NumberAnswer for a request's validated strokes or image, read with the pen's state and
     the writer's examples it sends; what it cannot read is a 400."""
     classifier = _classifier()
@@ -35,7 +35,7 @@ def _read(kind, drawing):
     except segment.TooManyDigits as exc:
         raise ApiError(400, "too_many_digits", str(exc)) from exc
     except ValueError as exc:
-        raise ApiError(400, f"invalid_{kind}", str(exc)) from exc
+        raise ApiError(400, f"invalid_{drawing.kind}", str(exc)) from exc
     observe.count_verdict(number.verdict)
     return number
 
@@ -46,7 +46,7 @@ def predict():
     and the single-digit fields (digit, confidence, probabilities, input).
     """
     drawing = parse_predict_request(request, current_app.config)
-    return jsonify(_read(*drawing).to_json())
+    return jsonify(_read(drawing).to_json())
 
 
 @bp.post("/explain")
@@ -60,7 +60,7 @@ def explain():
     explained as it was read: the model runs once for the reading, and the explainer once more
     on that digit's pixels, keeping every layer.
     """
-    number = _read(*parse_predict_request(request, current_app.config))
+    number = _read(parse_predict_request(request, current_app.config))
     index = digit_index(request)
     digits = number.digits
     if index is not None and index >= len(digits):

@@ -12,6 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from recognition import personal
 from recognition.answer import NOT_A_DIGIT_CLASS
+from recognition.drawing import Picture, Strokes
 from recognition.preprocess import WORK_SIDE
 
 from .errors import ApiError
@@ -21,7 +22,7 @@ _DATA_URL = re.compile(r"^data:image/[a-z0-9.+-]+;base64,", re.I)
 
 
 def parse_predict_request(request, limits):
-    """Return ('strokes', list of strokes) or ('image', PIL image) from a request, or raise
+    """The request's drawing, checked once (recognition.drawing: Strokes or Picture), or
     ApiError.
     """
     mimetype = request.mimetype
@@ -33,7 +34,7 @@ def parse_predict_request(request, limits):
             raise ApiError(
                 400, "missing_input", "a multipart request needs a file field named 'image'"
             )
-        return "image", decode_image(upload.read(), limits)
+        return Picture(decode_image(upload.read(), limits))
     raise ApiError(
         415,
         "unsupported_media_type",
@@ -159,8 +160,8 @@ def _from_json(body, limits):
         if key in body:
             _check_number(body[key], key, positive=True)
     if has_image:
-        return "image", decode_data_url(body["image"], limits)
-    return "strokes", check_strokes(body["strokes"], limits)
+        return Picture(decode_data_url(body["image"], limits))
+    return Strokes.from_lists(check_strokes(body["strokes"], limits), checked=True)
 
 
 def _is_number(value):
