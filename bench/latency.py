@@ -20,6 +20,7 @@ from harness.server import start_server, stop_server
 from harness.strokes import canvas_payload, load_strokes
 from recognition.classifier import Classifier
 from recognition.numbers import read_number
+from webapp.wire import number_json
 
 
 def parse_args(argv=None):
@@ -78,7 +79,7 @@ def measure(args):
     payloads = [json.dumps(canvas_payload(r["strokes"]), separators=(",", ":")) for r in records]
     classifier = Classifier.load(args.model)
     direct = sum(
-        read_number(classifier, r["strokes"]).to_json()["digit"] == r["label"] for r in records
+        number_json(read_number(classifier, r["strokes"]))["digit"] == r["label"] for r in records
     ) / len(records)
     proc, base = start_server(model=args.model, workers=args.workers)
     port = int(base.rsplit(":", 1)[1])

@@ -35,6 +35,7 @@ from recognition.classifier import Classifier
 from recognition.numbers import read_number
 from training import composed, replay
 from training.fitting import right_ece
+from webapp.wire import number_json
 
 MOMENTS = ("writing", "between", "end")
 CANVAS = 500
@@ -110,7 +111,7 @@ def reader(args):
         classifier = Classifier.load(args.model)
 
         def local(body):
-            return read_number(classifier, body["strokes"], body.get("writing", False)).to_json()
+            return number_json(read_number(classifier, body["strokes"], body.get("writing", False)))
 
         return local, lambda: None
     if args.url:

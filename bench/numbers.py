@@ -34,6 +34,7 @@ from harness.strokes import (
 from recognition.classifier import Classifier, limit_threads
 from recognition.numbers import read_number
 from training.composed import build
+from webapp.wire import number_json
 
 
 def parse_args(argv=None):
@@ -110,7 +111,9 @@ def measure(args):
     classifier = Classifier.load(args.model)
     sets = build(records, args.per_length, args.seed, args.slant, args.uphill)
     answers = [
-        read_number(classifier, strokes).to_json() for made in sets.values() for _, strokes in made
+        number_json(read_number(classifier, strokes))
+        for made in sets.values()
+        for _, strokes in made
     ]
     result = {
         "model": record.shown_path(args.model),
@@ -124,20 +127,20 @@ def measure(args):
     times = []
     for strokes in four * 3:
         t0 = time.perf_counter()
-        read_number(classifier, strokes).to_json()
+        number_json(read_number(classifier, strokes))
         times.append((time.perf_counter() - t0) * 1e3)
     # after a warm-up pass
     result["four_digit_ms_p50"] = float(np.median(times[len(four) :])) if four else None
     one = []
     for r in records[:300]:  # for scale, in the same run: machines differ 2-3x from day to day
         t0 = time.perf_counter()
-        read_number(classifier, r["strokes"]).to_json()
+        number_json(read_number(classifier, r["strokes"]))
         one.append((time.perf_counter() - t0) * 1e3)
     result["single_digit_ms_p50"] = float(np.median(one))
     result["four_digit_ratio"] = (
         result["four_digit_ms_p50"] / result["single_digit_ms_p50"] if four else None
     )
-    single = [read_number(classifier, r["strokes"]).to_json() for r in records]
+    single = [number_json(read_number(classifier, r["strokes"])) for r in records]
     result["single_digit_accuracy"] = float(
         np.mean([a["number"] == str(r["label"]) for a, r in zip(single, records)])
     )

@@ -26,6 +26,7 @@ from recognition import preprocess
 from recognition.numbers import read_number
 from webapp import create_app
 from webapp.validation import check_strokes
+from webapp.wire import number_json
 
 
 def parse_args(argv=None):
@@ -95,7 +96,7 @@ def in_process(app, payloads, repeats):
     recorded = Recorded(classifier)
     answers = recorded.read(strokes)
     rendered, classified = recorded.rendered, recorded.classified
-    fields = [a.to_json() for a in answers]
+    fields = [number_json(a) for a in answers]
     client = app.test_client()
     passes = []
 
@@ -111,7 +112,7 @@ def in_process(app, payloads, repeats):
         "reading the drawing": read_timed,
         "rendering alone": lambda: [preprocess.strokes_to_input(d) for d in rendered],
         "model alone": lambda: [classifier.probabilities(p) for p in classified],
-        "answer to JSON fields": lambda: [a.to_json() for a in answers],
+        "answer to JSON fields": lambda: [number_json(a) for a in answers],
         "JSON fields to bytes": lambda: [app.json.dumps(f) for f in fields],
         "whole request (test client)": lambda: [
             client.post("/api/predict", data=p, content_type="application/json") for p in payloads

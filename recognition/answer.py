@@ -2,8 +2,8 @@
 
 The classifier gives calibrated probabilities; `judge` turns them into a
 DigitAnswer with the model's calibration; `judge_number` puts a number's
-digits together. Everything the API returns is written here, once, by
-`to_json`: no other module builds, copies or strips the answer's fields.
+digits together. They are data: the API's JSON is written from them in one
+place, webapp.wire.
 """
 
 import enum
@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from . import personal
 from .calibration import Calibration, sure
 from .preprocess import FIELD
 
@@ -61,56 +60,8 @@ class DigitAnswer:
     feature: np.ndarray | None = None
     leaning: "Leaning | None" = None
 
-    def to_json(self, with_input=True):
-        """The API's fields for this answer (without box and strokes: see placed_json)."""
-        fields = self._fields()
-        if self.feature is not None:
-            fields["feature"] = personal.encode(self.feature)
-            fields["personal"] = None if self.leaning is None else self.leaning.to_json(self)
-        if with_input:
-            fields["input"] = self.input_json()
-        return fields
-
-    def _fields(self):
-        return {
-            "verdict": self.verdict.value,
-            "digit": self.digit,
-            "confidence": self.confidence,
-            "candidates": None if self.candidates is None else list(self.candidates),
-            "probabilities": None if self.probabilities is None else self.probabilities.tolist(),
-            "not_a_digit_probability": self.not_a_digit_probability,
-            "empty": self.verdict is Verdict.EMPTY,
-        }
-
-    def input_json(self):
-        """The 28x28 input as rows of ints (all zero for no ink)."""
-        if self.pixels is None:
-            return np.zeros(INPUT_SHAPE, dtype=int).tolist()
-        return self.pixels.tolist()
-
-    def placed_json(self, with_input=True, decimals=None):
-        """A digit of a number: its answer, where it lies and which strokes it holds.
-
-        decimals: round the probabilities to so many places (explain's list of digits keeps the
-        answer small: four places are plenty for bars).
-        """
-        fields = self.to_json(with_input=False)
-        del fields["empty"]
-        if decimals is not None and fields["probabilities"] is not None:
-            fields["probabilities"] = [round(p, decimals) for p in fields["probabilities"]]
-        fields["box"] = None if self.box is None else [round(float(v), 1) for v in self.box]
-        fields["strokes"] = None if self.strokes is None else list(self.strokes)
-        if with_input:
-            fields["input"] = self.input_json()
-        return fields
-
 
 EMPTY = DigitAnswer(Verdict.EMPTY)
-
-
-def label_json(label):
-    """A class as the API writes it: the digit, or "not_a_digit"."""
-    return "not_a_digit" if label == NOT_A_DIGIT_CLASS else label
 
 
 @dataclass(frozen=True)
@@ -124,20 +75,6 @@ class Leaning:
     def decided(self, answer):
         """Whether the examples changed what the answer says (its verdict or its digit)."""
         return (answer.verdict, answer.digit) != (self.without.verdict, self.without.digit)
-
-    def to_json(self, answer):
-        return {
-            "decided": self.decided(answer),
-            "without": {
-                "verdict": self.without.verdict.value,
-                "digit": self.without.digit,
-                "confidence": self.without.confidence,
-            },
-            "examples": [
-                {"index": w.index, "label": label_json(w.label), "similarity": w.similarity}
-                for w in self.weighed
-            ],
-        }
 
 
 @dataclass(frozen=True)
@@ -169,14 +106,6 @@ class NumberAnswer:
         if not self.digits or any(d.digit is None for d in self.digits):
             return None
         return "".join(str(d.digit) for d in self.digits)
-
-    def to_json(self):
-        """The JSON /api/predict returns."""
-        return {
-            **self.whole.to_json(),
-            "number": self.number,
-            "digits": [d.placed_json() for d in self.digits],
-        }
 
 
 def digit_share(probabilities):

@@ -13,8 +13,7 @@ from harness.images import png_data_url
 from recognition import preprocess
 from recognition.checkpoint import CheckpointError
 from recognition.classifier import Classifier
-from recognition.numbers import read_number
-from tests.support.api import SEVEN, check_answer, seven_image
+from tests.support.api import SEVEN, check_answer, read_json, seven_image
 from tests.support.data import SHIPPED_MODEL
 from tests.support.images import image_input
 from tests.support.reference import ReferenceMLP
@@ -33,7 +32,7 @@ def test_answer_is_exactly_the_predictors_answer(client, small_model, stroke_rec
         assert response.status_code == 200
         body = response.get_json()
         check_answer(body, classifier.calibration.unsure_below)
-        assert body == read_number(classifier, record["strokes"]).to_json()
+        assert body == read_json(classifier, record["strokes"])
 
 
 def test_shipped_model_through_the_api_matches_the_reference(stroke_records):
@@ -64,7 +63,7 @@ def test_image_data_url_and_upload_give_the_same_answer(client, small_model):
     check_answer(by_url)
     assert by_url == by_upload
     assert by_url["input"] == image_input(img).tolist()
-    assert by_url == read_number(Classifier.load(small_model), img).to_json()
+    assert by_url == read_json(Classifier.load(small_model), img)
 
 
 @pytest.mark.parametrize("payload", [{"strokes": []}, {"strokes": [[], []]}, {"image": None}])

@@ -15,7 +15,8 @@ import pytest
 from bench import accuracy, explain, record, scores
 from recognition import checkpoint, preprocess
 from recognition.classifier import Classifier
-from recognition.numbers import read_digit, read_number
+from recognition.numbers import read_digit
+from tests.support.api import read_json
 from tests.support.data import ROOT, synthetic_digits, write_idx
 from training.fitting import expected_calibration_error
 from webapp import __main__ as server
@@ -173,9 +174,9 @@ def test_accuracy_bench_reports_what_the_predictor_scores(tmp_path, small_model)
         expected = float((mnist_pred[labels == c] == c).mean()) if (labels == c).any() else None
         assert result["mnist_per_class"][c] == expected
     assert result["infer_ms_p50"] > 0 and result["total_ms_p50"] >= result["infer_ms_p50"]
-    answers = [read_number(classifier, r["strokes"]).to_json() for r in records]
+    answers = [read_json(classifier, r["strokes"]) for r in records]
     letters = [
-        read_number(classifier, s).to_json()
+        read_json(classifier, s)
         for s in (
             [[[0, 0], [50, 60]], [[50, 0], [0, 60]]],
             [[[0, 0], [25, 60], [50, 0]]],
@@ -183,7 +184,7 @@ def test_accuracy_bench_reports_what_the_predictor_scores(tmp_path, small_model)
         )
     ]
     conventions = {
-        name: [read_number(classifier, r["strokes"]).to_json() for r in rs]
+        name: [read_json(classifier, r["strokes"]) for r in rs]
         for name, rs in accuracy.conventions.build(records).items()
     }
     assert result["conventions"]["slashed_zero"] is None  # no zero among the records

@@ -4,12 +4,11 @@ import json
 
 import numpy as np
 
-from recognition.numbers import read_number
-from tests.support.api import SEVEN
+from tests.support.api import SEVEN, read_json
 
 
 def test_an_answer_is_the_same_json_values_as_the_standard_librarys(app):
-    answer = read_number(app.extensions["classifier"], SEVEN).to_json()
+    answer = read_json(app.extensions["classifier"], SEVEN)
     written = app.json.dumps(answer)
     assert json.loads(written) == json.loads(json.dumps(answer))
     assert list(json.loads(written)) == sorted(answer)  # keys sorted, as Flask's own provider

@@ -9,7 +9,7 @@ import numpy as np
 
 from bench import numbers
 from recognition.classifier import Classifier
-from recognition.numbers import read_number
+from tests.support.api import read_json
 from training import composed
 
 DIGITS = {
@@ -76,7 +76,7 @@ def test_the_bench_scores_what_the_predictor_reads(tmp_path, small_model):
     )
     classifier = Classifier.load(small_model)
     sets = composed.build(records(), 5, 0)
-    answers = [read_number(classifier, s).to_json() for made in sets.values() for _, s in made]
+    answers = [read_json(classifier, s) for made in sets.values() for _, s in made]
     labels = [label for made in sets.values() for label, _ in made]
     assert result["number_accuracy"] == np.mean(
         [a["number"] == label for a, label in zip(answers, labels)]

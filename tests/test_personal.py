@@ -10,6 +10,7 @@ import pytest
 
 from recognition import personal
 from recognition.numbers import read_number
+from tests.support.api import read_json
 from tests.support.data import SHIPPED_MODEL
 from tests.support.page import pick
 from webapp import create_app
@@ -96,7 +97,7 @@ def test_far_examples_leave_the_answer_untouched(client, sha, stroke_records):
 def test_without_personal_the_answer_is_as_before_byte_for_byte(client, sha, classifier):
     body = {"strokes": SEVEN}
     raw = client.post("/api/predict", json=body).get_data()
-    reference = read_number(classifier, SEVEN).to_json()
+    reference = read_json(classifier, SEVEN)
     assert json.loads(raw) == json.loads(json.dumps(reference))
     assert b"feature" not in raw and b"personal" not in raw
     # Asked with no examples: the same answer, plus each digit's feature.

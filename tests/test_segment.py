@@ -12,10 +12,11 @@ from recognition.answer import DigitAnswer, Verdict, judge_number
 from recognition.calibration import Calibration
 from recognition.classifier import Classifier
 from recognition.numbers import grouped, read_number
-from tests.support.api import assert_error
+from tests.support.api import assert_error, read_json
 from tests.support.data import SHIPPED_MODEL
 from tests.support.shapes import FIVE, FOUR, ONE, SEVEN, SEVEN_BAR, SLASH, TWO, ZERO, at
 from webapp import create_app
+from webapp.wire import digit_json
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +34,7 @@ def classifier():
     ],
 )
 def test_one_digit_in_several_strokes_stays_one_digit(classifier, name, strokes, digit):
-    answer = read_number(classifier, strokes).to_json()
+    answer = read_json(classifier, strokes)
     assert answer["number"] == digit, name
     assert [d["strokes"] for d in answer["digits"]] == [list(range(len(strokes)))]
 
@@ -51,7 +52,7 @@ def test_one_digit_in_several_strokes_stays_one_digit(classifier, name, strokes,
     ],
 )
 def test_digits_side_by_side_are_read_left_to_right(classifier, strokes, number):
-    answer = read_number(classifier, strokes).to_json()
+    answer = read_json(classifier, strokes)
     assert answer["number"] == number
     boxes = [d["box"] for d in answer["digits"]]
     assert boxes == sorted(boxes)  # left to right
@@ -60,13 +61,13 @@ def test_digits_side_by_side_are_read_left_to_right(classifier, strokes, number)
 
 def test_a_late_stroke_joins_the_digit_it_belongs_to(classifier):
     strokes = SEVEN + at(ONE, 90) + SEVEN_BAR  # the 7's bar written after the 1
-    answer = read_number(classifier, strokes).to_json()
+    answer = read_json(classifier, strokes)
     assert answer["number"] == "71"
     assert [d["strokes"] for d in answer["digits"]] == [[0, 2], [1]]
 
 
 def test_several_digits_top_level_fields_describe_the_whole_number(classifier):
-    answer = read_number(classifier, ONE + at(SEVEN, 80)).to_json()
+    answer = read_json(classifier, ONE + at(SEVEN, 80))
     digits = answer["digits"]
     assert (
         answer["digit"] is None and answer["probabilities"] is None and answer["candidates"] is None
@@ -105,7 +106,7 @@ def test_the_number_reads_in_one_model_call(classifier, monkeypatch):
     monkeypatch.setattr(
         classifier, "probabilities", lambda x: calls.append(np.shape(x)) or original(x)
     )
-    read_number(classifier, at(TWO, 0) + at(FOUR, 80) + at(ONE, 160) + at(SEVEN, 210)).to_json()
+    read_json(classifier, at(TWO, 0) + at(FOUR, 80) + at(ONE, 160) + at(SEVEN, 210))
     assert len(calls) == 1 and calls[0][0] >= 4
 
 
@@ -123,7 +124,7 @@ def test_an_image_with_three_digits(classifier):
     for strokes, dx in ((SEVEN, 30), (ONE, 170), (FOUR, 300)):
         for s in at(strokes, dx, 20, 1.2):
             draw.line([tuple(p) for p in s], fill=0, width=12, joint="curve")
-    answer = read_number(classifier, image).to_json()
+    answer = read_json(classifier, image)
     assert answer["number"] == "714"
     assert [d["strokes"] for d in answer["digits"]] == [None] * 3
     assert (
@@ -171,7 +172,7 @@ def test_a_number_is_sure_only_when_the_whole_of_it_is():
         [part(0.99), part(None, Verdict.NOT_A_DIGIT)], whole, Calibration(unsure_below=0.82)
     )
     assert rejected.verdict == "not_a_digit" and rejected.confidence is None
-    assert rejected.to_json()["input"] == whole.tolist()
+    assert digit_json(rejected)["input"] == whole.tolist()
 
 
 class _OneOrOther:
@@ -236,8 +237,8 @@ def test_a_large_image_is_read_as_its_smaller_self(classifier):
     ink, factor = working_ink(drawn_714(8))  # 3360 x 1280 px: read at a quarter of that
     assert factor == 4 and ink.shape == (320, 840)
     small, large = (
-        read_number(classifier, drawn_714(1)).to_json(),
-        read_number(classifier, drawn_714(8)).to_json(),
+        read_json(classifier, drawn_714(1)),
+        read_json(classifier, drawn_714(8)),
     )
     assert large["number"] == small["number"] == "714"
     for a, b in zip(small["digits"], large["digits"]):

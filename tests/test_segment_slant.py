@@ -9,7 +9,8 @@ import pytest
 
 from recognition import segment
 from recognition.classifier import Classifier
-from recognition.numbers import grouped, read_number
+from recognition.numbers import grouped
+from tests.support.api import read_json
 from tests.support.data import SHIPPED_MODEL
 from tests.support.shapes import FOUR, ONE, SEVEN, TWO, ZERO, at, lean
 
@@ -30,7 +31,7 @@ def classifier():
 def test_slanted_digits_whose_boxes_overlap_are_still_cut_apart(classifier, strokes, number):
     # about 22 degrees: each digit's box reaches well over its neighbour's
     slanted = lean(strokes, 0.4)
-    answer = read_number(classifier, slanted).to_json()
+    answer = read_json(classifier, slanted)
     assert answer["number"] == number
     # The boxes answered are the digits' own, in the request's coordinates, overlapping as drawn.
     for digit in answer["digits"]:
@@ -79,4 +80,4 @@ def test_digits_climbing_uphill_are_each_as_tall_as_a_digit_not_small():
 
 def test_a_number_written_uphill_keeps_its_digits(classifier):
     strokes = uphill(SEVEN + at(ONE, 80) + at(ZERO, 120) + at(TWO, 200), 12)
-    assert read_number(classifier, strokes).to_json()["number"] == "7102"
+    assert read_json(classifier, strokes)["number"] == "7102"

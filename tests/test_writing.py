@@ -9,9 +9,10 @@ import pytest
 from recognition.calibration import Calibration, retempered, softmax
 from recognition.classifier import DEFAULT_MODEL, Classifier
 from recognition.numbers import read_number
-from tests.support.api import SEVEN, assert_error
+from tests.support.api import SEVEN, assert_error, read_json
 from training import replay
 from webapp import create_app
+from webapp.wire import number_json, placed_json
 
 # A seven, then a one well to its right: a number of two digits, the one being drawn last.
 SEVENTY_ONE = SEVEN + [[[160, 10], [162, 60], [163, 120]]]
@@ -54,7 +55,7 @@ def test_only_the_digit_being_drawn_is_judged_as_half_drawn():
     writing = read_number(classifier, SEVENTY_ONE, writing=True)
     assert finished.number == "71" and [d.verdict for d in finished.digits] == ["digit"] * 2
     seven, one = writing.digits
-    assert seven.placed_json() == finished.digits[0].placed_json()
+    assert placed_json(seven) == placed_json(finished.digits[0])
     assert one.verdict == "unsure" and one.digit == 1 and writing.verdict == "unsure"
     # Its probabilities are the ones it was judged by: the model's at the writing temperature.
     logits = classifier.logits(one.pixels)
@@ -65,7 +66,7 @@ def test_a_model_without_a_calibration_while_writing_reads_as_before():
     classifier = classifier_with(None)
     for strokes in (SEVEN, SEVENTY_ONE):
         writing = read_number(classifier, strokes, writing=True)
-        assert writing.to_json() == read_number(classifier, strokes).to_json()
+        assert number_json(writing) == read_json(classifier, strokes)
 
 
 @pytest.fixture()

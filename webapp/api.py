@@ -8,15 +8,11 @@ from recognition import segment
 from recognition.answer import EMPTY
 from recognition.numbers import read_number
 
-from . import observe, openapi
+from . import observe, openapi, wire
 from .errors import ApiError
 from .validation import digit_index, parse_predict_request, pen_writing, personal_examples
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-# Explain lists every digit of the number with its probabilities to four places: plenty for bars,
-# and it keeps the answer small.
-EXPLAIN_DECIMALS = 4
 
 
 def _classifier():
@@ -46,7 +42,7 @@ def predict():
     and the single-digit fields (digit, confidence, probabilities, input).
     """
     drawing = parse_predict_request(request, current_app.config)
-    return jsonify(_read(drawing).to_json())
+    return jsonify(wire.number_json(_read(drawing)))
 
 
 @bp.post("/explain")
@@ -76,22 +72,17 @@ def explain():
         chosen = len(digits) - 1 if index is None else index
         answer = digits[chosen]
     explanation = current_app.extensions["explainer"].explain(answer)
-    # The explained digit's own fields; its 28x28 is the explanation's input layer (no ink: zeros).
-    fields = answer.to_json(with_input=answer.pixels is None)
-    listed = [d.placed_json(with_input=False, decimals=EXPLAIN_DECIMALS) for d in digits]
-    return jsonify(
-        {**fields, **explanation, "number": number.number, "digits": listed, "explained": chosen}
-    )
+    return jsonify(wire.explained_json(number, chosen, answer, explanation))
 
 
 @bp.get("/units/<int:index>")
 def unit(index):
     """A first-layer unit's 28x28 weight template: what it looks for in the drawing."""
     try:
-        body = current_app.extensions["explainer"].unit(index)
+        weights, bias = current_app.extensions["explainer"].unit(index)
     except IndexError as exc:
         raise ApiError(404, "no_such_unit", str(exc)) from exc
-    response = jsonify(body)
+    response = jsonify(wire.unit_json(index, weights, bias))
     response.cache_control.max_age = 3600  # a model's weights do not change while it is served
     return response
 

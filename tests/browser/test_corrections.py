@@ -8,7 +8,7 @@ import numpy as np
 
 from harness.chromium import MousePen, draw_stroke
 from harness.strokes import fit_strokes
-from recognition.numbers import read_number
+from tests.support.api import read_json
 from tests.support.data import SHIPPED_MODEL
 from tests.support.page import page_strokes, pick, settle
 from tests.support.writers import writer_digits
@@ -49,7 +49,7 @@ def wait_kept(page):
 def second_likeliest(classifier, page):
     """The digit the pipeline finds likeliest after the one it answers: a correction to it turns
     the answer at once."""
-    answer = read_number(classifier, page_strokes(page)).to_json()
+    answer = read_json(classifier, page_strokes(page))
     return int(np.argsort(answer["probabilities"])[-2])
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from harness.chromium import MousePen, draw_stroke
 from harness.strokes import fit_strokes
-from recognition.numbers import read_number
 from tests.browser.test_screen_sizes import SCREENS
+from tests.support.api import read_json
 from tests.support.page import open_page, pick, settle
 
 
@@ -63,9 +63,7 @@ def test_the_view_loads_only_when_opened_and_follows_the_drawing(desk, stroke_re
     settle(desk)
     assert seen_mid_stroke == [3]  # the layers are drawn while the pen is still down
     assert explains  # answers came from /api/explain
-    expected = read_number(classifier, desk.evaluate("() => window.__digits.strokes()")).to_json()[
-        "digit"
-    ]
+    expected = read_json(classifier, desk.evaluate("() => window.__digits.strokes()"))["digit"]
     assert desk.inner_text("#prediction") == str(expected)
     assert f"toward {expected}" in desk.inner_text("#explain .saliency-caption")
     tiles = desk.locator("#explain .tiles").first

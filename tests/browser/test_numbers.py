@@ -6,7 +6,7 @@ import numpy as np
 
 from harness.chromium import MousePen, draw_stroke
 from harness.strokes import fit_strokes
-from recognition.numbers import read_number
+from tests.support.api import read_json
 from tests.support.page import page_strokes, settle
 from tests.support.writers import writer_digits
 from training.composed import compose
@@ -28,7 +28,7 @@ def test_a_number_written_with_the_mouse_is_read_while_writing(desk, stroke_reco
         # a digit finished: the number on screen is what the pipeline reads so far
         if i + 1 in counts:
             settle(desk)
-            expected = read_number(classifier, page_strokes(desk)).to_json()
+            expected = read_json(classifier, page_strokes(desk))
             shown.append(desk.get_attribute("#prediction", "data-number"))
             assert shown[-1] == (expected["number"] or "")
     assert shown == ["2", "20", "207"]

@@ -1,8 +1,11 @@
 """Requests and answers the API tests share: a drawn seven, a seven as an image, the answer's
-shape.
+shape, and the reference answer: the core called directly, written as the API writes it.
 """
 
 from PIL import Image, ImageDraw
+
+from recognition.numbers import read_number
+from webapp.wire import number_json
 
 SEVEN = [[[10, 10], [90, 10], [45, 120]]]
 
@@ -71,3 +74,8 @@ def assert_error(response, status, code=None):
     if code:
         assert body["error"]["code"] == code
     return body["error"]
+
+
+def read_json(classifier, drawing, writing=False):
+    """What /api/predict must answer for this drawing: the core's reading, as JSON."""
+    return number_json(read_number(classifier, drawing, writing))

@@ -5,7 +5,7 @@ to settle.
 import time
 
 from harness.chromium import TEST_HOOK
-from recognition.numbers import read_number
+from tests.support.api import read_json
 
 
 def open_page(context, base):
@@ -41,7 +41,7 @@ def expected_digit(classifier, page):
     """What the pipeline says for the strokes the page holds, as the page shows it ('' for
     nothing).
     """
-    answer = read_number(classifier, page_strokes(page)).to_json()
+    answer = read_json(classifier, page_strokes(page))
     return "" if answer["empty"] else str(answer["digit"])
 
 
