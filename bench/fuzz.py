@@ -8,7 +8,7 @@ over keep-alive HTTP connections. Counted: requests, answers by status class, 5x
 none), answers that are not JSON in the one error shape, and exceptions; against the server
 also hangs (no answer within --timeout seconds), dropped connections, and whether the server
 stayed up throughout (its health checked every 500 requests and at the end). The tests run the
-in-process fuzz with a small budget (tests/test_openapi.py).
+in-process fuzz with a small budget (tests/webapp/test_openapi.py).
 """
 
 import collections

@@ -67,13 +67,13 @@ class Recorded:
     def read(self, strokes):
         """The NumberAnswers of these drawings, each call recorded and timed."""
         classifier = self.classifier
-        render, probabilities = preprocess.strokes_to_input, classifier.probabilities
-        preprocess.strokes_to_input = self.timed("rendering", render, self.rendered)
+        render, probabilities = preprocess.render_parts, classifier.probabilities
+        preprocess.render_parts = self.timed("rendering", render, self.rendered)
         classifier.probabilities = self.timed("model", probabilities, self.classified)
         try:
             return [read_number(classifier, s) for s in strokes]
         finally:
-            preprocess.strokes_to_input = render
+            preprocess.render_parts = render
             del classifier.probabilities
 
 
@@ -110,7 +110,7 @@ def in_process(app, payloads, repeats):
         "JSON body": lambda: [json.loads(p) for p in payloads],
         "validation": lambda: [check_strokes(s, app.config) for s in strokes],
         "reading the drawing": read_timed,
-        "rendering alone": lambda: [preprocess.strokes_to_input(d) for d in rendered],
+        "rendering alone": lambda: [preprocess.render_parts(d) for d in rendered],
         "model alone": lambda: [classifier.probabilities(p) for p in classified],
         "answer to JSON fields": lambda: [number_json(a) for a in answers],
         "JSON fields to bytes": lambda: [app.json.dumps(f) for f in fields],

@@ -12,7 +12,7 @@ import threading
 from harness.raw_http import read_response
 from harness.server import start_server, stop_server
 from tests.support.data import SHIPPED_MODEL
-from tests.test_observe import metric
+from tests.webapp.test_observe import metric
 
 REQUESTS = 60
 

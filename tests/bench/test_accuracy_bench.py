@@ -1,84 +1,19 @@
-"""Command lines: the server's arguments and settings, the accuracy benchmark, BENCHMARKS.md
-sections.
-"""
+"""bench.accuracy: it reports what the predictor scores, and a bad or missing input is one line;
+AUROC on known cases."""
 
 import gzip
 import json
-import os
-import socket
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-from bench import accuracy, explain, record, scores
-from recognition import checkpoint, preprocess
+from bench import accuracy, scores
+from recognition import preprocess
 from recognition.classifier import Classifier
 from recognition.numbers import read_digit
 from tests.support.api import read_json
-from tests.support.data import ROOT, synthetic_digits, write_idx
+from tests.support.data import synthetic_digits, write_idx
 from training.fitting import expected_calibration_error
-from webapp import __main__ as server
-
-
-@pytest.mark.parametrize(
-    "args,needle",
-    [
-        (["--port", "70000"], "PORT (--port or DIGITS_PORT) must be 1..65535, got 70000"),
-        (["--threads", "0"], "THREADS (--threads or DIGITS_THREADS) must be at least 1, got 0"),
-        (["--workers", "-1"], "WORKERS (--workers or DIGITS_WORKERS) must be at least 0"),
-        (["--model", "/nowhere/model.safetensors"], "cannot read model sidecar"),
-        (["--model", "DAMAGED"], "the weights' SHA-256 is"),
-        (["--host", "no-such-host.invalid"], "HOST (--host or DIGITS_HOST) 'no-such-host.invalid'"),
-        (["--port", "TAKEN"], "(--host, --port): Address already in use"),
-    ],
-)
-def test_server_bad_arguments_exit_with_one_clear_line(args, needle, small_model, tmp_path):
-    if "DAMAGED" in args:
-        # The small model's sidecar beside its weights with one byte changed: they load, but are
-        # not the weights the sidecar names.
-        damaged = tmp_path / "m.safetensors"
-        blob = bytearray(checkpoint.weights_path(small_model).read_bytes())
-        blob[-1] ^= 1
-        damaged.write_bytes(bytes(blob))
-        checkpoint.sidecar_path(damaged).write_text(
-            checkpoint.sidecar_path(small_model).read_text()
-        )
-        args = ["--model", str(damaged)]
-    if "TAKEN" in args:
-        taken = socket.socket()
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        args = ["--port", str(taken.getsockname()[1])]
-    with pytest.raises(SystemExit) as info:
-        server.main(args)
-    message = str(info.value)
-    assert message.startswith("python -m webapp: ") and needle in message and "\n" not in message
-
-
-@pytest.mark.parametrize(
-    "args,environ,needle",
-    [
-        (["--port", "eighty"], {}, "argument --port: invalid int value: 'eighty'"),
-        (
-            [],
-            {"DIGITS_MAX_STROKES": "lots"},
-            "python -m webapp: MAX_STROKES (DIGITS_MAX_STROKES) must be a whole number, got 'lots'",
-        ),
-    ],
-)
-def test_the_real_command_line_refuses_with_one_line_and_no_traceback(args, environ, needle):
-    proc = subprocess.run(
-        [sys.executable, "-m", "webapp", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, **environ},
-    )
-    assert proc.returncode != 0 and "Traceback" not in proc.stderr
-    assert proc.stderr.strip().splitlines()[-1].endswith(needle)
 
 
 def accuracy_flags(folder, model, mnist_dir):
@@ -249,46 +184,3 @@ def test_auroc_of_known_cases():
     assert scores.auroc([0.9, 0.8], [0.7, 0.8]) == pytest.approx(3.5 / 4)  # the tie counts a half
     assert scores.auroc([1, 2, 3], [0]) == 1.0 and scores.auroc([0], [1, 2]) == 0.0
     assert scores.auroc([0.5] * 3, [0.5] * 4) == 0.5 and scores.auroc([], [1]) is None
-
-
-def test_benchmark_sections_are_replaced_not_appended(tmp_path):
-    path = tmp_path / "BENCHMARKS.md"
-    record.write_section("speed", "bench/x.py", "first", path=path)
-    record.write_section("other", "bench/y.py", "kept", path=path)
-    record.write_section("speed", "bench/x.py --fast", "second", path=path)
-    text = path.read_text()
-    assert text.count("<!-- speed:start -->") == 1 and "second" in text and "first" not in text
-    assert "kept" in text and "Command: `bench/x.py --fast`" in text and "Machine: " in text
-
-
-def test_machine_line_names_the_cpu_features_that_matter():
-    assert (
-        record.cpu_features({"avx2", "avx512f", "avx512_bf16"})
-        == "AVX-512 yes, native bf16 yes, AVX2 yes"
-    )
-    assert record.cpu_features({"avx2", "amx_bf16"}) == "AVX-512 no, native bf16 yes, AVX2 yes"
-    assert record.cpu_features(set()) == "AVX-512 no, native bf16 no, AVX2 no"
-    assert "native bf16" in record.machine()
-
-
-def test_explain_bench_times_the_endpoint_and_reports_its_largest_answer(tmp_path, small_model):
-    _, _, records = write_bench_inputs(tmp_path)
-    result = explain.main(
-        [
-            "--model",
-            str(small_model),
-            "--strokes",
-            str(tmp_path / "strokes.json.gz"),
-            "--json",
-            "--no-record",
-        ]
-    )
-    from webapp import create_app
-
-    client = create_app({"TESTING": True, "MODEL_PATH": str(small_model)}).test_client()
-    sizes = [
-        len(client.post("/api/explain", json=explain.canvas_payload(r["strokes"])).data)
-        for r in records
-    ]
-    assert result["count"] == 2 and result["answer_bytes_max"] == max(sizes)
-    assert result["explain_ms_p50"] > 0 and result["predict_ms_p50"] > 0

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from bench import scale
-from tests.test_topology import missing_tools
+from tests.server.test_topology import missing_tools
 
 
 @pytest.fixture()

@@ -1,0 +1,1 @@
+"""Tests of recognition/, the core: preprocessing, the drawing, grouping into digits, judging."""

@@ -1,0 +1,2 @@
+"""Process-level tests: the production server, its command line, the deployed topology and its
+soak measures."""

@@ -1,0 +1,2 @@
+"""Tests of training/ and train.py: data, augmentation, the model and its checkpoints,
+calibration."""
