@@ -227,7 +227,7 @@ def parse_args(argv=None):
 
 
 @dataclass(frozen=True)
-class Limits:
+class Scope:
     """How much of each step a run does: all of it, except in a dry run.
 
     A dry run checks the whole path on a little of everything, quickly: one epoch of three
@@ -242,17 +242,17 @@ class Limits:
 
 
 def dry_run_overrides(args):
-    """The one place a dry run changes anything: the settings it trims, and the Limits it runs
-    under."""
+    """The one place a dry run changes anything: the settings it trims, and the Scope it runs
+    in."""
     if not args.dry_run:
-        return Limits()
+        return Scope()
     args.epochs = 1
     args.val_size = min(args.val_size, 64)
     args.negatives = min(args.negatives, DRY_RUN_DRAWINGS)
     args.pen_digits = min(args.pen_digits, DRY_RUN_DRAWINGS)
     args.real_digits = min(args.real_digits, DRY_RUN_DRAWINGS)
     args.real_copies = min(args.real_copies, 2)
-    return Limits(
+    return Scope(
         batches_per_epoch=3,
         stroke_records=DRY_RUN_DRAWINGS,
         field_bank={"bank_size": 256},
@@ -260,7 +260,7 @@ def dry_run_overrides(args):
     )
 
 
-def load_strokes(args, limits):
+def load_strokes(args, scope):
     """(records trained on, records held out, what the sidecar says of each file); exits with one
     line.
     """
@@ -279,9 +279,9 @@ def load_strokes(args, limits):
         trained += these
         held_out += others
         described.append(stroke_files.describe(path, records, args.held_out_writers))
-    if limits.stroke_records is not None:
-        trained = trained[: limits.stroke_records]
-        held_out = held_out[: limits.stroke_records // 4]
+    if scope.stroke_records is not None:
+        trained = trained[: scope.stroke_records]
+        held_out = held_out[: scope.stroke_records // 4]
     return trained, held_out, described
 
 
@@ -291,7 +291,7 @@ def train(run, epoch):
     model = run.model
     model.train()
     order = torch.randperm(len(run.trainset), generator=run.generator)
-    batches = list(order.split(args.batch_size))[: run.limits.batches_per_epoch]
+    batches = list(order.split(args.batch_size))[: run.scope.batches_per_epoch]
     total_loss, correct, seen = 0.0, 0, 0
     bar = tqdm(
         batches,
@@ -378,7 +378,7 @@ class Run:
     """Everything a training run sets up before its first epoch."""
 
     args: argparse.Namespace
-    limits: Limits
+    scope: Scope
     device: torch.device
     started: float
     mnist: dict  # "train" and "test": (uint8 images, labels) as read
@@ -422,7 +422,7 @@ def start_from(model, path):
     model.load_state_dict(saved.state_dict())
 
 
-def build(args, limits):
+def build(args, scope):
     """Read the data and set up the model, its optimiser and the validation sets (a Run)."""
     torch.manual_seed(args.seed)
     if args.threads:
@@ -430,7 +430,7 @@ def build(args, limits):
     device = get_device(args.device)
     args.precision = get_precision(args.precision, device)
     started = time.time()
-    real_records, pen_records, stroke_files_used = load_strokes(args, limits)
+    real_records, pen_records, stroke_files_used = load_strokes(args, scope)
     try:
         train_images, train_labels = mnist.load_split("train", args.data_dir)
         test_images, test_labels = mnist.load_split("test", args.data_dir)
@@ -461,7 +461,7 @@ def build(args, limits):
         args.val_seed,
         args.held_out_writers,
         bool(args.negatives),
-        **limits.field_bank,
+        **scope.field_bank,
     )
     _, labels, held_out_negatives, _ = held_out
     ranking = None
@@ -472,7 +472,7 @@ def build(args, limits):
     if args.init:
         start_from(model, args.init)
     model = model.to(device)
-    batches = limits.batches_per_epoch or -(-len(trainset) // args.batch_size)
+    batches = scope.batches_per_epoch or -(-len(trainset) // args.batch_size)
     steps = batches * args.epochs
     # Average over about the last tenth of training; 0.999 at most (long runs).
     ema_decay = min(0.999, max(0.5, 1 - 10 / steps))
@@ -487,10 +487,10 @@ def build(args, limits):
     generator = torch.Generator().manual_seed(args.seed)
     distort = None
     if not args.no_augment:
-        distort = augment.Distorter(generator, **limits.field_bank)
+        distort = augment.Distorter(generator, **scope.field_bank)
     return Run(
         args=args,
-        limits=limits,
+        scope=scope,
         device=device,
         started=started,
         mnist={"train": (train_images, train_labels), "test": (test_images, test_labels)},
@@ -568,7 +568,7 @@ def finish(run, fitted):
     test_x = data.to_tensor(test_images)
     test_y = torch.tensor(test_labels, dtype=torch.long)
     baseline_acc = baseline.train_baseline(
-        run.device, run.x, run.y, test_x, test_y, run.limits.baseline_epochs, args.seed
+        run.device, run.x, run.y, test_x, test_y, run.scope.baseline_epochs, args.seed
     )
     print(
         f"test accuracy {test_acc:.4f} (linear baseline {baseline_acc:.4f}), best epoch "
@@ -649,8 +649,8 @@ def finish(run, fitted):
 
 def main(argv=None):
     args = parse_args(argv)
-    limits = dry_run_overrides(args)
-    run = build(args, limits)
+    scope = dry_run_overrides(args)
+    run = build(args, scope)
     fitted = fit(run)
     return finish(run, fitted)
 

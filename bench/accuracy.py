@@ -130,7 +130,7 @@ def measure(args):
     classifier = Classifier.load(args.model)
     images, labels = mnist.load_split("test", args.data_dir)
     # As the app answers: "not a digit" is never a label, so it counts as wrong.
-    mnist_pred = classifier.answered(images)
+    mnist_pred = classifier.classes_answered(images)
     pixels = [preprocess.strokes_to_input(r["strokes"]) for r in records]
     answers = [read_digit(classifier, p) for p in pixels]
     letter_answers = [read_number(classifier, r["strokes"]) for r in letters]

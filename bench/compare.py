@@ -77,7 +77,7 @@ def digits_right(classifier, records):
 def answered_right(classifier, sets):
     """{set: bool array}: which records the model answers right, as the app answers them."""
     images, labels = sets.mnist
-    right = {"MNIST test": classifier.answered(images) == labels}
+    right = {"MNIST test": classifier.classes_answered(images) == labels}
     right["pen digits (readable)"] = digits_right(classifier, sets.strokes)
     right["held-out writers"] = digits_right(classifier, sets.pen)
     answers = [read_number(classifier, r["strokes"]) for r in sets.conventions]

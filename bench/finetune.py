@@ -96,8 +96,8 @@ def measure(args):
         old = compare.digits_right(before, records)
         new = compare.digits_right(after, records)
         figures[name] = compare.paired(old, new)
-    old_mnist = before.answered(images) == labels
-    new_mnist = after.answered(images) == labels
+    old_mnist = before.classes_answered(images) == labels
+    new_mnist = after.classes_answered(images) == labels
     figures["MNIST test"] = compare.paired(old_mnist, new_mnist)
     return {
         "count": args.count,

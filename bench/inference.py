@@ -18,7 +18,7 @@ import torch
 from bench import conventions, drawings, record, runner
 from harness.strokes import load_strokes, pen_held_out
 from recognition import preprocess
-from recognition.answer import decide
+from recognition.answer import answered_classes
 from recognition.calibration import softmax
 from recognition.classifier import Classifier, limit_threads
 from training import mnist, torch_checkpoint
@@ -63,15 +63,15 @@ def compare(classifier, model, pixels):
     """Largest probability difference and answers changed, one input at a time and batched."""
     calibration = classifier.calibration
     expected = reference_probabilities(model, pixels, calibration.temperature)
-    answers = decide(expected, calibration)
+    answers = answered_classes(expected, calibration)
     one = np.stack([classifier.probabilities(p) for p in pixels])
     batch = classifier.probabilities(pixels)
     return {
         "count": len(pixels),
         "one_max_diff": float(np.abs(one - expected).max()),
-        "one_changed": int((decide(one, calibration) != answers).sum()),
+        "one_changed": int((answered_classes(one, calibration) != answers).sum()),
         "batch_max_diff": float(np.abs(batch - expected).max()),
-        "batch_changed": int((decide(batch, calibration) != answers).sum()),
+        "batch_changed": int((answered_classes(batch, calibration) != answers).sum()),
     }
 
 

@@ -133,7 +133,7 @@ def rejected(digits, not_a_digit, calibration):
     return likeliest if limit is None else likeliest | (not_a_digit >= limit)
 
 
-def decide(probabilities, calibration):
+def answered_classes(probabilities, calibration):
     """Probabilities (N, classes) -> the class each is answered with: a digit, or NOT_A_DIGIT_CLASS.
 
     For counting accuracy in bulk (training reports, benchmarks): "not a digit" is never a label

@@ -12,7 +12,7 @@ import numpy as np
 import threadpoolctl
 
 from . import checkpoint, personal
-from .answer import INPUT_SIZE, decide
+from .answer import INPUT_SIZE, answered_classes
 from .calibration import Calibration, softmax
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "mlp.safetensors"
@@ -115,9 +115,9 @@ class Classifier:
         """
         return softmax(self.logits(pixels), self.calibration.temperature)
 
-    def answered(self, pixels):
+    def classes_answered(self, pixels):
         """Batch (N, 28, 28) -> the class each is answered with: a digit, or NOT_A_DIGIT_CLASS."""
-        return decide(self.probabilities(pixels), self.calibration)
+        return answered_classes(self.probabilities(pixels), self.calibration)
 
 
 def limit_threads(count):

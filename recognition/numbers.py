@@ -52,8 +52,8 @@ def read_strokes(classifier, strokes, writing=False, examples=None):
     def render(indices):
         return preprocess.render_parts([parts[i] for i in indices])
 
-    digits, apart, whole = grouped(classifier, segment.propose(parts), render)
-    whole_pixels = whole.pixels if whole is not None else render(range(len(parts)))
+    digits, apart, whole_read = grouped(classifier, segment.propose(parts), render)
+    whole_pixels = whole_read.pixels if whole_read is not None else render(range(len(parts)))
     strokes_of = [tuple(kept[i] for i in d.members) for d in digits]
     boxes = [d.box / shrink if shrink != 1.0 else d.box for d in digits]
     drawn_now = kept[-1] if writing else None
@@ -104,8 +104,8 @@ def grouped(classifier, proposal, render):
     for candidate, p in zip(read, probabilities.reshape(len(read), -1)):
         candidate.probabilities = p
     digits, apart = segment.choose(proposal, read)
-    whole = next((c for c in read if c.span == proposal.whole), None)
-    return digits, apart, whole
+    whole_read = next((c for c in read if c.span == proposal.whole_span), None)
+    return digits, apart, whole_read
 
 
 def _judged(classifier, read, boxes, strokes_of, apart, whole_pixels, drawn_now, examples):

@@ -216,13 +216,13 @@ def candidates(layout, count):
     return found
 
 
-def likeliest(candidate, whole):
+def likeliest(candidate, whole_span):
     """The log-probability of the candidate's likeliest reading: its likeliest digit, or, for the
     whole drawing only, "not a digit" (a letter is better left whole and rejected than cut into
     digit-like pieces)."""
     p = candidate.probabilities
     best = p[:10].max()
-    if candidate.span == whole and len(p) > 10:
+    if candidate.span == whole_span and len(p) > 10:
         best = max(best, p[10])
     return float(np.log(max(best, 1e-12)))
 
@@ -255,11 +255,11 @@ def sunk_penalty(candidate, layout):
     return SINK_COST * sunk
 
 
-def score(candidate, layout, whole):
+def score(candidate, layout, whole_span):
     """The candidate's log-score as one digit: its likeliest reading, a bonus for being a digit,
     less each penalty."""
     return (
-        likeliest(candidate, whole)
+        likeliest(candidate, whole_span)
         + DIGIT_BONUS
         - spread_penalty(candidate)
         - small_penalty(candidate, layout)
@@ -294,8 +294,8 @@ def cut_overlaps(parts, row, layout, spans, top, lines):
 def best_digits(parts, row, layout, table, top, lines):
     """(the candidates of the best grouping, left to right; apart) for a row of several pieces
     whose candidates are read."""
-    whole = (0, len(row))
-    scores = {c.span: score(c, layout, whole) for c in table}
+    whole_span = (0, len(row))
+    scores = {c.span: score(c, layout, whole_span) for c in table}
     overlaps = cut_overlaps(parts, row, layout, scores.keys(), top, lines)
     cuts, total = best_grouping(scores, overlaps, len(row), layout.height)
     if len(cuts) > MAX_DIGITS:
@@ -306,9 +306,9 @@ def best_digits(parts, row, layout, table, top, lines):
     digits = [chosen[cut] for cut in cuts]
     # Two readings' chances stand as the exponents of their scores; one that is not even read has
     # none.
-    if len(cuts) == 1 or whole not in scores:
+    if len(cuts) == 1 or whole_span not in scores:
         return digits, 1.0
-    return digits, float(1 / (1 + np.exp(scores[whole] - total)))
+    return digits, float(1 / (1 + np.exp(scores[whole_span] - total)))
 
 
 @dataclass
@@ -324,7 +324,7 @@ class Proposal:
     lines: bool  # parts are pen lines in drawing order (else ink pixels)
 
     @property
-    def whole(self):
+    def whole_span(self):
         """The span of the candidate that holds the whole drawing."""
         return (0, len(self.row))
 

@@ -28,7 +28,7 @@ DRAWINGS = {
 TOLERANCE = 5e-3
 
 
-def probabilities(classifier):
+def read_known(classifier):
     """{name: the plain softmax of each drawing, read one at a time as a request is}."""
     found = {}
     for name, strokes in DRAWINGS.items():
@@ -39,12 +39,10 @@ def probabilities(classifier):
 
 def record(classifier):
     """The sidecar's "self_test" section for this classifier."""
-    found = probabilities(classifier)
+    found = read_known(classifier)
     return {
         "drawings": {name: strokes for name, strokes in DRAWINGS.items()},
-        "probabilities": {
-            name: [round(float(p), 6) for p in probs] for name, probs in found.items()
-        },
+        "probabilities": {name: [round(float(p), 6) for p in read] for name, read in found.items()},
         "tolerance": TOLERANCE,
     }
 
@@ -53,20 +51,20 @@ def check(classifier):
     """Read the known drawings; CheckpointError (one line) unless the answers are sound and, where
     the sidecar has a record, within TOLERANCE of it. Returns what was checked."""
     name = classifier.info.get("name", "model")
-    found = probabilities(classifier)
-    for drawing, probs in found.items():
-        if not (np.isfinite(probs).all() and abs(probs.sum() - 1) < 1e-6):
-            raise CheckpointError(f"{name}: self-test: the {drawing} reads as {probs.tolist()}")
+    found = read_known(classifier)
+    for drawing, read in found.items():
+        if not (np.isfinite(read).all() and abs(read.sum() - 1) < 1e-6):
+            raise CheckpointError(f"{name}: self-test: the {drawing} reads as {read.tolist()}")
     recorded = classifier.info.get("self_test")
     if not isinstance(recorded, dict) or not isinstance(recorded.get("probabilities"), dict):
         return "sound answers (the sidecar records no self-test)"
-    for drawing, probs in found.items():
+    for drawing, read in found.items():
         expected = recorded["probabilities"].get(drawing)
-        if expected is None or len(expected) != len(probs):
+        if expected is None or len(expected) != len(read):
             raise CheckpointError(
                 f"{name}: self-test: the sidecar's record of the {drawing} does not fit this model"
             )
-        off = float(np.abs(probs - np.asarray(expected, dtype=float)).max())
+        off = float(np.abs(read - np.asarray(expected, dtype=float)).max())
         if off > TOLERANCE:
             raise CheckpointError(
                 f"{name}: self-test: the {drawing} reads {off:.4f} away from what training "

@@ -14,8 +14,8 @@ CONFIDENCE_LEVEL = 0.95
 
 def nll(logits, labels, temperature):
     """Mean negative log-likelihood of the labels at this temperature."""
-    probs = softmax(logits, temperature)
-    return float(-np.log(np.maximum(probs[np.arange(len(labels)), labels], 1e-300)).mean())
+    probabilities = softmax(logits, temperature)
+    return float(-np.log(np.maximum(probabilities[np.arange(len(labels)), labels], 1e-300)).mean())
 
 
 def fit_temperature(logits, labels, low=0.05, high=20.0, steps=80):
@@ -38,12 +38,12 @@ def fit_temperature(logits, labels, low=0.05, high=20.0, steps=80):
     return float(np.exp((a + b) / 2))
 
 
-def expected_calibration_error(probs, labels, bins=ECE_BINS):
+def expected_calibration_error(probabilities, labels, bins=ECE_BINS):
     """ECE: the gap between confidence and accuracy, averaged over equal-width confidence bins by
     their share.
     """
-    probs, labels = np.asarray(probs), np.asarray(labels)
-    confidence, right = probs.max(axis=1), probs.argmax(axis=1) == labels
+    probabilities, labels = np.asarray(probabilities), np.asarray(labels)
+    confidence, right = probabilities.max(axis=1), probabilities.argmax(axis=1) == labels
     which = np.minimum((confidence * bins).astype(int), bins - 1)
     total = 0.0
     for b in range(bins):

@@ -18,7 +18,7 @@ import numpy as np  # noqa: E402
 from matplotlib.ticker import PercentFormatter  # noqa: E402
 
 from recognition import checkpoint  # noqa: E402
-from recognition.answer import decide  # noqa: E402
+from recognition.answer import answered_classes  # noqa: E402
 from recognition.classifier import DEFAULT_MODEL, Classifier  # noqa: E402
 from recognition.preprocess import FIELD  # noqa: E402
 from training import mnist  # noqa: E402
@@ -32,27 +32,27 @@ def score(classifier, images, labels):
 
     answers: the digit each is read as, 10 where the app says "not a digit" (counted wrong).
     """
-    probs = classifier.probabilities(images)
-    answers = decide(probs, classifier.calibration)
-    picked = probs[np.arange(len(labels)), labels]
+    probabilities = classifier.probabilities(images)
+    answers = answered_classes(probabilities, classifier.calibration)
+    picked = probabilities[np.arange(len(labels)), labels]
     return (
-        probs,
+        probabilities,
         answers,
         float((answers == labels).mean()),
         float(-np.log(np.maximum(picked, 1e-12)).mean()),
     )
 
 
-def write(folder, model, history, images, labels, probs, predicted, summary):
+def write(folder, model, history, images, labels, probabilities, predicted, summary):
     """Write metrics.json and the plots into folder; returns the metrics dict.
 
-    probs: the test digits' probabilities as the served model computes them
+    probabilities: the test digits' probabilities as the served model computes them
     (recognition.classifier), so the report describes what users get; with an
     11th class the confusion has an 11th column, "not a digit".
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    confusion = np.zeros((10, probs.shape[1]), dtype=int)
+    confusion = np.zeros((10, probabilities.shape[1]), dtype=int)
     np.add.at(confusion, (labels, predicted), 1)
     per_class = [float(confusion[c, c] / max(confusion[c].sum(), 1)) for c in range(10)]
     metrics = {
@@ -65,7 +65,7 @@ def write(folder, model, history, images, labels, probs, predicted, summary):
     _curves(folder / "curves.png", history)
     _confusion(folder / "confusion.png", confusion)
     _per_class(folder / "per_class.png", per_class, summary)
-    _most_wrong(folder / "most_wrong.png", images, labels, probs, predicted)
+    _most_wrong(folder / "most_wrong.png", images, labels, probabilities, predicted)
     _first_layer(folder / "first_layer.png", model)
     return metrics
 
@@ -130,9 +130,9 @@ def _per_class(path, per_class, summary):
     _save(fig, path)
 
 
-def _most_wrong(path, images, labels, probs, predicted, count=25):
+def _most_wrong(path, images, labels, probabilities, predicted, count=25):
     wrong = np.flatnonzero(predicted != labels)
-    wrong = wrong[np.argsort(-probs[wrong, predicted[wrong]])][:count]
+    wrong = wrong[np.argsort(-probabilities[wrong, predicted[wrong]])][:count]
     fig, axes = plt.subplots(5, 5, figsize=(7, 7.8))
     for ax in axes.flat:
         ax.axis("off")
@@ -140,7 +140,7 @@ def _most_wrong(path, images, labels, probs, predicted, count=25):
         ax.imshow(images[i], cmap="gray_r")
         said = predicted[i] if predicted[i] < 10 else "no digit"
         ax.set_title(
-            f"written {labels[i]}, read {said}\n{100 * probs[i, predicted[i]]:.0f}% sure",
+            f"written {labels[i]}, read {said}\n{100 * probabilities[i, predicted[i]]:.0f}% sure",
             fontsize=8,
         )
     fig.suptitle("The test digits it got wrong while most sure")
@@ -193,11 +193,11 @@ def reliability(path, before, after, labels, bins=15, least=20, thin=300):
     ax.plot(
         [0, 100], [0, 100], color="#999999", linestyle="--", label="honest: right as often as sure"
     )
-    for probs, name, colour in (
+    for probabilities, name, colour in (
         (before, "before its confidence was tuned", "#D55E00"),
         (after, "as the app says it", "#0072B2"),
     ):
-        confidence, right = probs.max(1), probs.argmax(1) == labels
+        confidence, right = probabilities.max(1), probabilities.argmax(1) == labels
         which = np.minimum((confidence * bins).astype(int), bins - 1)
         size = np.bincount(which, minlength=bins)
         shown = [b for b in range(bins) if size[b] >= least]  # a band of a few digits says nothing
@@ -252,12 +252,12 @@ def main(argv=None):
     except (checkpoint.CheckpointError, mnist.MnistError, OSError, ValueError) as exc:
         sys.exit(f"training.report: {exc}")
     served = Classifier.from_model(model, info)
-    probs, answers, _, _ = score(served, test_images, test_labels)
+    probabilities, answers, _, _ = score(served, test_images, test_labels)
     confusion = np.array(metrics["confusion"])
     _curves(folder / "curves.png", metrics["history"])
     _confusion(folder / "confusion.png", confusion)
     _per_class(folder / "per_class.png", metrics["per_class_accuracy"], metrics)
-    _most_wrong(folder / "most_wrong.png", test_images, test_labels, probs, answers)
+    _most_wrong(folder / "most_wrong.png", test_images, test_labels, probabilities, answers)
     _first_layer(folder / "first_layer.png", model)
     training_samples(folder / "training_samples.png", train_images, train_labels)
     print(f"training.report: drew the pictures in {folder}")

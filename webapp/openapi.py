@@ -139,7 +139,7 @@ EXPLAIN_ANSWER = {
 }
 
 
-def request_body(limits, explain=False):
+def request_body(config, explain=False):
     """What /api/predict (and /api/explain) take, with the limits validation enforces."""
     point = {
         "type": "array",
@@ -149,9 +149,9 @@ def request_body(limits, explain=False):
     }
     strokes = {
         "type": "array",
-        "maxItems": limits["MAX_STROKES"],
+        "maxItems": config["MAX_STROKES"],
         "items": {"type": "array", "items": point},
-        "description": f"canvas pixels, y down; at most {limits['MAX_POINTS']} points in all",
+        "description": f"canvas pixels, y down; at most {config['MAX_POINTS']} points in all",
     }
     size = {"type": "number", "exclusiveMinimum": 0}
     writing = {
@@ -233,9 +233,9 @@ STORED = {
 }
 
 
-def corrections_body(limits):
-    """What /api/corrections takes: validated as webapp.corrections does, limits included."""
-    strokes = request_body(limits)["content"]["application/json"]["schema"]["oneOf"][0]
+def corrections_body(config):
+    """What /api/corrections takes: validated as webapp.corrections does, config included."""
+    strokes = request_body(config)["content"]["application/json"]["schema"]["oneOf"][0]
     drawing = {
         **strokes["properties"]["strokes"],
         # At least one stroke with a point: a correction needs a drawing.
@@ -287,7 +287,7 @@ def json_response(schema, description):
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def document(limits):
+def document(config):
     """The OpenAPI 3.1 document for an app with these settings."""
     drawing_errors = errors(400, 413, 415)
     return {
@@ -302,7 +302,7 @@ def document(limits):
             "/api/predict": {
                 "post": {
                     "summary": "Read a drawing (strokes or an image) as a digit or a number",
-                    "requestBody": request_body(limits),
+                    "requestBody": request_body(config),
                     "responses": {
                         "200": json_response({"$ref": "#/components/schemas/Answer"}, "the answer"),
                         **drawing_errors,
@@ -312,7 +312,7 @@ def document(limits):
             "/api/explain": {
                 "post": {
                     "summary": "The same answer, and what happened inside the network",
-                    "requestBody": request_body(limits, explain=True),
+                    "requestBody": request_body(config, explain=True),
                     "responses": {
                         "200": json_response(
                             {"$ref": "#/components/schemas/Explained"}, "answer and explanation"
@@ -341,7 +341,7 @@ def document(limits):
             "/api/corrections": {
                 "post": {
                     "summary": "Keep a correction: the right digit for a drawing the model misread",
-                    "requestBody": corrections_body(limits),
+                    "requestBody": corrections_body(config),
                     "responses": {
                         "201": json_response(STORED, "kept; its id"),
                         "200": json_response(STORED, "this key was kept before; its id"),

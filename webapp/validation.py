@@ -21,20 +21,20 @@ IMAGE_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP")
 _DATA_URL = re.compile(r"^data:image/[a-z0-9.+-]+;base64,", re.I)
 
 
-def parse_predict_request(request, limits):
+def parse_predict_request(request, config):
     """The request's drawing, checked once (recognition.drawing: Strokes or Picture), or
     ApiError.
     """
     mimetype = request.mimetype
     if mimetype == "application/json":
-        return _from_json(json_body(request), limits)
+        return _from_json(json_body(request), config)
     if mimetype == "multipart/form-data":
         upload = request.files.get("image")
         if upload is None:
             raise ApiError(
                 400, "missing_input", "a multipart request needs a file field named 'image'"
             )
-        return Picture(decode_image(upload.read(), limits))
+        return Picture(decode_image(upload.read(), config))
     raise ApiError(
         415,
         "unsupported_media_type",
@@ -150,7 +150,7 @@ def _example(value, k, classes):
     return personal.Example(label, feature)
 
 
-def _from_json(body, limits):
+def _from_json(body, config):
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_input", "the JSON body must be an object")
     has_strokes, has_image = "strokes" in body, "image" in body
@@ -160,8 +160,8 @@ def _from_json(body, limits):
         if key in body:
             _check_number(body[key], key, positive=True)
     if has_image:
-        return Picture(decode_data_url(body["image"], limits))
-    return Strokes.from_lists(check_strokes(body["strokes"], limits), checked=True)
+        return Picture(decode_data_url(body["image"], config))
+    return Strokes.from_lists(check_strokes(body["strokes"], config), checked=True)
 
 
 def _is_number(value):
@@ -192,21 +192,21 @@ def _check_number(value, where, positive=False):
         raise ApiError(400, "invalid_input", f"{where} must be positive")
 
 
-def check_strokes(strokes, limits):
+def check_strokes(strokes, config):
     """A list of strokes, each a list of [x, y] finite numbers, within the configured limits."""
     if not isinstance(strokes, list):
         raise ApiError(400, "invalid_strokes", "'strokes' must be a list of strokes")
-    if len(strokes) > limits["MAX_STROKES"]:
+    if len(strokes) > config["MAX_STROKES"]:
         raise ApiError(
-            400, "too_many_strokes", f"at most {limits['MAX_STROKES']} strokes, got {len(strokes)}"
+            400, "too_many_strokes", f"at most {config['MAX_STROKES']} strokes, got {len(strokes)}"
         )
     total = 0
     for i, stroke in enumerate(strokes):
         if not isinstance(stroke, list):
             raise ApiError(400, "invalid_strokes", f"stroke {i} must be a list of [x, y] points")
         total += len(stroke)
-        if total > limits["MAX_POINTS"]:
-            raise ApiError(400, "too_many_points", f"at most {limits['MAX_POINTS']} points in all")
+        if total > config["MAX_POINTS"]:
+            raise ApiError(400, "too_many_points", f"at most {config['MAX_POINTS']} points in all")
         for j, point in enumerate(stroke):
             if not isinstance(point, list) or len(point) != 2:
                 raise ApiError(400, "invalid_strokes", f"stroke {i} point {j} must be [x, y]")
@@ -221,7 +221,7 @@ def check_strokes(strokes, limits):
     return strokes
 
 
-def decode_data_url(value, limits):
+def decode_data_url(value, config):
     """'data:image/png;base64,...' -> PIL image."""
     if not isinstance(value, str) or not _DATA_URL.match(value):
         raise ApiError(
@@ -231,7 +231,7 @@ def decode_data_url(value, limits):
         blob = base64.b64decode(value[value.index(",") + 1 :], validate=True)
     except (binascii.Error, ValueError) as exc:
         raise ApiError(400, "invalid_image", f"the image's base64 does not decode ({exc})") from exc
-    return decode_image(blob, limits)
+    return decode_image(blob, config)
 
 
 def reduce_decoding(image):
@@ -250,7 +250,7 @@ def reduce_decoding(image):
     return width / image.size[0]
 
 
-def decode_image(blob, limits):
+def decode_image(blob, config):
     """Image bytes -> a fully loaded PIL image, refusing oversized ones before decoding pixels."""
     if not blob:
         raise ApiError(400, "invalid_image", "the image is empty")
@@ -261,21 +261,21 @@ def decode_image(blob, limits):
             400, "invalid_image", f"not a readable {'/'.join(IMAGE_FORMATS)} image"
         ) from exc
     width, height = image.size
-    if width * height > limits["MAX_IMAGE_PIXELS"] or max(width, height) > limits["MAX_IMAGE_SIDE"]:
+    if width * height > config["MAX_IMAGE_PIXELS"] or max(width, height) > config["MAX_IMAGE_SIDE"]:
         raise ApiError(
             413,
             "image_too_large",
-            f"the image is {width}x{height}; at most {limits['MAX_IMAGE_PIXELS']} pixels and "
-            f"{limits['MAX_IMAGE_SIDE']} on a side",
+            f"the image is {width}x{height}; at most {config['MAX_IMAGE_PIXELS']} pixels and "
+            f"{config['MAX_IMAGE_SIDE']} on a side",
         )
     decoded_at = reduce_decoding(image)
     decoded = image.size[0] * image.size[1]
-    if decoded > limits["MAX_DECODED_PIXELS"]:
+    if decoded > config["MAX_DECODED_PIXELS"]:
         raise ApiError(
             413,
             "image_too_large",
             f"the {image.format} image is {width}x{height}: {decoded} pixels to decode, at most "
-            f"{limits['MAX_DECODED_PIXELS']} (a JPEG of up to {limits['MAX_IMAGE_PIXELS']} "
+            f"{config['MAX_DECODED_PIXELS']} (a JPEG of up to {config['MAX_IMAGE_PIXELS']} "
             "pixels decodes at a smaller size)",
         )
     image.info["decoded_at"] = decoded_at

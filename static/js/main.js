@@ -16,7 +16,7 @@ const isKiosk = new URLSearchParams(location.search).has("kiosk");
 // to the corrections store only where its operator asked (/?kiosk&corrections).
 const storesCorrections = !isKiosk || new URLSearchParams(location.search).has("corrections");
 const personal = new PersonalExamples(isKiosk ? null : safeStorage());
-const view = new ResultView(document, {
+const resultView = new ResultView(document, {
   onPick: pick,
   onCorrect: correct,
   onOpenCorrect: () => sheet.open(correctedLabel()),
@@ -61,7 +61,12 @@ client = new PredictClient({
       // The kiosk's demo between two strokes of a digit is still writing it.
       const writing = Boolean(kiosk && kiosk.replaying);
       // Asked while the pen was down: the answer is a guess so far, even if the pen lifted since.
-      view.show(answer, pad.penDown || Boolean(asked && asked.penDown) || writing, picked, writing);
+      resultView.show(
+        answer,
+        pad.penDown || Boolean(asked && asked.penDown) || writing,
+        picked,
+        writing,
+      );
       const several = answer.digits && answer.digits.length > 1;
       pad.setBoxes(
         several ? answer.digits.map((d) => d.box) : [],
@@ -75,8 +80,8 @@ client = new PredictClient({
       lastAnswer = null;
       picked = null;
       corrected.clear();
-      view.showEmpty(kiosk && kiosk.inDemo ? "The demo is writing a digit." : undefined);
-      view.offerCorrection(false);
+      resultView.showEmpty(kiosk && kiosk.inDemo ? "The demo is writing a digit." : undefined);
+      resultView.offerCorrection(false);
       if (kiosk) kiosk.offerCorrection(false);
       sheet.close();
       pad.setBoxes([]);
@@ -90,7 +95,7 @@ client = new PredictClient({
         loadModel();
         return;
       }
-      view.showError(message);
+      resultView.showError(message);
     },
   },
 });
@@ -99,7 +104,7 @@ client = new PredictClient({
 function pick(k) {
   picked = k;
   if (lastAnswer) {
-    view.show(lastAnswer, pad.penDown, picked);
+    resultView.show(lastAnswer, pad.penDown, picked);
     pad.setBoxes(
       lastAnswer.digits.map((d) => d.box),
       picked,
@@ -127,11 +132,11 @@ function correctedLabel() {
 function offerCorrection() {
   const target = correctable();
   if (kiosk) kiosk.offerCorrection(Boolean(target) && !kiosk.inDemo);
-  if (!target) view.offerCorrection(false);
-  else if (corrected.has(target.k)) view.offerCorrection(true, keptText(target.k));
-  else view.offerCorrection(true);
-  view.markChosen(correctedLabel());
-  view.showPersonal(personal.count);
+  if (!target) resultView.offerCorrection(false);
+  else if (corrected.has(target.k)) resultView.offerCorrection(true, keptText(target.k));
+  else resultView.offerCorrection(true);
+  resultView.markChosen(correctedLabel());
+  resultView.showPersonal(personal.count);
 }
 
 const AN = new Set([8, 11, 18]);
@@ -166,14 +171,14 @@ async function correct(label) {
   const { sendCorrection } = await import("./corrections.js");
   const result = await sendCorrection({ strokes, label, predicted, model: modelSha });
   if (!result.ok && correctable()?.k === k)
-    view.offerCorrection(true, `Not sent: ${result.message}.`);
+    resultView.offerCorrection(true, `Not sent: ${result.message}.`);
 }
 
 // "Forget my handwriting": every example goes, and the drawing is read as anyone's.
 function forget() {
   personal.forget();
   corrected.clear();
-  view.showPersonal(0);
+  resultView.showPersonal(0);
   client.refresh();
 }
 
@@ -206,7 +211,7 @@ function undo() {
 function clear({ forget = false } = {}) {
   if (forget && personal.count) {
     personal.forget();
-    view.showPersonal(0);
+    resultView.showPersonal(0);
   }
   if (pad.clear({ forget })) {
     client.cleared();
@@ -228,11 +233,11 @@ async function toggleExplain() {
     client.refresh(postStrokes);
     return;
   }
-  const [view, requests] = await Promise.all([
+  const [explainModule, requests] = await Promise.all([
     import("./explain-view.js"),
     import("./explain-client.js"),
   ]);
-  if (!explainView) explainView = new view.ExplainView(explainPanel, { personal });
+  if (!explainView) explainView = new explainModule.ExplainView(explainPanel, { personal });
   client.refresh(requests.postExplain);
   bringIntoView(explainPanel);
 }
@@ -269,7 +274,7 @@ document.addEventListener("keydown", (e) => {
 // A drawing kept over a reload comes back and is read again; a kiosk starts afresh for each
 // visitor.
 const restored = isKiosk ? null : kept(pad.canvas.clientWidth, pad.canvas.clientHeight);
-view.showEmpty();
+resultView.showEmpty();
 if (restored) {
   pad.load(restored);
   client.refresh();
@@ -283,7 +288,7 @@ function loadModel() {
     .then((info) => {
       modelSha = (info.weights && info.weights.sha256) || null;
       if (modelSha) personal.useModel(modelSha);
-      view.showModel(info);
+      resultView.showModel(info);
       if (!pad.isEmpty) client.refresh();
       offerCorrection();
     })

@@ -47,7 +47,7 @@ def test_dry_run_writes_a_loadable_model_and_a_report(tiny_mnist, default_run):
     # The reported accuracy is what the saved model, served, scores on the test digits.
     images, labels = tiny_mnist[1]["t10k"]
     # "not a digit" (-1) counts as wrong
-    served = (Classifier.from_model(net, info).answered(images) == labels).mean()
+    served = (Classifier.from_model(net, info).classes_answered(images) == labels).mean()
     assert accuracy == pytest.approx(served) and info["metrics"]["test_accuracy"] == pytest.approx(
         served
     )
