@@ -11,6 +11,7 @@ that are no digit. Run on a trained model, it fits what train.py fitted.
 import argparse
 import itertools
 import sys
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -82,11 +83,20 @@ def held_out_negatives(count, seed):
     return negatives.generate(count, 1000 + seed)
 
 
+class HeldOut(NamedTuple):
+    """What the calibration is fitted on: digits (uint8) with their labels, drawings that are no
+    digit (uint8, or None for a 10-class model), and a description for the sidecar."""
+
+    digits: np.ndarray
+    labels: np.ndarray
+    negatives: np.ndarray | None
+    description: str
+
+
 def held_out_set(
     val_x, val_y, pen, seed, val_seed, held_out_writers, with_negatives=True, **distort_options
 ):
-    """(digits uint8, labels, negatives uint8 or None, description): what the calibration is
-    fitted on.
+    """The HeldOut set the calibration is fitted on.
 
     MNIST's validation digits, every one distorted as in training (seed: the training seed); the
     held-out writers' pen digits as the app renders them (pen: (images, labels) or None); and
@@ -105,7 +115,7 @@ def held_out_set(
     if with_negatives:
         drawn = held_out_negatives(round(len(labels) * NEGATIVES_PER_DIGIT), seed)
         description += f", and {len(drawn)} held-out drawings that are no digit"
-    return digits, labels, drawn, description
+    return HeldOut(digits, labels, drawn, description)
 
 
 def calibrate(
@@ -393,11 +403,13 @@ def main(argv=None):
     seed = training.get("seed", 0) if args.seed is None else args.seed
     _, _, val_x, val_y = data.split(images, labels, val_size, val_seed)
     rejects = classifier.info.get("architecture", {}).get("classes") == 11
-    digits, digit_labels, drawn, description = held_out_set(
-        val_x, val_y, pen, seed, val_seed, pattern, rejects
-    )
+    held_out = held_out_set(val_x, val_y, pen, seed, val_seed, pattern, rejects)
     calibration, figures, before, after = calibrate(
-        classifier, digits, digit_labels, description, negatives=drawn
+        classifier,
+        held_out.digits,
+        held_out.labels,
+        held_out.description,
+        negatives=held_out.negatives,
     )
     written = {**calibration.to_dict(), "figures": figures}
     if records:
@@ -409,7 +421,7 @@ def main(argv=None):
         )
     checkpoint.update_sidecar(args.model, calibration=written)
     folder = checkpoint.report_path(args.model)
-    report.reliability(folder / "reliability.png", before, after, digit_labels)
+    report.reliability(folder / "reliability.png", before, after, held_out.labels)
     print(
         f"temperature {calibration.temperature:.3f}, unsure below {calibration.unsure_below:.3f}; "
         f"ECE {100 * figures['ece_before']:.2f}% -> {100 * figures['ece_after']:.2f}%; "
