@@ -153,7 +153,6 @@ def request_body(config, explain=False):
         "items": {"type": "array", "items": point},
         "description": f"canvas pixels, y down; at most {config['MAX_POINTS']} points in all",
     }
-    size = {"type": "number", "exclusiveMinimum": 0}
     writing = {
         "type": ["boolean", "null"],
         "description": "true while the pen is still down, drawing the last stroke: that digit is "
@@ -185,8 +184,6 @@ def request_body(config, explain=False):
     }
     drawn = {
         "strokes": strokes,
-        "width": size,
-        "height": size,
         "writing": writing,
         "personal": examples,
     }

@@ -156,9 +156,6 @@ def _from_json(body, config):
     has_strokes, has_image = "strokes" in body, "image" in body
     if has_strokes == has_image:
         raise ApiError(400, "missing_input", "send exactly one of 'strokes' or 'image'")
-    for key in ("width", "height"):
-        if key in body:
-            _check_number(body[key], key, positive=True)
     if has_image:
         return Picture(decode_data_url(body["image"], config))
     return Strokes.from_lists(check_strokes(body["strokes"], config), checked=True)
@@ -181,15 +178,6 @@ def _shown(value):
     """A value for an error message: a number of hundreds of digits is cut short."""
     text = repr(value)
     return text if len(text) <= 40 else f"{text[:20]}... ({len(text)} characters)"
-
-
-def _check_number(value, where, positive=False):
-    if not _is_number(value):
-        raise ApiError(400, "invalid_input", f"{where} must be a number")
-    if not _is_finite(value):
-        raise ApiError(400, "invalid_input", f"{where} must be finite, not {_shown(value)}")
-    if positive and value <= 0:
-        raise ApiError(400, "invalid_input", f"{where} must be positive")
 
 
 def check_strokes(strokes, config):

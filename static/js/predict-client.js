@@ -21,7 +21,7 @@ export class PredictClient {
     post = postStrokes,
     retryMs = RETRY_MS,
   }) {
-    this.snapshot = snapshot; // () => ({ strokes, penDown, width, height })
+    this.snapshot = snapshot; // () => ({ strokes, penDown })
     // { show(answer, drawing asked about), showEmpty(), showError(message, code) }
     this.view = view;
     this.throttleMs = throttleMs;
@@ -166,7 +166,7 @@ export function postStrokes(drawing) {
 // penDown: the last stroke is still being drawn, so the server judges that digit as half drawn
 // ("writing"); its answer is a guess so far, not the finished read.
 // personal: the writer's own examples (personal.js), sent with every read.
-export async function postDrawing(url, { strokes, width, height, penDown, personal }, extra = {}) {
+export async function postDrawing(url, { strokes, penDown, personal }, extra = {}) {
   const writing = penDown ? { writing: true } : {};
   if (personal) extra = { ...extra, personal };
   let response;
@@ -174,7 +174,7 @@ export async function postDrawing(url, { strokes, width, height, penDown, person
     response = await fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ strokes, width, height, ...writing, ...extra }),
+      body: JSON.stringify({ strokes, ...writing, ...extra }),
     });
   } catch {
     const offline = new Error(
