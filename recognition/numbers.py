@@ -116,55 +116,37 @@ def _judged(classifier, read, boxes, strokes_of, apart, whole_pixels, drawn_now,
     asked for).
     """
     calibration = classifier.calibration
-    digits = tuple(
-        _judged_digit(calibration, c.probabilities, c.pixels, tuple(box), strokes, drawn_now)
-        for c, box, strokes in zip(read, boxes, strokes_of)
-    )
+    features = [None] * len(read)
     if examples is not None:
         features = classifier.features(np.stack([c.pixels for c in read]))
-        digits = tuple(
-            _leaned(calibration, digit, values, examples, drawn_now)
-            for digit, values in zip(digits, features)
-        )
+    digits = tuple(
+        _judged_digit(calibration, c, tuple(box), strokes, drawn_now, values, examples)
+        for c, box, strokes, values in zip(read, boxes, strokes_of, features)
+    )
     if len(digits) == 1:
         return NumberAnswer(one_digit(digits[0]), digits)
     whole = judge_number(digits, whole_pixels, calibration, apart)
     return NumberAnswer(whole, digits)
 
 
-def _judged_digit(calibration, probabilities, pixels, box, strokes, drawn_now):
+def _judged_digit(calibration, candidate, box, strokes, drawn_now, values, examples):
     """One digit's DigitAnswer; the probabilities are the model's calibrated ones, at the
-    temperature of the calibration that judges them."""
-    if _being_drawn(strokes, drawn_now):
+    temperature of the calibration that judges them. values: its personal-example numbers (None:
+    not asked for); where the writer's examples are close, it is judged again on its
+    probabilities leaned to their labels, by the same calibration."""
+    probabilities = candidate.probabilities
+    if drawn_now is not None and strokes is not None and drawn_now in strokes:
         writing = calibration.while_writing()
         probabilities = retempered(probabilities, calibration.temperature, writing.temperature)
         calibration = writing
-    return judge(probabilities, calibration, pixels, box=box, strokes=strokes)
-
-
-def _being_drawn(strokes, drawn_now):
-    return drawn_now is not None and strokes is not None and drawn_now in strokes
-
-
-def _leaned(calibration, digit, values, examples, drawn_now):
-    """A judged digit with its personal-example numbers, judged again on its probabilities leaned
-    to the writer's close examples (by the same calibration)."""
-    full = _full(digit)
-    leaned, weighed = personal.lean(full, values, examples)
+    answer = judge(probabilities, calibration, candidate.pixels, box=box, strokes=strokes)
+    if values is None:
+        return answer
+    leaned, weighed = personal.lean(probabilities, values, examples)
     if not weighed:
-        return replace(digit, feature=values)
-    if _being_drawn(digit.strokes, drawn_now):
-        calibration = calibration.while_writing()
-    answer = judge(leaned, calibration, digit.pixels, box=digit.box, strokes=digit.strokes)
-    return replace(answer, feature=values, leaning=Leaning(digit, weighed))
-
-
-def _full(digit):
-    """A DigitAnswer's probabilities over every class again: the digits', then "not a digit"'s
-    where the model has it."""
-    if digit.not_a_digit_probability is None:
-        return digit.probabilities
-    return np.append(digit.probabilities, digit.not_a_digit_probability)
+        return replace(answer, feature=values)
+    leaned_answer = judge(leaned, calibration, candidate.pixels, box=box, strokes=strokes)
+    return replace(leaned_answer, feature=values, leaning=Leaning(answer, weighed))
 
 
 def read_digit(classifier, pixels):
