@@ -72,14 +72,20 @@ export class Kiosk {
   // The kiosk's way to say the answer is wrong: a button beside Undo and Clear, there (but
   // invisible, so that nothing moves) until an answer may be corrected.
   addCorrectButton() {
-    const tools = this.doc.querySelector(".tools");
-    tools.insertAdjacentHTML(
-      "beforeend",
-      '<button id="kiosk-correct" type="button" class="kiosk-correct">Wrong?</button>',
-    );
-    this.correctButton = this.doc.getElementById("kiosk-correct");
-    this.correctButton.addEventListener("click", () => this.correct());
+    this.correctButton = this.addTool("kiosk-correct", "Wrong?", () => this.correct());
+    this.correctButton.className = "kiosk-correct";
     this.offerCorrection(false);
+  }
+
+  // A button of the kiosk's own beside Undo and Clear.
+  addTool(id, label, onClick) {
+    const button = this.doc.createElement("button");
+    button.id = id;
+    button.type = "button";
+    button.textContent = label;
+    button.addEventListener("click", onClick);
+    this.doc.querySelector(".tools").append(button);
+    return button;
   }
 
   offerCorrection(on) {
@@ -90,13 +96,9 @@ export class Kiosk {
   }
 
   addSpeechToggle() {
-    const tools = this.doc.querySelector(".tools");
-    tools.insertAdjacentHTML(
-      "beforeend",
-      '<button id="speak" type="button" aria-pressed="false">Say the answer</button>',
+    this.speakButton = this.addTool("speak", "Say the answer", () =>
+      this.setSpeaking(!this.speaking),
     );
-    this.speakButton = this.doc.getElementById("speak");
-    this.speakButton.addEventListener("click", () => this.setSpeaking(!this.speaking));
     this.setSpeaking(this.speaking);
   }
 

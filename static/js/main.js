@@ -139,11 +139,9 @@ function offerCorrection() {
   resultView.showPersonal(personal.count);
 }
 
-const AN = new Set([8, 11, 18]);
-
 function keptText(k) {
   const { label } = corrected.get(k);
-  const what = label === "not_a_digit" ? "not a digit" : `${AN.has(label) ? "an" : "a"} ${label}`;
+  const what = label === "not_a_digit" ? "not a digit" : `${label === 8 ? "an" : "a"} ${label}`;
   const count = lastAnswer.digits.length;
   const said = count > 1 ? `digit ${k + 1} of ${count} is ${what}` : `kept as ${what}`;
   return `Thank you: ${said}.`;

@@ -107,7 +107,7 @@ export class ResultView {
         : `So far it looks like ${answer.digit} (${pct}% sure)`;
     }
     if (writing) this.status.textContent = `Still writing: so far it looks like ${answer.digit}`;
-    else if (yours(answer)) {
+    else if (answer.personal && answer.personal.decided) {
       const stop = /[.?]$/.test(this.status.textContent) ? "" : ".";
       this.status.textContent += `${stop}${yours(answer)}`;
     }
