@@ -12,12 +12,12 @@ from recognition import preprocess
 from recognition.classifier import Classifier
 from recognition.numbers import read_digit
 from tests.support.api import read_json
-from tests.support.data import synthetic_digits, write_idx
+from tests.support.data import write_bench_inputs
 from training.fitting import expected_calibration_error
 
 
 def accuracy_flags(folder, model, mnist_dir):
-    """bench.accuracy's flags for the inputs write_bench_inputs put in folder."""
+    """bench.accuracy's flags for the inputs tests.support.data.write_bench_inputs put in folder."""
     return [
         "--model",
         str(model),
@@ -28,27 +28,6 @@ def accuracy_flags(folder, model, mnist_dir):
         "--data-dir",
         str(mnist_dir),
     ]
-
-
-def write_bench_inputs(folder):
-    """A synthetic MNIST test split and two real-looking stroke records; returns (mnist images,
-    labels, records).
-    """
-    images, labels = synthetic_digits(30)
-    write_idx(folder / "t10k-images-idx3-ubyte", images)
-    write_idx(folder / "t10k-labels-idx1-ubyte", labels)
-    records = [
-        {"label": 7, "strokes": [[[10, 10], [90, 10], [45, 120]]]},
-        {"label": 1, "strokes": [[[5, 0], [5, 100]]]},
-    ]
-    (folder / "strokes.json.gz").write_bytes(gzip.compress(json.dumps(records).encode()))
-    letters = [
-        {"label": "x", "strokes": [[[0, 0], [50, 60]], [[50, 0], [0, 60]]]},
-        {"label": "v", "strokes": [[[0, 0], [25, 60], [50, 0]]]},
-        {"label": "k", "strokes": [[[0, 0], [0, 80]], [[40, 10], [0, 45], [40, 80]]]},
-    ]
-    (folder / "letters.json.gz").write_bytes(gzip.compress(json.dumps(letters).encode()))
-    return images, labels, records
 
 
 def test_accuracy_bench_reports_what_the_predictor_scores(tmp_path, small_model):

@@ -1,7 +1,7 @@
 """bench.explain: it times the endpoint and reports its largest answer."""
 
 from bench import explain
-from tests.bench.test_accuracy_bench import write_bench_inputs
+from tests.support.data import write_bench_inputs
 
 
 def test_explain_bench_times_the_endpoint_and_reports_its_largest_answer(tmp_path, small_model):

@@ -2,6 +2,7 @@
 flags."""
 
 import gzip
+import json
 from pathlib import Path
 
 import numpy as np
@@ -66,3 +67,24 @@ def small_training_flags(mnist_dir, out):
 
 # train.py's flags for MNIST digits only: no negatives, no typeface pen digits, none redrawn.
 MNIST_ONLY_FLAGS = ["--negatives", "0", "--pen-digits", "0", "--redraw", "0"]
+
+
+def write_bench_inputs(folder):
+    """A synthetic MNIST test split and two real-looking stroke records; returns (mnist images,
+    labels, records).
+    """
+    images, labels = synthetic_digits(30)
+    write_idx(folder / "t10k-images-idx3-ubyte", images)
+    write_idx(folder / "t10k-labels-idx1-ubyte", labels)
+    records = [
+        {"label": 7, "strokes": [[[10, 10], [90, 10], [45, 120]]]},
+        {"label": 1, "strokes": [[[5, 0], [5, 100]]]},
+    ]
+    (folder / "strokes.json.gz").write_bytes(gzip.compress(json.dumps(records).encode()))
+    letters = [
+        {"label": "x", "strokes": [[[0, 0], [50, 60]], [[50, 0], [0, 60]]]},
+        {"label": "v", "strokes": [[[0, 0], [25, 60], [50, 0]]]},
+        {"label": "k", "strokes": [[[0, 0], [0, 80]], [[40, 10], [0, 45], [40, 80]]]},
+    ]
+    (folder / "letters.json.gz").write_bytes(gzip.compress(json.dumps(letters).encode()))
+    return images, labels, records
