@@ -20,6 +20,9 @@ INPUT_SIZE = FIELD * FIELD
 DIGITS = 10
 # An 11-class model's eleventh output: "this drawing is no digit".
 NOT_A_DIGIT_CLASS = 10
+# That class as a label where people give one (a correction, a writer's example) and the API and
+# stroke files write it.
+NOT_A_DIGIT_LABEL = "not_a_digit"
 
 
 class Verdict(enum.StrEnum):

@@ -6,7 +6,7 @@ returns; tests validate real answers against it and fuzz the app from it (Schema
 """
 
 from recognition import personal
-from recognition.answer import DIGITS, INPUT_SHAPE, Verdict
+from recognition.answer import DIGITS, INPUT_SHAPE, NOT_A_DIGIT_LABEL, Verdict
 
 ERROR = {
     "type": "object",
@@ -52,7 +52,7 @@ FEATURE = {
 LABEL = {
     "oneOf": [
         {"type": "integer", "minimum": 0, "maximum": DIGITS - 1},
-        {"const": "not_a_digit"},
+        {"const": NOT_A_DIGIT_LABEL},
     ]
 }
 PERSONAL_FIELDS = {
@@ -245,7 +245,7 @@ def corrections_body(config):
         "properties": {
             "strokes": drawing,
             "label": {
-                "oneOf": [digit, {"const": "not_a_digit"}],
+                "oneOf": [digit, {"const": NOT_A_DIGIT_LABEL}],
                 "description": 'the right digit, or "not_a_digit": the drawing is no digit',
             },
             "predicted": {

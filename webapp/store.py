@@ -38,11 +38,12 @@ from sqlalchemy import (
 from sqlalchemy import delete as sql_delete
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from recognition.answer import NOT_A_DIGIT_CLASS, NOT_A_DIGIT_LABEL
+
 SCHEMA_VERSION = 1
-# A correction that says the drawing is no digit at all: its label, as the API and the stroke
-# files write it, and as the label column keeps it (the model's eleventh class).
-NOT_A_DIGIT = "not_a_digit"
-NOT_A_DIGIT_COLUMN = 10
+# A correction that says the drawing is no digit at all: its label as the API and the stroke files
+# write it; the label column keeps the model's eleventh class.
+NOT_A_DIGIT = NOT_A_DIGIT_LABEL
 STATUSES = ("new", "accepted", "rejected")
 
 metadata = MetaData()
@@ -173,7 +174,7 @@ class Store:
         """Keep one correction; (id, True) once stored, (id, False) if its key was stored before."""
         row = {
             "created": time.time(),
-            "label": NOT_A_DIGIT_COLUMN if label == NOT_A_DIGIT else label,
+            "label": NOT_A_DIGIT_CLASS if label == NOT_A_DIGIT else label,
             "predicted": predicted,
             "model": model,
             "strokes": json.dumps(strokes, separators=(",", ":")),
@@ -258,7 +259,7 @@ def _record(row):
     return {
         "id": row["id"],
         "writer": "corrections",
-        "label": NOT_A_DIGIT if row["label"] == NOT_A_DIGIT_COLUMN else row["label"],
+        "label": NOT_A_DIGIT if row["label"] == NOT_A_DIGIT_CLASS else row["label"],
         "strokes": json.loads(row["strokes"]),
         "predicted": row["predicted"],
         "model": row["model"],

@@ -11,7 +11,7 @@ from PIL import Image, UnidentifiedImageError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from recognition import personal
-from recognition.answer import NOT_A_DIGIT_CLASS
+from recognition.answer import NOT_A_DIGIT_CLASS, NOT_A_DIGIT_LABEL
 from recognition.drawing import Picture, Strokes
 from recognition.preprocess import WORK_SIDE
 
@@ -138,7 +138,7 @@ def _example(value, k, classes):
     if not isinstance(value, dict):
         raise ApiError(400, "invalid_personal", f"personal example {k} must be an object")
     label = value.get("label")
-    if label == "not_a_digit" and classes > NOT_A_DIGIT_CLASS:
+    if label == NOT_A_DIGIT_LABEL and classes > NOT_A_DIGIT_CLASS:
         label = NOT_A_DIGIT_CLASS
     elif isinstance(label, bool) or not isinstance(label, int) or not 0 <= label <= 9:
         allowed = 'a digit 0 to 9 or "not_a_digit"' if classes > NOT_A_DIGIT_CLASS else "0 to 9"

@@ -8,7 +8,7 @@ import base64
 import numpy as np
 
 from recognition import personal
-from recognition.answer import INPUT_SHAPE, NOT_A_DIGIT_CLASS, Verdict
+from recognition.answer import INPUT_SHAPE, NOT_A_DIGIT_CLASS, NOT_A_DIGIT_LABEL, Verdict
 
 # Explain lists every digit of the number with its probabilities to four places: plenty for bars,
 # and it keeps the answer small.
@@ -69,7 +69,7 @@ def placed_json(answer, with_input=True, decimals=None):
 
 def label_json(label):
     """A class as the API writes it: the digit, or "not_a_digit"."""
-    return "not_a_digit" if label == NOT_A_DIGIT_CLASS else label
+    return NOT_A_DIGIT_LABEL if label == NOT_A_DIGIT_CLASS else label
 
 
 def leaning_json(answer):
