@@ -5,7 +5,10 @@ Letters from the single-stroke Hershey fonts (only letters nobody reads as a
 digit: never O, o, l, I, S, Z, B, g, q and the like), scribbles, shapes
 (stars, hearts, arrows, smileys, spirals, crosses, ticks, triangles, squares,
 houses) and digits crossed out; each with hand-like jitter, then through
-recognition.preprocess.strokes_to_input like any drawing. The hand that draws
+recognition.preprocess.strokes_to_input like any drawing. Scribbles come in the kinds visitors
+make: random walks, zigzags and hatching (spirals are a shape, crossing-out its own kind). Some
+kinds are held out of training (HELD_OUT_SHAPES, HELD_OUT_WORDS) so that the bench can say what
+the negatives teach beyond themselves. The hand that draws
 them (fonts, jitter, rendering) is training.hand's.
 """
 
@@ -43,10 +46,30 @@ WORDS = (
     "key",
     "tom",
     "ben",
+    # names, as visitors sign: capitalised, as a name is written
+    "Amy",
+    "Tom",
+    "Ben",
+    "Max",
+    "Eva",
+    "Mark",
+    "Kate",
+    "Ravi",
+    "Hana",
+    "Jan",
 )
+# Words and names never trained on: the bench reports them as a kind of their own.
+HELD_OUT_WORDS = ("yay", "hat", "Fred", "Nina", "wave", "Kim")
 # Letters most: they are what people draw at demos. Overlaid digits ("overlaid") are left out: too
 # many land on one that reads as a digit, and the model learnt to reject real 4s, 5s and 8s.
-KINDS = ("letter",) * 7 + ("word",) + ("scribble",) + ("shape",) * 2 + ("crossed_out",)
+KINDS = (
+    ("letter",) * 7
+    + ("word",)
+    + ("scribble",)
+    + ("shape",) * 2
+    + ("crossed_out",)
+    + ("zigzag", "hatching")
+)
 # A triangle and a square are what visitors draw first, after a smiley; a circle is a 0 and stays
 # out. A house was held out until 2026-12-06: the model answered it with a sure digit about half the
 # time, and visitors draw houses.
@@ -79,6 +102,44 @@ def scribble(rng):
             np.cumsum(np.stack([np.cos(heading), np.sin(heading)], axis=1) * step, axis=0).tolist()
         )
     return strokes
+
+
+def zigzag(rng):
+    """A line back and forth, five to twelve legs, at any angle; in one stroke."""
+    legs = int(rng.integers(5, 13))  # fewer legs are a Z, a 2, an N or a W
+    xs = np.linspace(-1, 1, legs + 1) + rng.normal(0, 0.04, legs + 1)
+    ys = np.where(np.arange(legs + 1) % 2, 1.0, -1.0) * rng.uniform(0.2, 0.7)
+    ys = ys + rng.normal(0, 0.08, legs + 1)
+    return [_turned(np.stack([xs, ys], axis=1), rng.uniform(0, np.pi)).tolist()]
+
+
+def hatching(rng):
+    """Parallel lines shading an area, a stroke each or back and forth in one; crossed by a second
+    layer a third of the time."""
+    angle = rng.uniform(0, np.pi)
+    strokes = _hatch(rng, angle)
+    if rng.random() < 1 / 3:
+        strokes += _hatch(rng, angle + rng.uniform(0.35, 0.65) * np.pi)
+    return strokes
+
+
+def _hatch(rng, angle):
+    """One layer of hatching: 3 to 8 lines across a unit area, at this angle."""
+    count = int(rng.integers(3, 9))
+    offsets = np.linspace(-0.8, 0.8, count) + rng.normal(0, 0.03, count)
+    half = rng.uniform(0.6, 1.0, count)
+    lines = [np.array([[-h, o], [h, o]]) for h, o in zip(half, offsets)]
+    lines = [_turned(line, angle) for line in lines]
+    if rng.random() < 0.5:
+        return [line.tolist() for line in lines]
+    # back and forth without lifting the pen
+    path = [line if k % 2 == 0 else line[::-1] for k, line in enumerate(lines)]
+    return [np.concatenate(path).tolist()]
+
+
+def _turned(points, angle):
+    c, s = math.cos(angle), math.sin(angle)
+    return np.asarray(points) @ np.array([[c, s], [-s, c]])
 
 
 def _polyline(t, x, y):
@@ -194,14 +255,23 @@ def letter(rng, font):
 
 
 def make(kind, rng, glyphs):
-    """One negative drawing of this kind (a kind of KINDS, or a shape's own name), as strokes."""
+    """One negative drawing of this kind (a kind of KINDS, a shape's own name, or "held_out_word"),
+    as strokes."""
     font = hand.FONTS[rng.integers(len(hand.FONTS))]
     if kind == "letter":
         return hand.handwritten(letter(rng, font), rng, glyphs, font)
     if kind == "word":
         return hand.handwritten(WORDS[rng.integers(len(WORDS))], rng, glyphs, font)
+    if kind == "held_out_word":
+        return hand.handwritten(
+            HELD_OUT_WORDS[rng.integers(len(HELD_OUT_WORDS))], rng, glyphs, font
+        )
     if kind == "scribble":
         return scribble(rng)
+    if kind == "zigzag":
+        return hand.jitter(zigzag(rng), rng)
+    if kind == "hatching":
+        return hand.jitter(hatching(rng), rng)
     if kind == "shape":
         kind = SHAPES[rng.integers(len(SHAPES))]
     if kind in SHAPES + HELD_OUT_SHAPES:
@@ -238,4 +308,5 @@ def describe(count):
         "words": list(WORDS),
         "fonts": list(dict.fromkeys(hand.FONTS)),
         "shapes": list(SHAPES),
+        "held_out": {"shapes": list(HELD_OUT_SHAPES), "words": list(HELD_OUT_WORDS)},
     }

@@ -31,8 +31,9 @@ def test_drawings_of_every_kind_are_seeded_and_some_kinds_were_never_trained_on(
     assert set(sets) == set(drawings.kinds())
     assert {k for k, (held_out, _) in drawings.kinds().items() if held_out} == set(
         negatives.HELD_OUT_SHAPES
-    )
+    ) | {"held_out_word"}
     assert not set(negatives.HELD_OUT_SHAPES) & set(negatives.SHAPES)
+    assert not set(negatives.HELD_OUT_WORDS) & set(negatives.WORDS)
     again, other = drawings.build(3, seed=11), drawings.build(3, seed=12)
     assert again == sets and other != sets
     for kind, made in sets.items():

@@ -96,7 +96,15 @@ def test_negatives_are_drawn_as_input_is_and_never_digit_like_letters():
         made == negatives.generate(40, seed=6)
     ).all()
     shares = negatives.describe(40)["kinds"]
-    assert set(shares) == {"letter", "word", "scribble", "shape", "crossed_out"}
+    assert set(shares) == {
+        "letter",
+        "word",
+        "scribble",
+        "zigzag",
+        "hatching",
+        "shape",
+        "crossed_out",
+    }
     assert sum(shares.values()) == pytest.approx(1)
 
 
@@ -111,7 +119,10 @@ def test_fewer_negatives_are_the_first_of_more():
 
 
 @pytest.mark.parametrize(
-    "kind", sorted(set(negatives.KINDS) | set(negatives.SHAPES + negatives.HELD_OUT_SHAPES))
+    "kind",
+    sorted(
+        set(negatives.KINDS) | set(negatives.SHAPES + negatives.HELD_OUT_SHAPES) | {"held_out_word"}
+    ),
 )
 def test_every_kind_of_negative_makes_strokes(kind):
     glyphs = hand.Glyphs()
@@ -179,3 +190,14 @@ def test_redrawn_digits_keep_their_shape_in_the_pens_width(mnist_test):
         return core.std() / core.mean()
 
     assert np.median([spread(b) for b in out]) < np.median([spread(a) for a in picked])
+
+
+def test_zigzags_turn_often_and_hatching_is_parallel_lines():
+    """A zigzag of four legs or fewer is a Z, a 2, an N or a W; hatching is lines side by side."""
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        (path,) = negatives.zigzag(rng)
+        assert len(path) >= 6
+        layers = negatives.hatching(rng)
+        points = sum(len(s) for s in layers)
+        assert points >= 6 and all(len(s) >= 2 for s in layers)
