@@ -178,9 +178,10 @@ def judge_number(digits, whole_pixels, calibration: Calibration, apart=1.0):
     """What several digits say as one number: the whole's DigitAnswer, with no single digit.
 
     confidence: the chance that every digit is right and there are that many: the model's number
-    calibration (calibration.number) of the least sure digit's confidence, their product and apart
-    (the chance, by the grouping's scores, that the drawing is these digits rather than one
-    thing); without one, the product of the parts' confidences and apart. Verdict: "not_a_digit"
+    calibration (calibration.number) of the least sure digit's confidence and their product,
+    lowered where apart (the chance, by the grouping's scores, that the drawing is these digits
+    rather than one thing) is as low as a drawing's that is no digit; without one, the product of
+    the parts' confidences and apart. Verdict: "not_a_digit"
     if any part is no digit; else "digit" when that confidence reaches the number's "not sure"
     threshold and no part is unsure; else "unsure". pixels: the whole drawing as one 28x28, as a
     single digit would have it.

@@ -30,19 +30,23 @@ def number_features(digit_confidences):
 class NumberCalibration:
     """What the sidecar's calibration "number" holds: how sure to be that a number of several
     digits is read right: that every digit is (a logistic fit on number_features, over numbers
-    composed from the held-out writers' digits) times apart, the chance by the grouping's scores
-    that the drawing is these digits rather than one thing (an H read as 11 is not); and how sure
-    a number must be to be answered sure."""
+    composed from the held-out writers' digits), lowered where apart (the chance by the grouping's
+    scores that the drawing is these digits rather than one thing) is as low as it is for drawings
+    that are no digit (an H read as 11); and how sure a number must be to be answered sure."""
 
     weights: tuple = (0.0, 0.0)
     bias: float = 0.0
     unsure_below: float = 0.6
     fitted_on: str = "nothing"
+    # Apart under this lowers the confidence, by apart / apart_from. Above it the digits decide:
+    # numbers whose grouping was close are read right as often as any (1: apart multiplies as it
+    # is, as before this was fitted).
+    apart_from: float = 1.0
 
     def confidence(self, digit_confidences, apart):
         """The chance that a number with these digits' confidences is read right."""
         z = float(number_features(digit_confidences) @ np.asarray(self.weights)) + self.bias
-        return float(logistic(z)) * apart
+        return float(logistic(z) * apart_share(apart, self.apart_from))
 
     def to_dict(self):
         return {**asdict(self), "weights": list(self.weights)}
@@ -57,12 +61,18 @@ class NumberCalibration:
         except TypeError as exc:
             raise ValueError(f"calibration: number: {exc}") from exc
         weights_ok = len(made.weights) == 2 and all(np.isfinite(made.weights))
-        if not (weights_ok and np.isfinite(made.bias) and 0 <= made.unsure_below <= 1):
+        apart_ok = isinstance(made.apart_from, (int, float)) and 0 < made.apart_from <= 1
+        if not (weights_ok and np.isfinite(made.bias) and 0 <= made.unsure_below <= 1 and apart_ok):
             raise ValueError(
-                "calibration: number needs 2 finite weights, a finite bias and unsure_below in "
-                f"[0, 1], got {section}"
+                "calibration: number needs 2 finite weights, a finite bias, unsure_below in "
+                f"[0, 1] and apart_from in (0, 1], got {section}"
             )
         return made
+
+
+def apart_share(apart, apart_from):
+    """What the grouping's apart leaves of a number's confidence: apart / apart_from, at most 1."""
+    return np.minimum(1.0, np.asarray(apart, dtype=np.float64) / apart_from)
 
 
 @dataclass(frozen=True)

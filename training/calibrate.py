@@ -21,6 +21,7 @@ from recognition.answer import INPUT_SHAPE, digit_share, rejected
 from recognition.calibration import (
     Calibration,
     NumberCalibration,
+    apart_share,
     logistic,
     number_features,
     softmax,
@@ -242,8 +243,14 @@ def calibrate_writing(classifier, records, writers, seed, with_negatives=True):
 
 # Numbers a number's confidence is fitted on, of each length (2 to 6 digits).
 NUMBERS_PER_LENGTH = 300
-# Numbers shown sure are wrong at most this often.
-MAX_NUMBER_ERROR = 0.02
+# Numbers shown sure are wrong at most this often (at the 95% bound, on the held-out writers).
+# Half the 2% that the target allows: other writers' numbers are wrong more often than these.
+MAX_NUMBER_ERROR = 0.01
+# apart_from: the apart that this share of the held-out drawings that are no digit, split by the
+# grouping into several digits, stay at or under.
+APART_QUANTILE = 0.99
+# Fewer such drawings than this fit no apart_from: apart then multiplies as it is.
+MIN_SPLIT_NEGATIVES = 20
 # Fewer numbers than this (a small trial run) fit no number calibration.
 MIN_NUMBERS = 50
 # A trial run (train.py --dry-run) holds out this many pen digits and composes this many numbers
@@ -270,16 +277,29 @@ def logistic_fit(features, right, l2=1e-3, steps=50):
     return tuple(float(w) for w in theta[:-1]), float(theta[-1])
 
 
+def fit_apart_from(negative_aparts):
+    """NumberCalibration.apart_from from the apart of drawings that are no digit read as several
+    digits: where APART_QUANTILE of those the grouping weighed (apart under 1) end; 1 (apart as
+    it is) when too few were."""
+    split = np.asarray(negative_aparts, dtype=np.float64)
+    split = split[split < 1]
+    if len(split) < MIN_SPLIT_NEGATIVES:
+        return 1.0
+    return float(np.quantile(split, APART_QUANTILE))
+
+
 def calibrate_numbers(classifier, records, writers, seed, per_length=NUMBERS_PER_LENGTH):
     """(NumberCalibration, figures): how sure a number of several digits is, fitted on numbers
     composed from the held-out writers' digits (training.composed, seed of their own) and read as
-    the server reads them: the digits' part a logistic fit, times apart, and the threshold over
-    which those numbers are wrong at most MAX_NUMBER_ERROR of the time. Those read as one digit,
-    or with a part that is no digit, have no number confidence and take no part. Beside them,
-    NEGATIVES_PER_DIGIT held-out drawings that are no digit per number are read, for a figure
-    only: how many of those read as several digits would be a sure number (counted in the
-    threshold, they made numbers sure only a third of the time, where apart already keeps a
-    letter H from a sure 11; BENCHMARKS.md, issue 41)."""
+    the server reads them: the digits' part a logistic fit, times what apart leaves of it
+    (apart_share), and the threshold over which those numbers are wrong at most MAX_NUMBER_ERROR
+    of the time. Those read as one digit, or with a part that is no digit, have no number
+    confidence and take no part. Beside them, NEGATIVES_PER_DIGIT held-out drawings that are no
+    digit per number are read: apart_from is where those split into several digits end
+    (APART_QUANTILE of their apart), so that apart lowers only what looks like them (an H read as
+    11), not the many right numbers whose grouping was close. They are not counted in the
+    threshold (counted, they made numbers sure only a third of the time; BENCHMARKS.md, issue
+    41), but they give a figure: how many of them would be a sure number."""
     # Read with the number's confidence as it was before numbers were calibrated: the product of
     # the digits' and apart, from which apart is taken.
     plain = {**classifier.calibration.to_dict(), "number": None}
@@ -304,10 +324,10 @@ def calibrate_numbers(classifier, records, writers, seed, per_length=NUMBERS_PER
     if sum(not n for n in negative) < MIN_NUMBERS:
         return None, {"count": len(right)}
     features, right, negative = np.array(features), np.array(right), np.array(negative)
-    digits = ~negative
-    # The digits' part is fitted on the numbers; apart, the grouping's, multiplies it as it is.
+    aparts, digits = np.array(aparts), ~negative
     weights, bias = logistic_fit(features[digits], right[digits])
-    after = logistic(features @ np.asarray(weights) + bias) * np.array(aparts)
+    apart_from = fit_apart_from(aparts[negative])
+    after = logistic(features @ np.asarray(weights) + bias) * apart_share(aparts, apart_from)
     threshold = confident_threshold(
         after[digits], right[digits], MAX_NUMBER_ERROR, CONFIDENCE_LEVEL
     )
@@ -327,7 +347,7 @@ def calibrate_numbers(classifier, records, writers, seed, per_length=NUMBERS_PER
         # of the drawings that are no digit read as several digits
         "negatives_sure": float(sure[negative].mean()) if negative.any() else 0.0,
     }
-    return NumberCalibration(weights, bias, threshold, description), figures
+    return NumberCalibration(weights, bias, threshold, description, apart_from), figures
 
 
 def live_and_number_calibrations(classifier, records, writers, seed, negatives, dry_run):

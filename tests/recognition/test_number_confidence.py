@@ -27,6 +27,9 @@ def test_the_number_calibration_goes_to_the_sidecar_and_back_and_refuses_what_it
         {**WEAKEST, "weights": [1.0, float("nan")]},
         {**WEAKEST, "unsure_below": 1.5},
         {**WEAKEST, "slope": 3},
+        {**WEAKEST, "apart_from": 0},
+        {**WEAKEST, "apart_from": 1.2},
+        {**WEAKEST, "apart_from": "0.7"},
         "sure",
     ):
         with pytest.raises(ValueError):
@@ -47,6 +50,20 @@ def test_a_calibrated_number_is_as_sure_as_its_fit_of_the_least_sure_digit_times
     # Without a number calibration: the product of the digits and apart, as before.
     plain = judge_number([part(0.9), part(0.8)], None, Calibration(unsure_below=0.5), apart=0.9)
     assert plain.confidence == pytest.approx(0.9 * 0.8 * 0.9) and plain.verdict == "digit"
+
+
+def test_apart_lowers_a_number_only_under_where_drawings_that_are_no_digit_end():
+    calibration = Calibration.from_dict({"number": {**WEAKEST, "apart_from": 0.8}})
+    digits = [part(0.999), part(0.998)]
+    alone = judge_number(digits, None, calibration).confidence
+    # A close grouping of real digits (0.85): the digits decide, as sure as if well apart.
+    close = judge_number(digits, None, calibration, apart=0.85)
+    assert close.confidence == pytest.approx(alone) and close.verdict == "digit"
+    # As low as an H read as 11 (0.6): lowered by 0.6 / 0.8, and not sure.
+    letter_like = judge_number(digits, None, calibration, apart=0.6)
+    assert letter_like.confidence == pytest.approx(alone * 0.75) and letter_like.verdict == "unsure"
+    # A sidecar from before apart_from: apart multiplies as it is.
+    assert Calibration.from_dict({"number": WEAKEST}).number.apart_from == 1.0
 
 
 def test_an_unsure_part_or_a_threshold_of_one_is_never_a_sure_number():

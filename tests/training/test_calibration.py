@@ -125,3 +125,14 @@ def test_the_shipped_model_is_calibrated_as_the_issue_asks():
     assert "validation" in calibration["fitted_on"]
     # Fitted with as many held-out negatives per held-out digit as training.calibrate says.
     assert figures["negatives"] == round(figures["count"] * calibrate.NEGATIVES_PER_DIGIT)
+
+
+def test_apart_from_is_where_drawings_that_are_no_digit_split_into_digits_end():
+    rng = np.random.default_rng(0)
+    split = rng.uniform(0.5, 0.7, 500)
+    # Those the grouping never weighed (apart 1: separate pieces) say nothing of where it ends.
+    found = calibrate.fit_apart_from(np.concatenate([split, np.ones(300)]))
+    assert (
+        found == pytest.approx(np.quantile(split, calibrate.APART_QUANTILE)) and 0.69 < found < 0.7
+    )
+    assert calibrate.fit_apart_from(split[: calibrate.MIN_SPLIT_NEGATIVES - 1]) == 1.0
