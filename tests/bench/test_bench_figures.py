@@ -51,7 +51,7 @@ def test_drawings_count_sure_digits_and_rejections_per_kind(monkeypatch):
     assert rates == {"triangle": {"sure_digit": 0.25, "not_a_digit": 0.5, "held_out": False}}
 
 
-def test_a_target_is_met_when_the_mean_meets_it_and_every_seed_lies_near_the_mean():
+def test_a_target_is_met_when_the_mean_meets_it_whatever_the_spread():
     per_seed = {
         2: {"mnist_test_accuracy": 0.9952, "letters_digit_rate": 0.030, "selection_score": 0.9901},
         3: {"mnist_test_accuracy": 0.9956, "letters_digit_rate": 0.045, "selection_score": 0.9907},
@@ -61,11 +61,11 @@ def test_a_target_is_met_when_the_mean_meets_it_and_every_seed_lies_near_the_mea
     mnist = summary["mnist_test_accuracy"]
     assert mnist["mean"] == pytest.approx(np.mean([0.9952, 0.9956, 0.9950]))
     assert (mnist["min"], mnist["max"], mnist["met"]) == (0.9950, 0.9956, True)
-    # The mean of 3.0% meets "at most 4%", but seed 3 lies 1.5 points off it: not met.
-    assert (
-        summary["letters_digit_rate"]["mean"] == pytest.approx(0.03)
-        and summary["letters_digit_rate"]["met"] is False
-    )
+    # The mean of 3.0% meets "at most 4%": met, though seed 3 lies 1.5 points off it (the spread
+    # is reported, it is no condition).
+    letters = summary["letters_digit_rate"]
+    assert letters["mean"] == pytest.approx(0.03) and letters["met"] is True
+    assert (letters["min"], letters["max"]) == (0.015, 0.045)
     assert seeds.chosen(per_seed) == 3  # by the validation score, never by the shared strokes
     assert "| MNIST test | 99.52% | 99.56% | 99.50% |" in seeds.table(
         {
@@ -106,3 +106,37 @@ def test_the_inference_check_finds_the_served_path_equal_to_the_module(small_mod
     assert found["count"] == 50
     assert found["one_changed"] == found["batch_changed"] == 0
     assert found["one_max_diff"] < 1e-5 and found["batch_max_diff"] < 1e-5
+
+
+def test_the_seeds_take_the_worse_set_of_each_pair_from_the_live_bench():
+    def made(writing_sure, writing_wrong, end_sure, end_wrong=0.0, right_when_sure=None, ece=0.0):
+        return {
+            "writing": {"sure": writing_sure, "sure_wrong": writing_wrong},
+            "end": {
+                "sure": end_sure,
+                "sure_wrong": end_wrong,
+                "right_when_sure": right_when_sure,
+                "ece": ece,
+            },
+        }
+
+    sets = {
+        "shared": made(0.1, 0.002, 0.98, 0.004),
+        "held_out": made(0.3, 0.008, 0.97, 0.005),
+        "numbers (shared)": made(0, 0, 0.80, right_when_sure=0.985, ece=0.02),
+        "numbers (held out)": made(0, 0, 0.75, right_when_sure=0.99, ece=0.025),
+        "no digit: letters (shared)": made(0, 0, 0.05),
+    }
+    for kind, (held_out, _) in drawings.kinds().items():
+        sets[f"no digit: {kind}"] = made(0, 0, 0.06 if held_out else 0.01)
+    sets["no digit: hatching"] = made(0, 0, 0.02)
+    figures = seeds.live_figures({"sets": sets})
+    assert figures["live_writing_sure_wrong"] == 0.008
+    assert figures["live_writing_sure"] == pytest.approx(0.2)
+    assert figures["live_end_sure_wrong"] == 0.005
+    assert figures["live_numbers_right_when_sure"] == 0.985
+    assert (figures["live_numbers_sure"], figures["live_numbers_ece"]) == (0.75, 0.025)
+    # the shared letters are a figure of their own, not a kind
+    assert figures["live_letters_sure"] == 0.05
+    assert figures["live_kinds_sure_max"] == 0.02
+    assert figures["live_held_out_kinds_sure_max"] == 0.06
