@@ -389,7 +389,33 @@ def parse_args(argv=None):
         default=None,
         help="seed of the distortions and negatives (default: the model's training seed)",
     )
+    p.add_argument(
+        "--numbers-only",
+        action="store_true",
+        help="fit the number calibration alone: the finished and writing calibrations stay as "
+        "the sidecar has them, and so does every single digit's answer",
+    )
     return p.parse_args(argv)
+
+
+def refit_numbers(args, classifier, records, pattern, seed):
+    """The sidecar's "number" section fitted again, every other calibration kept as it is."""
+    if not records:
+        sys.exit("training.calibrate: no held-out writers' records to compose numbers from")
+    dry_run = bool((classifier.info.get("training") or {}).get("dry_run"))
+    per_length = DRY_RUN_NUMBERS if dry_run else NUMBERS_PER_LENGTH
+    number, figures = calibrate_numbers(classifier, records, pattern, seed, per_length)
+    if number is None:
+        sys.exit(f"training.calibrate: too few numbers to fit on ({figures['count']})")
+    written = {**classifier.info["calibration"], "number": {**number.to_dict(), "figures": figures}}
+    checkpoint.update_sidecar(args.model, calibration=written)
+    print(
+        f"number: sure from {number.unsure_below:.3f}, apart from {number.apart_from:.3f}; "
+        f"{100 * figures['confident_share']:.1f}% of {figures['count']} numbers sure, right "
+        f"{100 * figures['right_when_sure']:.1f}% of those; "
+        f"wrote {checkpoint.sidecar_path(args.model)}"
+    )
+    return Calibration.from_dict(written), figures
 
 
 def _held_out_records(files, pattern):
@@ -421,6 +447,8 @@ def main(argv=None):
         sys.exit(f"training.calibrate: {exc}")
     val_size, val_seed = training.get("val_size", 5000), training.get("val_seed", 1)
     seed = training.get("seed", 0) if args.seed is None else args.seed
+    if args.numbers_only:
+        return refit_numbers(args, classifier, records, pattern, seed)
     _, _, val_x, val_y = data.split(images, labels, val_size, val_seed)
     rejects = classifier.info.get("architecture", {}).get("classes") == 11
     held_out = held_out_set(val_x, val_y, pen, seed, val_seed, pattern, rejects)

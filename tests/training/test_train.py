@@ -294,3 +294,30 @@ def test_init_fine_tunes_a_saved_model_and_says_so(tiny_mnist, default_run, tmp_
             ["--dry-run", *small_training_flags(tiny_mnist[0], tmp_path / "x.safetensors")]
             + ["--hidden", "8", "--init", str(start)]
         )
+
+
+def test_calibrate_numbers_only_keeps_every_other_calibration(
+    tiny_mnist, default_run, tmp_path, monkeypatch
+):
+    from recognition.calibration import NumberCalibration
+    from training import calibrate
+
+    out = tmp_path / "n.safetensors"
+    out.write_bytes(default_run[1].read_bytes())
+    info = json.loads(default_run[1].with_suffix(".json").read_text())
+    out.with_suffix(".json").write_text(json.dumps(info))
+    args = ["--model", str(out), "--data-dir", str(tiny_mnist[0]), "--numbers-only"]
+    # The tiny run's held-out writers compose too few numbers to fit: one line, nothing written.
+    with pytest.raises(SystemExit) as refused:
+        calibrate.main(args)
+    assert str(refused.value).startswith("training.calibrate: too few numbers")
+    assert json.loads(out.with_suffix(".json").read_text()) == info
+    fitted = NumberCalibration((1.0, 0.5), -0.3, 0.95, "composed numbers", 0.8)
+    figures = {"count": 1500, "confident_share": 0.8, "right_when_sure": 0.99}
+    monkeypatch.setattr(calibrate, "calibrate_numbers", lambda *a: (fitted, figures))
+    calibration, _ = calibrate.main(args)
+    written = json.loads(out.with_suffix(".json").read_text())["calibration"]
+    kept = {k: v for k, v in info["calibration"].items() if k != "number"}
+    assert {k: v for k, v in written.items() if k != "number"} == kept
+    assert written["number"] == {**fitted.to_dict(), "figures": figures}
+    assert Classifier.load(out).calibration == calibration and calibration.number == fitted
