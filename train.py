@@ -205,7 +205,7 @@ def _data_flags(p):
     p.add_argument(
         "--negatives",
         type=int,
-        default=18000,
+        default=16000,
         help="generated drawings that are not digits, learnt as an 11th class, per epoch "
         "(0: a 10-class model that never answers 'not a digit')",
     )

@@ -3,11 +3,11 @@ number.
 
 Each kind is drawn by training's own generators (training.negatives) from seeds
 training never uses, so a kind the negatives hold measures how well they taught
-it, on drawings never trained on. Three shapes (a sun, a flower, a stick
-figure: training.negatives.HELD_OUT_SHAPES) and some words and names
-(HELD_OUT_WORDS) are never trained on at all: they show what the negatives
-teach beyond themselves. Each drawing goes through the
-whole answer path, numbers included, as the server answers it.
+it, on drawings never trained on. Zigzags and hatching
+(training.negatives.HELD_OUT_SCRIBBLES), three shapes (a sun, a flower, a stick
+figure: HELD_OUT_SHAPES) and some words and names (HELD_OUT_WORDS) are never
+trained on at all: they show what the negatives teach beyond themselves. Each
+drawing goes through the whole answer path, numbers included, as the server answers it.
 """
 
 import numpy as np
@@ -25,10 +25,10 @@ def kinds():
     made = {"letter": (False, lambda rng, glyphs: negatives.make("letter", rng, glyphs))}
     for text in negatives.PRINT_LETTERS:  # the letters visitors draw that read as a digit before
         made[f"letter {text}"] = (False, _print_letter(text))
-    for kind in ("word", "scribble", "zigzag", "hatching", "crossed_out") + negatives.SHAPES:
+    for kind in ("word", "scribble", "crossed_out") + negatives.SHAPES:
         made[kind] = (False, _kind(kind))
     made["held_out_word"] = (True, _kind("held_out_word"))
-    for kind in negatives.HELD_OUT_SHAPES:
+    for kind in negatives.HELD_OUT_SCRIBBLES + negatives.HELD_OUT_SHAPES:
         made[kind] = (True, _kind(kind))
     return made
 

@@ -7,8 +7,8 @@ digit: never O, o, l, I, S, Z, B, g, q and the like), scribbles, shapes
 houses) and digits crossed out; each with hand-like jitter, then through
 recognition.preprocess.strokes_to_input like any drawing. Scribbles come in the kinds visitors
 make: random walks, zigzags and hatching (spirals are a shape, crossing-out its own kind). Some
-kinds are held out of training (HELD_OUT_SHAPES, HELD_OUT_WORDS) so that the bench can say what
-the negatives teach beyond themselves. The hand that draws
+kinds are held out of training (HELD_OUT_SCRIBBLES, HELD_OUT_SHAPES, HELD_OUT_WORDS) so that the
+bench can say what the negatives teach beyond themselves. The hand that draws
 them (fonts, jitter, rendering) is training.hand's.
 """
 
@@ -46,30 +46,30 @@ WORDS = (
     "key",
     "tom",
     "ben",
-    # names, as visitors sign: capitalised, as a name is written
-    "Amy",
-    "Tom",
-    "Ben",
-    "Max",
+)
+# Words and names never trained on: the bench reports them as a kind of their own. Names as visitors
+# sign them, capitalised.
+HELD_OUT_WORDS = (
+    "yay",
+    "hat",
+    "wave",
     "Eva",
     "Mark",
     "Kate",
     "Ravi",
     "Hana",
-    "Jan",
+    "Fred",
+    "Nina",
+    "Kim",
 )
-# Words and names never trained on: the bench reports them as a kind of their own.
-HELD_OUT_WORDS = ("yay", "hat", "Fred", "Nina", "wave", "Kim")
 # Letters most: they are what people draw at demos. Overlaid digits ("overlaid") are left out: too
 # many land on one that reads as a digit, and the model learnt to reject real 4s, 5s and 8s.
-KINDS = (
-    ("letter",) * 7
-    + ("word",)
-    + ("scribble",)
-    + ("shape",) * 2
-    + ("crossed_out",)
-    + ("zigzag", "hatching")
-)
+KINDS = ("letter",) * 7 + ("word",) + ("scribble",) + ("shape",) * 2 + ("crossed_out",)
+# Scribbles of the other kinds visitors make, held out of training like the shapes below: trained
+# on as two more kinds (18,000 negatives an epoch, three seeds), they cost MNIST's test digits
+# 0.2 points (99.35% over seeds 2, 3, 4 against 99.56%), under the 99.5% target (BENCHMARKS.md,
+# issue 41). The bench reports them.
+HELD_OUT_SCRIBBLES = ("zigzag", "hatching")
 # A triangle and a square are what visitors draw first, after a smiley; a circle is a 0 and stays
 # out. A house was held out until 2026-12-06: the model answered it with a sure digit about half the
 # time, and visitors draw houses.
@@ -308,5 +308,9 @@ def describe(count):
         "words": list(WORDS),
         "fonts": list(dict.fromkeys(hand.FONTS)),
         "shapes": list(SHAPES),
-        "held_out": {"shapes": list(HELD_OUT_SHAPES), "words": list(HELD_OUT_WORDS)},
+        "held_out": {
+            "shapes": list(HELD_OUT_SHAPES),
+            "scribbles": list(HELD_OUT_SCRIBBLES),
+            "words": list(HELD_OUT_WORDS),
+        },
     }

@@ -30,8 +30,9 @@ def test_drawings_of_every_kind_are_seeded_and_some_kinds_were_never_trained_on(
     sets = drawings.build(3, seed=11)
     assert set(sets) == set(drawings.kinds())
     assert {k for k, (held_out, _) in drawings.kinds().items() if held_out} == set(
-        negatives.HELD_OUT_SHAPES
+        negatives.HELD_OUT_SHAPES + negatives.HELD_OUT_SCRIBBLES
     ) | {"held_out_word"}
+    assert not set(negatives.HELD_OUT_SCRIBBLES) & set(negatives.KINDS)
     assert not set(negatives.HELD_OUT_SHAPES) & set(negatives.SHAPES)
     assert not set(negatives.HELD_OUT_WORDS) & set(negatives.WORDS)
     again, other = drawings.build(3, seed=11), drawings.build(3, seed=12)
@@ -129,7 +130,7 @@ def test_the_seeds_take_the_worse_set_of_each_pair_from_the_live_bench():
     }
     for kind, (held_out, _) in drawings.kinds().items():
         sets[f"no digit: {kind}"] = made(0, 0, 0.06 if held_out else 0.01)
-    sets["no digit: hatching"] = made(0, 0, 0.02)
+    sets["no digit: square"] = made(0, 0, 0.02)
     figures = seeds.live_figures({"sets": sets})
     assert figures["live_writing_sure_wrong"] == 0.008
     assert figures["live_writing_sure"] == pytest.approx(0.2)
