@@ -25,10 +25,13 @@ def kinds():
     made = {"letter": (False, lambda rng, glyphs: negatives.make("letter", rng, glyphs))}
     for text in negatives.PRINT_LETTERS:  # the letters visitors draw that read as a digit before
         made[f"letter {text}"] = (False, _print_letter(text))
-    for kind in ("word", "scribble", "crossed_out") + negatives.SHAPES:
+    # Scribbles together, held out or not: each kind's drawings are seeded by its place here.
+    for kind in ("word", "scribble") + negatives.HELD_OUT_SCRIBBLES + ("crossed_out",):
+        made[kind] = (kind in negatives.HELD_OUT_SCRIBBLES, _kind(kind))
+    for kind in negatives.SHAPES:
         made[kind] = (False, _kind(kind))
     made["held_out_word"] = (True, _kind("held_out_word"))
-    for kind in negatives.HELD_OUT_SCRIBBLES + negatives.HELD_OUT_SHAPES:
+    for kind in negatives.HELD_OUT_SHAPES:
         made[kind] = (True, _kind(kind))
     return made
 
