@@ -350,6 +350,11 @@ def calibrate_numbers(classifier, records, writers, seed, per_length=NUMBERS_PER
     return NumberCalibration(weights, bias, threshold, description, apart_from), figures
 
 
+def numbers_per_length(dry_run):
+    """How many numbers of each length the number calibration composes: fewer in a trial run."""
+    return DRY_RUN_NUMBERS if dry_run else NUMBERS_PER_LENGTH
+
+
 def live_and_number_calibrations(classifier, records, writers, seed, negatives, dry_run):
     """The sidecar's calibration sections "writing" and "number" (each with its figures) for a
     classifier already calibrated on finished digits, from the held-out writers' records; a
@@ -358,8 +363,9 @@ def live_and_number_calibrations(classifier, records, writers, seed, negatives, 
     writing, writing_figures = calibrate_writing(classifier, records, writers, seed, negatives)
     if writing is not None:
         sections["writing"] = {**writing.to_dict(), "figures": writing_figures}
-    per_length = DRY_RUN_NUMBERS if dry_run else NUMBERS_PER_LENGTH
-    number, number_figures = calibrate_numbers(classifier, records, writers, seed, per_length)
+    number, number_figures = calibrate_numbers(
+        classifier, records, writers, seed, numbers_per_length(dry_run)
+    )
     if number is not None:
         sections["number"] = {**number.to_dict(), "figures": number_figures}
     return sections
@@ -398,22 +404,21 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def refit_numbers(args, classifier, records, pattern, seed):
+def refit_numbers(model, classifier, records, pattern, seed, dry_run):
     """The sidecar's "number" section fitted again, every other calibration kept as it is."""
     if not records:
         sys.exit("training.calibrate: no held-out writers' records to compose numbers from")
-    dry_run = bool((classifier.info.get("training") or {}).get("dry_run"))
-    per_length = DRY_RUN_NUMBERS if dry_run else NUMBERS_PER_LENGTH
-    number, figures = calibrate_numbers(classifier, records, pattern, seed, per_length)
+    number, figures = calibrate_numbers(
+        classifier, records, pattern, seed, numbers_per_length(dry_run)
+    )
     if number is None:
         sys.exit(f"training.calibrate: too few numbers to fit on ({figures['count']})")
     written = {**classifier.info["calibration"], "number": {**number.to_dict(), "figures": figures}}
-    checkpoint.update_sidecar(args.model, calibration=written)
+    checkpoint.update_sidecar(model, calibration=written)
     print(
         f"number: sure from {number.unsure_below:.3f}, apart from {number.apart_from:.3f}; "
         f"{100 * figures['confident_share']:.1f}% of {figures['count']} numbers sure, right "
-        f"{100 * figures['right_when_sure']:.1f}% of those; "
-        f"wrote {checkpoint.sidecar_path(args.model)}"
+        f"{100 * figures['right_when_sure']:.1f}% of those; wrote {checkpoint.sidecar_path(model)}"
     )
     return Calibration.from_dict(written), figures
 
@@ -441,14 +446,17 @@ def main(argv=None):
         records = _held_out_records(files, pattern)
         if training.get("dry_run"):
             records = records[:DRY_RUN_HELD_OUT]
-        pen = stroke_augment.render_plain(records) if records else None
-        images, labels = mnist.load_split("train", args.data_dir)
+        # The number calibration alone needs neither MNIST nor the pen digits rendered.
+        if not args.numbers_only:
+            pen = stroke_augment.render_plain(records) if records else None
+            images, labels = mnist.load_split("train", args.data_dir)
     except (checkpoint.CheckpointError, mnist.MnistError, stroke_files.StrokeFileError) as exc:
         sys.exit(f"training.calibrate: {exc}")
     val_size, val_seed = training.get("val_size", 5000), training.get("val_seed", 1)
     seed = training.get("seed", 0) if args.seed is None else args.seed
+    dry_run = bool(training.get("dry_run"))
     if args.numbers_only:
-        return refit_numbers(args, classifier, records, pattern, seed)
+        return refit_numbers(args.model, classifier, records, pattern, seed, dry_run)
     _, _, val_x, val_y = data.split(images, labels, val_size, val_seed)
     rejects = classifier.info.get("architecture", {}).get("classes") == 11
     held_out = held_out_set(val_x, val_y, pen, seed, val_seed, pattern, rejects)
@@ -463,7 +471,6 @@ def main(argv=None):
     if records:
         # Half-drawn digits are grouped as the server groups them: by the new calibration.
         served = Classifier(classifier.layers, {**classifier.info, "calibration": written})
-        dry_run = bool(training.get("dry_run"))
         written.update(
             live_and_number_calibrations(served, records, pattern, seed, rejects, dry_run)
         )
