@@ -186,8 +186,9 @@ def test_redrawn_digits_keep_their_shape_in_the_pens_width(mnist_test):
     assert np.median([spread(b) for b in out]) < np.median([spread(a) for a in picked])
 
 
-def test_zigzags_turn_often_and_hatching_is_parallel_lines():
-    """A zigzag of four legs or fewer is a Z, a 2, an N or a W; hatching is lines side by side."""
+def test_zigzags_have_five_legs_or_more_and_hatching_three_lines_or_more():
+    """A zigzag of four legs or fewer is a Z, a 2, an N or a W; fewer than three lines do not
+    shade an area."""
     rng = np.random.default_rng(1)
     for _ in range(20):
         (path,) = negatives.zigzag(rng)
